@@ -1,0 +1,368 @@
+//! The normalised run configuration.
+//!
+//! Python's `swarm_fast.scenario` module reads a reference scenario YAML,
+//! validates it (naming the dotted key on error) and serialises it to this
+//! shape as JSON. Every field has the reference loader's default (spec §16),
+//! so a hand-written JSON document only needs the keys it changes.
+//! Rust re-checks what it relies on in [`RunConfig::validate`], so a bad
+//! document from any source becomes an error, never a panic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{SwarmError, SwarmResult};
+
+/// A whole run: one scenario at one seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    pub scenario_id: String,
+    /// `None` means "unseeded" in the reference (OS entropy). swarm_fast
+    /// requires a seed to run; Python substitutes one and records it.
+    pub seed: Option<i64>,
+    pub n_epochs: u32,
+    pub steps_per_epoch: u32,
+    pub schedule_mode: ScheduleMode,
+    pub max_actions_per_step: u32,
+    pub observation_noise_probability: f64,
+    pub observation_noise_std: f64,
+    pub agents: Vec<AgentSpec>,
+    pub payoff: PayoffConfig,
+    pub rate_limits: RateLimits,
+    pub governance: GovernanceConfig,
+    pub network: Option<NetworkConfig>,
+    pub success_criteria: SuccessCriteria,
+    /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
+    pub record_interactions: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            scenario_id: "unnamed".into(),
+            seed: None,
+            n_epochs: 10,
+            steps_per_epoch: 10,
+            schedule_mode: ScheduleMode::RoundRobin,
+            max_actions_per_step: 20,
+            observation_noise_probability: 0.0,
+            observation_noise_std: 0.0,
+            agents: Vec::new(),
+            payoff: PayoffConfig::default(),
+            rate_limits: RateLimits::default(),
+            governance: GovernanceConfig::default(),
+            network: None,
+            success_criteria: SuccessCriteria::default(),
+            record_interactions: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleMode {
+    RoundRobin,
+    Random,
+    Priority,
+}
+
+/// One `agents:` entry of the YAML. Expanded into `count` agents in Rust.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSpec {
+    /// The YAML key (`honest`, `adaptive_adversary`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default = "one")]
+    pub count: u64,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Policy parameters (spec §11); missing keys take the policy default.
+    #[serde(default)]
+    pub config: AgentParams,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// Every policy parameter any core agent reads (spec §11), all optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentParams {
+    // honest
+    pub acceptance_threshold: Option<f64>,
+    pub trust_weight: Option<f64>,
+    pub post_probability: Option<f64>,
+    pub vote_probability: Option<f64>,
+    pub interact_probability: Option<f64>,
+    // opportunistic
+    pub risk_tolerance: Option<f64>,
+    pub free_ride_probability: Option<f64>,
+    // deceptive
+    pub trust_building_phase: Option<f64>,
+    pub exploitation_threshold: Option<f64>,
+    pub facade_probability: Option<f64>,
+    // adversarial
+    pub target_honest: Option<bool>,
+    pub attack_probability: Option<f64>,
+    // cautious
+    pub threshold: Option<f64>,
+    // cautious reciprocator
+    pub base_threshold: Option<f64>,
+    pub blacklist_threshold: Option<f64>,
+    pub max_per_partner: Option<f64>,
+    // threshold dancer
+    pub safety_margin: Option<f64>,
+    pub exploitation_intensity: Option<f64>,
+    pub warmup_interactions: Option<f64>,
+    pub comfort_zone_floor: Option<f64>,
+    pub max_consecutive_exploits: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PayoffConfig {
+    pub s_plus: f64,
+    pub s_minus: f64,
+    pub h: f64,
+    pub theta: f64,
+    pub rho_a: f64,
+    pub rho_b: f64,
+    pub w_rep: f64,
+}
+
+impl Default for PayoffConfig {
+    fn default() -> Self {
+        Self {
+            s_plus: 2.0,
+            s_minus: 1.0,
+            h: 2.0,
+            theta: 0.5,
+            rho_a: 0.0,
+            rho_b: 0.0,
+            w_rep: 1.0,
+        }
+    }
+}
+
+/// Spec §1.4. Counts are u64 so huge values mean "unlimited".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    pub posts_per_epoch: u64,
+    pub interactions_per_step: u64,
+    pub votes_per_epoch: u64,
+    pub tasks_per_epoch: u64,
+    pub bounties_per_epoch: u64,
+    pub bids_per_epoch: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            posts_per_epoch: 10,
+            interactions_per_step: 5,
+            votes_per_epoch: 50,
+            tasks_per_epoch: 3,
+            bounties_per_epoch: 3,
+            bids_per_epoch: 5,
+        }
+    }
+}
+
+/// The core levers (governance spec §6–§7). Inert keys are dropped by the
+/// Python loader; out-of-scope levers are refused there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GovernanceConfig {
+    pub transaction_tax_rate: f64,
+    pub transaction_tax_split: f64,
+    pub reputation_decay_rate: f64,
+    pub staking_enabled: bool,
+    pub min_stake_to_participate: f64,
+    pub circuit_breaker_enabled: bool,
+    pub freeze_threshold_toxicity: f64,
+    pub freeze_threshold_violations: u64,
+    pub freeze_duration_epochs: u64,
+    pub audit_enabled: bool,
+    pub audit_probability: f64,
+    pub audit_penalty_multiplier: f64,
+    pub audit_threshold_p: f64,
+    pub collusion_detection_enabled: bool,
+    pub collusion_frequency_threshold: f64,
+    pub collusion_min_interactions: u64,
+    pub collusion_score_threshold: f64,
+    pub collusion_penalty_multiplier: f64,
+    pub collusion_realtime_penalty: bool,
+    pub collusion_realtime_rate: f64,
+    pub collusion_clear_history_on_epoch: bool,
+}
+
+impl Default for GovernanceConfig {
+    fn default() -> Self {
+        Self {
+            transaction_tax_rate: 0.0,
+            transaction_tax_split: 0.5,
+            reputation_decay_rate: 1.0,
+            staking_enabled: false,
+            min_stake_to_participate: 0.0,
+            circuit_breaker_enabled: false,
+            freeze_threshold_toxicity: 0.7,
+            freeze_threshold_violations: 3,
+            freeze_duration_epochs: 2,
+            audit_enabled: false,
+            audit_probability: 0.1,
+            audit_penalty_multiplier: 2.0,
+            audit_threshold_p: 0.5,
+            collusion_detection_enabled: false,
+            collusion_frequency_threshold: 2.0,
+            collusion_min_interactions: 3,
+            collusion_score_threshold: 0.5,
+            collusion_penalty_multiplier: 1.0,
+            collusion_realtime_penalty: false,
+            collusion_realtime_rate: 0.1,
+            collusion_clear_history_on_epoch: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topology {
+    Complete,
+    Ring,
+    Star,
+    RandomErdosRenyi,
+    SmallWorld,
+}
+
+/// Spec §12.1, params already flattened and aliases resolved by Python.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    pub topology: Topology,
+    pub edge_probability: f64,
+    pub k: u64,
+    pub p: f64,
+    pub dynamic: bool,
+    pub edge_strengthen_rate: f64,
+    pub edge_decay_rate: f64,
+    pub min_edge_weight: f64,
+    pub max_edge_weight: f64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            topology: Topology::Complete,
+            edge_probability: 0.5,
+            k: 4,
+            p: 0.1,
+            dynamic: false,
+            edge_strengthen_rate: 0.1,
+            edge_decay_rate: 0.05,
+            min_edge_weight: 0.1,
+            max_edge_weight: 1.0,
+        }
+    }
+}
+
+/// The only success criteria the reference CLI checks (spec §16).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuccessCriteria {
+    pub min_epochs: Option<f64>,
+    pub toxicity_threshold: Option<f64>,
+    pub min_net_social_welfare: Option<f64>,
+}
+
+impl RunConfig {
+    pub fn from_json(text: &str) -> SwarmResult<Self> {
+        let cfg: RunConfig =
+            serde_json::from_str(text).map_err(|e| SwarmError::Config(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Re-check the invariants the engine relies on. Python validates first
+    /// with friendlier messages; this guards every other entry point.
+    pub fn validate(&self) -> SwarmResult<()> {
+        fn finite(key: &str, v: f64) -> SwarmResult<()> {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(SwarmError::Config(format!("{key} must be a finite number, got {v}")))
+            }
+        }
+        fn unit(key: &str, v: f64) -> SwarmResult<()> {
+            finite(key, v)?;
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(SwarmError::Config(format!("{key} must lie in [0, 1], got {v}")))
+            }
+        }
+        fn nonneg(key: &str, v: f64) -> SwarmResult<()> {
+            finite(key, v)?;
+            if v >= 0.0 {
+                Ok(())
+            } else {
+                Err(SwarmError::Config(format!("{key} must be >= 0, got {v}")))
+            }
+        }
+        if self.seed.is_none() {
+            return Err(SwarmError::Config("simulation.seed: a seed is required".into()));
+        }
+        if self.agents.is_empty() {
+            return Err(SwarmError::Config("agents: at least one agent is required".into()));
+        }
+        for (i, spec) in self.agents.iter().enumerate() {
+            if crate::agents::AgentKind::from_yaml(&spec.kind).is_none() {
+                return Err(SwarmError::Config(format!(
+                    "agents[{i}].type: unknown or unsupported agent type {:?}",
+                    spec.kind
+                )));
+            }
+        }
+        unit("simulation.observation_noise_probability", self.observation_noise_probability)?;
+        nonneg("simulation.observation_noise_std", self.observation_noise_std)?;
+        let p = &self.payoff;
+        nonneg("payoff.s_plus", p.s_plus)?;
+        nonneg("payoff.s_minus", p.s_minus)?;
+        nonneg("payoff.h", p.h)?;
+        unit("payoff.theta", p.theta)?;
+        unit("payoff.rho_a", p.rho_a)?;
+        unit("payoff.rho_b", p.rho_b)?;
+        finite("payoff.w_rep", p.w_rep)?;
+        let g = &self.governance;
+        unit("governance.transaction_tax_rate", g.transaction_tax_rate)?;
+        unit("governance.transaction_tax_split", g.transaction_tax_split)?;
+        unit("governance.reputation_decay_rate", g.reputation_decay_rate)?;
+        nonneg("governance.min_stake_to_participate", g.min_stake_to_participate)?;
+        unit("governance.freeze_threshold_toxicity", g.freeze_threshold_toxicity)?;
+        unit("governance.audit_probability", g.audit_probability)?;
+        nonneg("governance.audit_penalty_multiplier", g.audit_penalty_multiplier)?;
+        unit("governance.audit_threshold_p", g.audit_threshold_p)?;
+        finite("governance.collusion_frequency_threshold", g.collusion_frequency_threshold)?;
+        unit("governance.collusion_score_threshold", g.collusion_score_threshold)?;
+        nonneg("governance.collusion_penalty_multiplier", g.collusion_penalty_multiplier)?;
+        nonneg("governance.collusion_realtime_rate", g.collusion_realtime_rate)?;
+        if g.freeze_threshold_violations < 1 {
+            return Err(SwarmError::Config(
+                "governance.freeze_threshold_violations must be >= 1".into(),
+            ));
+        }
+        if g.freeze_duration_epochs < 1 {
+            return Err(SwarmError::Config("governance.freeze_duration_epochs must be >= 1".into()));
+        }
+        if let Some(n) = &self.network {
+            unit("network.edge_probability", n.edge_probability)?;
+            unit("network.p", n.p)?;
+            finite("network.edge_strengthen_rate", n.edge_strengthen_rate)?;
+            finite("network.edge_decay_rate", n.edge_decay_rate)?;
+            finite("network.min_edge_weight", n.min_edge_weight)?;
+            finite("network.max_edge_weight", n.max_edge_weight)?;
+        }
+        Ok(())
+    }
+}
