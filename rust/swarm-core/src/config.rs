@@ -133,15 +133,7 @@ pub struct PayoffConfig {
 
 impl Default for PayoffConfig {
     fn default() -> Self {
-        Self {
-            s_plus: 2.0,
-            s_minus: 1.0,
-            h: 2.0,
-            theta: 0.5,
-            rho_a: 0.0,
-            rho_b: 0.0,
-            w_rep: 1.0,
-        }
+        Self { s_plus: 2.0, s_minus: 1.0, h: 2.0, theta: 0.5, rho_a: 0.0, rho_b: 0.0, w_rep: 1.0 }
     }
 }
 
@@ -353,7 +345,9 @@ impl RunConfig {
             ));
         }
         if g.freeze_duration_epochs < 1 {
-            return Err(SwarmError::Config("governance.freeze_duration_epochs must be >= 1".into()));
+            return Err(SwarmError::Config(
+                "governance.freeze_duration_epochs must be >= 1".into(),
+            ));
         }
         if let Some(n) = &self.network {
             unit("network.edge_probability", n.edge_probability)?;

@@ -1,15 +1,29 @@
 //! swarm-core: a bit-exact Rust port of the SWARM simulation
 //! (swarm-safety 1.9.0). No Python here; `swarm-py` wraps it.
 //!
-//! One interaction, from proposal to metrics: an agent's policy
-//! ([`agents`]) returns a proposal in [`engine`]; at resolution the
-//! [`observables`] are drawn, [`proxy`] turns them into v̂ and p,
-//! [`governance`] charges costs, [`payoff`] computes π_a and π_b, and
-//! [`metrics`] folds the finished interaction into the epoch row.
+//! One interaction, from proposal to metrics: a policy in [`agents`] returns
+//! a proposal that [`engine`] queues; at resolution [`observables`] are
+//! drawn, [`proxy`] turns them into v̂ and p, [`governance`] charges costs,
+//! [`payoff`] computes π_a and π_b, and [`metrics`] folds the finished
+//! interaction into the epoch row.
 
+pub mod agents;
 pub mod config;
+pub mod engine;
 pub mod error;
+pub mod feed;
+pub mod governance;
+pub mod metrics;
+pub mod network;
 pub mod numpy_compat;
+pub mod observables;
+pub mod observation;
+pub mod payoff;
+pub mod proxy;
 pub mod rng;
+pub mod sweep;
+pub mod types;
 
+pub use config::RunConfig;
+pub use engine::{run, RunResult};
 pub use error::{SwarmError, SwarmResult};

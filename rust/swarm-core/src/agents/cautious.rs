@@ -1,0 +1,58 @@
+//! Cautious agent (spec §11.6). Registers as type `cautious`, which the
+//! observable generator treats as adversarial (Q4).
+
+use super::first_max_by;
+use super::memory::Memory;
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, InteractionType};
+
+#[derive(Debug, Clone)]
+pub struct Cautious {
+    threshold: f64,
+    post_probability: f64,
+}
+
+impl Cautious {
+    pub fn new(c: &AgentParams) -> Self {
+        Cautious {
+            threshold: c.threshold.unwrap_or(0.7),
+            post_probability: c.post_probability.unwrap_or(0.2),
+        }
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
+        if let Some(p) = obs.pending {
+            return if mem.trust(p.initiator) >= self.threshold {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        if obs.can_interact && !obs.visible.is_empty() {
+            let best = first_max_by(
+                obs.visible
+                    .iter()
+                    .map(|v| (v.idx, mem.trust(v.idx)))
+                    .filter(|&(_, t)| t >= self.threshold),
+                |&(_, t)| t,
+            );
+            if let Some((target, _)) = best {
+                return Action::Propose { target, kind: InteractionType::Collaboration };
+            }
+        }
+        if obs.can_post && rng.random() < self.post_probability {
+            return Action::Post;
+        }
+        if obs.can_vote && !obs.posts.is_empty() {
+            let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
+            return Action::Vote { post, up: true };
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {
+        mem.trust(prop.initiator) >= self.threshold
+    }
+}

@@ -1,0 +1,106 @@
+//! Cautious reciprocator (spec §11.7). Registers as `honest`.
+//!
+//! Its ledger sums its own payoffs per partner, including the hypothetical
+//! payoffs of rejected interactions (Q16).
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::first_max_by;
+use super::memory::Memory;
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, AgentIdx, InteractionType};
+
+#[derive(Debug, Clone)]
+pub struct CautiousReciprocator {
+    base_threshold: f64,
+    blacklist_threshold: f64,
+    max_per_partner: f64,
+    post_probability: f64,
+    ledger: HashMap<AgentIdx, f64>,
+    count: HashMap<AgentIdx, u64>,
+    blacklist: HashSet<AgentIdx>,
+}
+
+impl CautiousReciprocator {
+    pub fn new(c: &AgentParams) -> Self {
+        CautiousReciprocator {
+            base_threshold: c.base_threshold.unwrap_or(0.55),
+            blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
+            max_per_partner: c.max_per_partner.unwrap_or(8.0),
+            post_probability: c.post_probability.unwrap_or(0.2),
+            ledger: HashMap::default(),
+            count: HashMap::default(),
+            blacklist: HashSet::default(),
+        }
+    }
+
+    fn ledger(&self, who: AgentIdx) -> f64 {
+        self.ledger.get(&who).copied().unwrap_or(0.0)
+    }
+
+    fn acceptable(&self, who: AgentIdx, mem: &Memory) -> bool {
+        if self.blacklist.contains(&who) {
+            return false;
+        }
+        let count = self.count.get(&who).copied().unwrap_or(0);
+        if count as f64 >= self.max_per_partner {
+            let avg = self.ledger(who) / count.max(1) as f64;
+            if avg < 0.0 {
+                return false;
+            }
+        }
+        let ledger = self.ledger(who);
+        let mut threshold = self.base_threshold;
+        if ledger > 1.0 {
+            threshold -= 0.15;
+        } else if ledger < -0.5 {
+            threshold += 0.2;
+        }
+        mem.trust(who) >= threshold
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
+        if let Some(p) = obs.pending {
+            return if self.acceptable(p.initiator, mem) {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        if obs.can_interact && !obs.visible.is_empty() {
+            let best = first_max_by(
+                obs.visible.iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
+                |&i| (self.ledger(i), mem.trust(i)),
+            );
+            if let Some(target) = best {
+                if self.acceptable(target, mem) {
+                    return Action::Propose { target, kind: InteractionType::Collaboration };
+                }
+            }
+        }
+        if obs.can_post && rng.random() < self.post_probability {
+            return Action::Post;
+        }
+        if obs.can_vote && !obs.posts.is_empty() {
+            let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
+            return Action::Vote { post, up: true };
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {
+        self.acceptable(prop.initiator, mem)
+    }
+
+    pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64) {
+        let l = self.ledger.entry(other).or_insert(0.0);
+        *l += payoff;
+        let below = *l < self.blacklist_threshold;
+        *self.count.entry(other).or_insert(0) += 1;
+        if below {
+            self.blacklist.insert(other);
+        }
+    }
+}

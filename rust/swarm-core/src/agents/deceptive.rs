@@ -1,0 +1,115 @@
+//! Deceptive agent (spec §11.3, Q14).
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{choose_where, first_max_by};
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, AgentIdx, InteractionType};
+
+#[derive(Debug, Clone)]
+pub struct Deceptive {
+    trust_building_phase: f64,
+    exploitation_threshold: f64,
+    facade_probability: f64,
+    post_probability: f64,
+    /// S: own trust scores, raised by 0.1 per accepted interaction.
+    scores: HashMap<AgentIdx, f64>,
+    /// #{S values > exploitation_threshold}, kept incrementally.
+    high_scores: usize,
+    /// C: proposals received at end of step, per initiator.
+    received: HashMap<AgentIdx, u64>,
+    received_total: u64,
+}
+
+impl Deceptive {
+    pub fn new(c: &AgentParams) -> Self {
+        Deceptive {
+            trust_building_phase: c.trust_building_phase.unwrap_or(5.0),
+            exploitation_threshold: c.exploitation_threshold.unwrap_or(0.7),
+            facade_probability: c.facade_probability.unwrap_or(0.8),
+            post_probability: c.post_probability.unwrap_or(0.35),
+            scores: HashMap::default(),
+            high_scores: 0,
+            received: HashMap::default(),
+            received_total: 0,
+        }
+    }
+
+    fn count(&self, who: AgentIdx) -> f64 {
+        self.received.get(&who).copied().unwrap_or(0) as f64
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
+        if let Some(p) = obs.pending {
+            let bar = if self.count(p.initiator) < self.trust_building_phase { 0.9 } else { 0.6 };
+            return if rng.random() < bar {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        let exploit = self.high_scores >= 2 && self.received_total > 10;
+        if exploit && obs.can_interact {
+            let x = self.exploitation_threshold;
+            let target = first_max_by(
+                obs.visible.iter().filter_map(|v| {
+                    let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
+                    (s > x && v.resources > 50.0).then_some((v.idx, s))
+                }),
+                |&(_, s)| s,
+            );
+            if let Some((target, _)) = target {
+                return Action::Propose { target, kind: InteractionType::Trade };
+            }
+        }
+        // The honest facade. No active tasks exist without a marketplace.
+        if obs.can_post && rng.random() < self.post_probability {
+            rng.choice_index(5);
+            return Action::Post;
+        }
+        if obs.can_vote && !obs.posts.is_empty() {
+            // No probability gate: deceptive agents vote until the budget
+            // runs out (Q14).
+            let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
+            return Action::Vote { post, up: true };
+        }
+        if obs.can_interact && !obs.visible.is_empty() {
+            let k = self.trust_building_phase;
+            let target = choose_where(rng, &obs.visible, |v| self.count(v.idx) < k);
+            return match target {
+                Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Collaboration },
+                None => Action::Noop,
+            };
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom) -> bool {
+        let c = self.count(prop.initiator);
+        *self.received.entry(prop.initiator).or_insert(0) += 1;
+        self.received_total += 1;
+        if c < self.trust_building_phase {
+            rng.random() < self.facade_probability
+        } else {
+            self.scores.get(&prop.initiator).copied().unwrap_or(0.5) > 0.6
+        }
+    }
+
+    pub fn on_outcome(&mut self, other: AgentIdx, accepted: bool) {
+        if !accepted {
+            return;
+        }
+        let old = self.scores.get(&other).copied();
+        let new = f64::min(1.0, old.unwrap_or(0.5) + 0.1);
+        self.scores.insert(other, new);
+        let x = self.exploitation_threshold;
+        let was_high = old.is_some_and(|s| s > x);
+        if new > x && !was_high {
+            self.high_scores += 1;
+        } else if was_high && new <= x {
+            self.high_scores -= 1;
+        }
+    }
+}

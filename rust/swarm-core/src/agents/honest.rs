@@ -1,0 +1,87 @@
+//! Honest agent (spec §11.1).
+
+use super::first_max_by;
+use super::memory::Memory;
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, InteractionType};
+
+#[derive(Debug, Clone)]
+pub struct Honest {
+    acceptance_threshold: f64,
+    trust_weight: f64,
+    post_probability: f64,
+    vote_probability: f64,
+    interact_probability: f64,
+}
+
+impl Honest {
+    pub fn new(c: &AgentParams) -> Self {
+        Honest {
+            acceptance_threshold: c.acceptance_threshold.unwrap_or(0.4),
+            trust_weight: c.trust_weight.unwrap_or(0.3),
+            post_probability: c.post_probability.unwrap_or(0.3),
+            vote_probability: c.vote_probability.unwrap_or(0.5),
+            interact_probability: c.interact_probability.unwrap_or(0.4),
+        }
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
+        if let Some(p) = obs.pending {
+            // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
+            return if mem.trust(p.initiator) >= self.acceptance_threshold - 0.1 {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        // Without a marketplace there are no bid decisions or bounties, so
+        // POST_BOUNTY is a wasted turn after two draws (spec Q1).
+        if obs.resources > 20.0 && rng.random() < 0.15 {
+            rng.uniform(5.0, 15.0);
+            return Action::Marketplace;
+        }
+        if obs.can_post && rng.random() < self.post_probability {
+            rng.choice_index(4);
+            return Action::Post;
+        }
+        if obs.can_vote && !obs.posts.is_empty() && rng.random() < self.vote_probability {
+            let unvoted = obs.posts.iter().filter(|p| !mem.has_voted(p.idx)).count();
+            if unvoted == 0 {
+                return Action::Noop;
+            }
+            let k = rng.choice_index(unvoted);
+            let post = obs.posts.iter().filter(|p| !mem.has_voted(p.idx)).nth(k);
+            let post = post.expect("k < unvoted").idx;
+            mem.remember_vote(post);
+            // Direction is always +1: the post dict has no net_votes (Q5).
+            return Action::Vote { post, up: true };
+        }
+        if obs.can_interact && rng.random() < self.interact_probability && !obs.visible.is_empty() {
+            let best = first_max_by(
+                obs.visible.iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= 0.3),
+                |&(_, t)| t,
+            );
+            return match best {
+                Some((target, _)) => {
+                    Action::Propose { target, kind: InteractionType::Collaboration }
+                }
+                None => Action::Noop,
+            };
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {
+        let trust = mem.trust(prop.initiator);
+        let mut threshold = self.acceptance_threshold;
+        match prop.kind {
+            InteractionType::Collaboration => threshold -= 0.1,
+            InteractionType::Trade => threshold += 0.1,
+            _ => {}
+        }
+        let effective = trust * self.trust_weight + 0.5 * (1.0 - self.trust_weight);
+        effective >= threshold
+    }
+}

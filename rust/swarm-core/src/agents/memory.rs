@@ -1,0 +1,107 @@
+//! The memory every scripted agent keeps (spec §1.7): a trust map, and for
+//! the two policies that read them, the interaction history and the honest
+//! agent's vote records.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::types::AgentIdx;
+
+/// `_interaction_history` length (a deque with maxlen 500 in the reference).
+const HISTORY_LEN: usize = 500;
+/// `_memory` length: interaction outcomes and vote records share it, so old
+/// vote records are evicted in long runs and re-votes become possible (Q24).
+const MEMORY_LEN: usize = 1000;
+
+#[derive(Debug, Default, Clone)]
+pub struct Memory {
+    trust: HashMap<AgentIdx, f64>,
+    /// (other party, p) of the last 500 finalised interactions; kept only
+    /// for the opportunistic policy, the one reader.
+    history: Option<VecDeque<(AgentIdx, f64)>>,
+    /// The shared `_memory` deque, kept only for the honest policy:
+    /// `None` = an interaction-outcome record, `Some(post)` = a vote record.
+    records: Option<VecDeque<Option<u32>>>,
+    voted: HashMap<u32, u32>,
+}
+
+impl Memory {
+    pub fn new(keep_history: bool, keep_votes: bool) -> Self {
+        Memory {
+            history: keep_history.then(VecDeque::new),
+            records: keep_votes.then(VecDeque::new),
+            ..Default::default()
+        }
+    }
+
+    /// Trust read T(x). The history bootstrap of the reference never runs
+    /// for core agents (every finalised interaction writes an entry), so an
+    /// unknown party reads as the neutral 0.5.
+    pub fn trust(&self, other: AgentIdx) -> f64 {
+        self.trust.get(&other).copied().unwrap_or(0.5)
+    }
+
+    /// The base `update_from_outcome`: history, trust EMA, memory record.
+    pub fn record_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64) {
+        if let Some(h) = self.history.as_mut() {
+            if h.len() == HISTORY_LEN {
+                h.pop_front();
+            }
+            h.push_back((other, p));
+        }
+        let current = self.trust(other);
+        let updated = if accepted {
+            let alpha = 0.3;
+            current * (1.0 - alpha) + p * alpha
+        } else {
+            let alpha = 0.1;
+            current * (1.0 - alpha) + 0.5 * alpha
+        };
+        self.trust.insert(other, updated);
+        self.push_record(None);
+    }
+
+    /// Mean p over the history entries involving `other`, or None if none
+    /// (opportunistic `accept_interaction`, Python `sum(...) / len(...)`).
+    pub fn mean_p_with(&self, other: AgentIdx) -> Option<f64> {
+        let h = self.history.as_ref()?;
+        let mut sum = 0.0;
+        let mut n = 0u32;
+        for &(party, p) in h {
+            if party == other {
+                sum += p;
+                n += 1;
+            }
+        }
+        (n > 0).then(|| sum / f64::from(n))
+    }
+
+    pub fn has_voted(&self, post: u32) -> bool {
+        self.voted.contains_key(&post)
+    }
+
+    pub fn remember_vote(&mut self, post: u32) {
+        self.push_record(Some(post));
+    }
+
+    fn push_record(&mut self, record: Option<u32>) {
+        let Some(records) = self.records.as_mut() else {
+            return;
+        };
+        if records.len() == MEMORY_LEN {
+            if let Some(Some(old)) = records.pop_front() {
+                if let Some(c) = self.voted.get_mut(&old) {
+                    *c -= 1;
+                    if *c == 0 {
+                        self.voted.remove(&old);
+                    }
+                }
+            }
+        }
+        records.push_back(record);
+        if let Some(post) = record {
+            *self.voted.entry(post).or_insert(0) += 1;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The eight scripted policies of the core path (spec §11).
+//!
+//! A policy reads an [`Observation`], draws from its own stream R_j and
+//! returns an [`Action`]; the engine executes it. Dispatch is a plain enum
+//! match, so the hot loop has no virtual calls.
+
+mod adaptive_adversary;
+mod adversarial;
+mod cautious;
+mod cautious_reciprocator;
+mod deceptive;
+mod honest;
+pub mod memory;
+mod opportunistic;
+mod threshold_dancer;
+
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, AgentIdx, StateType};
+use memory::Memory;
+
+/// The YAML agent types swarm_fast implements (spec §11.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentKind {
+    Honest,
+    Opportunistic,
+    Deceptive,
+    Adversarial,
+    AdaptiveAdversary,
+    Cautious,
+    CautiousReciprocator,
+    ThresholdDancer,
+}
+
+impl AgentKind {
+    pub fn from_yaml(key: &str) -> Option<Self> {
+        Some(match key {
+            "honest" => AgentKind::Honest,
+            "opportunistic" => AgentKind::Opportunistic,
+            "deceptive" => AgentKind::Deceptive,
+            "adversarial" => AgentKind::Adversarial,
+            "adaptive_adversary" => AgentKind::AdaptiveAdversary,
+            "cautious" => AgentKind::Cautious,
+            "cautious_reciprocator" => AgentKind::CautiousReciprocator,
+            "threshold_dancer" => AgentKind::ThresholdDancer,
+            _ => return None,
+        })
+    }
+
+    pub fn yaml_key(self) -> &'static str {
+        match self {
+            AgentKind::Honest => "honest",
+            AgentKind::Opportunistic => "opportunistic",
+            AgentKind::Deceptive => "deceptive",
+            AgentKind::Adversarial => "adversarial",
+            AgentKind::AdaptiveAdversary => "adaptive_adversary",
+            AgentKind::Cautious => "cautious",
+            AgentKind::CautiousReciprocator => "cautious_reciprocator",
+            AgentKind::ThresholdDancer => "threshold_dancer",
+        }
+    }
+
+    /// The `AgentState.agent_type` the class registers (spec §11.9).
+    pub fn state_type(self) -> StateType {
+        match self {
+            AgentKind::Honest | AgentKind::CautiousReciprocator => StateType::Honest,
+            AgentKind::Opportunistic => StateType::Opportunistic,
+            AgentKind::Deceptive => StateType::Deceptive,
+            AgentKind::Adversarial | AgentKind::AdaptiveAdversary | AgentKind::ThresholdDancer => {
+                StateType::Adversarial
+            }
+            AgentKind::Cautious => StateType::Cautious,
+        }
+    }
+
+    /// The adaptive adversary's actions carry no agent id (spec Q9).
+    pub fn acts_anonymously(self) -> bool {
+        self == AgentKind::AdaptiveAdversary
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Policy {
+    Honest(honest::Honest),
+    Opportunistic(opportunistic::Opportunistic),
+    Deceptive(deceptive::Deceptive),
+    Adversarial(adversarial::Adversarial),
+    AdaptiveAdversary(adaptive_adversary::AdaptiveAdversary),
+    Cautious(cautious::Cautious),
+    CautiousReciprocator(cautious_reciprocator::CautiousReciprocator),
+    ThresholdDancer(threshold_dancer::ThresholdDancer),
+}
+
+/// One scripted agent: its policy, its private stream R_j and its memory.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub kind: AgentKind,
+    pub me: AgentIdx,
+    policy: Policy,
+    rng: PyRandom,
+    memory: Memory,
+}
+
+impl Agent {
+    pub fn new(kind: AgentKind, me: AgentIdx, params: &AgentParams, rng: PyRandom) -> Self {
+        let policy = match kind {
+            AgentKind::Honest => Policy::Honest(honest::Honest::new(params)),
+            AgentKind::Opportunistic => {
+                Policy::Opportunistic(opportunistic::Opportunistic::new(params))
+            }
+            AgentKind::Deceptive => Policy::Deceptive(deceptive::Deceptive::new(params)),
+            AgentKind::Adversarial => Policy::Adversarial(adversarial::Adversarial::new(params)),
+            AgentKind::AdaptiveAdversary => {
+                Policy::AdaptiveAdversary(adaptive_adversary::AdaptiveAdversary)
+            }
+            AgentKind::Cautious => Policy::Cautious(cautious::Cautious::new(params)),
+            AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(
+                cautious_reciprocator::CautiousReciprocator::new(params),
+            ),
+            AgentKind::ThresholdDancer => {
+                Policy::ThresholdDancer(threshold_dancer::ThresholdDancer::new(params))
+            }
+        };
+        let memory = Memory::new(kind == AgentKind::Opportunistic, kind == AgentKind::Honest);
+        Agent { kind, me, policy, rng, memory }
+    }
+
+    /// `act(observation)`: the agent's turn.
+    pub fn act(&mut self, obs: &Observation) -> Action {
+        let (rng, mem) = (&mut self.rng, &mut self.memory);
+        match &mut self.policy {
+            Policy::Honest(p) => p.act(obs, rng, mem),
+            Policy::Opportunistic(p) => p.act(obs, rng, mem),
+            Policy::Deceptive(p) => p.act(obs, rng),
+            Policy::Adversarial(p) => p.act(obs, rng),
+            Policy::AdaptiveAdversary(p) => p.act(obs, rng),
+            Policy::Cautious(p) => p.act(obs, rng, mem),
+            Policy::CautiousReciprocator(p) => p.act(obs, rng, mem),
+            Policy::ThresholdDancer(p) => p.act(obs, rng),
+        }
+    }
+
+    /// `accept_interaction(proposal, observation)`: the end-of-step answer.
+    pub fn accept(&mut self, prop: &ProposalView) -> bool {
+        let (rng, mem) = (&mut self.rng, &self.memory);
+        match &mut self.policy {
+            Policy::Honest(p) => p.accept(prop, mem),
+            Policy::Opportunistic(p) => p.accept(prop, rng, mem),
+            Policy::Deceptive(p) => p.accept(prop, rng),
+            Policy::Adversarial(p) => p.accept(prop, rng),
+            Policy::AdaptiveAdversary(_) => true,
+            Policy::Cautious(p) => p.accept(prop, mem),
+            Policy::CautiousReciprocator(p) => p.accept(prop, mem),
+            Policy::ThresholdDancer(p) => p.accept(prop),
+        }
+    }
+
+    /// `update_from_outcome(interaction, payoff)`, for accepted and rejected
+    /// interactions alike: the base memory update, then the policy's own.
+    pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
+        self.memory.record_outcome(other, accepted, p);
+        match &mut self.policy {
+            Policy::Deceptive(d) => d.on_outcome(other, accepted),
+            Policy::CautiousReciprocator(c) => c.on_outcome(other, payoff),
+            Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
+            _ => {}
+        }
+    }
+}
+
+/// First index of the maximum under `key`, ties to the earliest: Python's
+/// `max(...)` and `sort(reverse=True)[0]` both pick that element.
+pub(crate) fn first_max_by<T, K: PartialOrd>(
+    items: impl IntoIterator<Item = T>,
+    mut key: impl FnMut(&T) -> K,
+) -> Option<T> {
+    let mut best: Option<(T, K)> = None;
+    for item in items {
+        let k = key(&item);
+        let better = match &best {
+            Some((_, bk)) => k > *bk,
+            None => true,
+        };
+        if better {
+            best = Some((item, k));
+        }
+    }
+    best.map(|(t, _)| t)
+}
+
+/// Draw `CH(list)` over the elements of `items` that pass `keep`, without
+/// building the list: count, draw the index, then walk to it.
+pub(crate) fn choose_where<'a, T>(
+    rng: &mut PyRandom,
+    items: &'a [T],
+    keep: impl Fn(&T) -> bool,
+) -> Option<&'a T> {
+    let n = items.iter().filter(|x| keep(x)).count();
+    if n == 0 {
+        return None;
+    }
+    let k = rng.choice_index(n);
+    items.iter().filter(|x| keep(x)).nth(k)
+}

@@ -1,0 +1,62 @@
+//! Opportunistic agent (spec §11.2).
+
+use super::choose_where;
+use super::memory::Memory;
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, InteractionType};
+
+#[derive(Debug, Clone)]
+pub struct Opportunistic {
+    risk_tolerance: f64,
+    post_probability: f64,
+    vote_probability: f64,
+}
+
+impl Opportunistic {
+    pub fn new(c: &AgentParams) -> Self {
+        // `payoff_threshold` and `free_ride_probability` are read by the
+        // reference but only matter with tasks, which need a marketplace.
+        Opportunistic {
+            risk_tolerance: c.risk_tolerance.unwrap_or(0.6),
+            post_probability: c.post_probability.unwrap_or(0.4),
+            vote_probability: c.vote_probability.unwrap_or(0.6),
+        }
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, _mem: &mut Memory) -> Action {
+        if let Some(p) = obs.pending {
+            let known_good = obs.find_visible(p.initiator).is_some_and(|v| v.reputation > 0.0);
+            return if known_good || rng.random() < 0.4 {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        if obs.can_post && rng.random() < self.post_probability {
+            rng.choice_index(5);
+            return Action::Post;
+        }
+        if obs.can_vote && !obs.posts.is_empty() && rng.random() < self.vote_probability {
+            // The momentum rule reads the missing net_votes (Q5): posts[0], up.
+            return Action::Vote { post: obs.posts[0].idx, up: true };
+        }
+        if obs.can_interact && !obs.visible.is_empty() {
+            let target =
+                choose_where(rng, &obs.visible, |v| v.resources > 80.0 || v.reputation > 0.5);
+            return match target {
+                Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Trade },
+                None => Action::Noop,
+            };
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom, mem: &Memory) -> bool {
+        match mem.mean_p_with(prop.initiator) {
+            Some(avg) => avg > 0.5,
+            None => rng.random() < self.risk_tolerance,
+        }
+    }
+}

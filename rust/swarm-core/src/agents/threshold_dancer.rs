@@ -1,0 +1,144 @@
+//! Threshold dancer (spec §11.8). Registers as `adversarial`.
+//!
+//! Without transfers its "exploit" phase can only reject (Q16).
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::first_max_by;
+use crate::config::AgentParams;
+use crate::observation::{Observation, ProposalView};
+use crate::rng::PyRandom;
+use crate::types::{Action, AgentIdx, InteractionType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Phase {
+    #[default]
+    Cooperative,
+    Exploit,
+    Recover,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Ledger {
+    estimate: f64,
+    phase: Phase,
+    interactions: u64,
+    consecutive_exploit: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThresholdDancer {
+    safety_margin: f64,
+    exploitation_intensity: f64,
+    warmup_interactions: f64,
+    comfort_zone_floor: f64,
+    max_consecutive_exploits: f64,
+    post_probability: f64,
+    blacklist_threshold: f64,
+    ledgers: HashMap<AgentIdx, Ledger>,
+}
+
+impl ThresholdDancer {
+    pub fn new(c: &AgentParams) -> Self {
+        ThresholdDancer {
+            safety_margin: c.safety_margin.unwrap_or(0.5),
+            exploitation_intensity: c.exploitation_intensity.unwrap_or(0.6),
+            warmup_interactions: c.warmup_interactions.unwrap_or(3.0),
+            comfort_zone_floor: c.comfort_zone_floor.unwrap_or(-0.3),
+            max_consecutive_exploits: c.max_consecutive_exploits.unwrap_or(2.0),
+            post_probability: c.post_probability.unwrap_or(0.2),
+            blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
+            ledgers: HashMap::default(),
+        }
+    }
+
+    fn room(&self, l: &Ledger) -> f64 {
+        l.estimate - (self.blacklist_threshold + self.safety_margin)
+    }
+
+    /// At most one phase transition (spec §11.8 update_phase).
+    fn update_phase(&mut self, who: AgentIdx) -> Phase {
+        let mut l = self.ledgers.get(&who).copied().unwrap_or_default();
+        let floor = self.comfort_zone_floor;
+        match l.phase {
+            Phase::Cooperative => {
+                if l.interactions as f64 >= self.warmup_interactions && l.estimate > floor + 0.5 {
+                    l.phase = Phase::Exploit;
+                    l.consecutive_exploit = 0;
+                }
+            }
+            Phase::Exploit => {
+                if self.room(&l) < self.exploitation_intensity
+                    || l.consecutive_exploit as f64 >= self.max_consecutive_exploits
+                {
+                    l.phase = Phase::Recover;
+                }
+            }
+            Phase::Recover => {
+                if l.estimate > floor + 0.3 {
+                    l.phase = Phase::Cooperative;
+                }
+            }
+        }
+        self.ledgers.insert(who, l);
+        l.phase
+    }
+
+    fn cooperate(&mut self, who: AgentIdx) -> bool {
+        match self.update_phase(who) {
+            Phase::Cooperative | Phase::Recover => true,
+            Phase::Exploit => {
+                let l = self.ledgers[&who];
+                self.room(&l) < self.exploitation_intensity
+            }
+        }
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
+        if let Some(p) = obs.pending {
+            return if self.cooperate(p.initiator) {
+                Action::Accept { proposal: p.id }
+            } else {
+                Action::Reject { proposal: p.id }
+            };
+        }
+        if obs.can_post && rng.random() < self.post_probability {
+            return Action::Post;
+        }
+        if obs.can_interact && !obs.visible.is_empty() {
+            let best = first_max_by(obs.visible.iter().map(|v| v.idx), |&i| {
+                let l = self.ledgers.get(&i).copied().unwrap_or_default();
+                self.room(&l) + if l.interactions == 0 { 1.0 } else { 0.0 }
+            });
+            if let Some(target) = best {
+                return Action::Propose { target, kind: InteractionType::Collaboration };
+            }
+        }
+        Action::Noop
+    }
+
+    pub fn accept(&mut self, prop: &ProposalView) -> bool {
+        self.cooperate(prop.initiator)
+    }
+
+    pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64) {
+        let mut l = self.ledgers.get(&other).copied().unwrap_or_default();
+        l.interactions += 1;
+        let delta = if payoff > 0.0 {
+            match l.phase {
+                Phase::Cooperative | Phase::Recover => payoff * 0.8,
+                Phase::Exploit => -payoff * 0.7,
+            }
+        } else {
+            payoff.abs() * 0.5
+        };
+        l.estimate += delta;
+        if l.phase == Phase::Exploit {
+            l.consecutive_exploit += 1;
+        } else {
+            l.consecutive_exploit = 0;
+        }
+        self.ledgers.insert(other, l);
+        self.update_phase(other);
+    }
+}

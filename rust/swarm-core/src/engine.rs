@@ -1,0 +1,554 @@
+//! The run loop (spec §3) and the interaction pipeline (spec §4.3).
+//!
+//! Reading order for one interaction: an agent's turn in [`Engine::step`]
+//! returns a PROPOSE that [`Engine::execute`] queues; an ACCEPT/REJECT on a
+//! later turn or [`Engine::resolve_pending`] at the end of the step hands it
+//! to [`Engine::complete`], which draws observables, computes v̂ and p,
+//! charges governance, computes payoffs, updates both agents and folds the
+//! result into the epoch's metrics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::agents::{Agent, AgentKind};
+use crate::config::{RunConfig, ScheduleMode};
+use crate::error::{SwarmError, SwarmResult};
+use crate::feed::Feed;
+use crate::governance::{collusion::Record, Governance};
+use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
+use crate::network::Network;
+use crate::observables;
+use crate::observation::{Observation, ProposalView, VisibleAgent};
+use crate::payoff::PayoffEngine;
+use crate::proxy::Proxy;
+use crate::rng::PyRandom;
+use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
+
+/// Per-actor rate-limit counters (spec §1.4).
+#[derive(Debug, Clone, Copy, Default)]
+struct Usage {
+    posts: u64,
+    interactions: u64,
+    votes: u64,
+    tasks: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Proposal {
+    initiator: AgentIdx,
+    counterparty: AgentIdx,
+    kind: InteractionType,
+}
+
+/// Pending proposals in insertion order, with an index by counterparty so
+/// an observation finds "my first pending proposal" without a scan.
+#[derive(Debug, Default)]
+struct Pending {
+    by_id: BTreeMap<u64, Proposal>,
+    by_counterparty: HashMap<AgentIdx, BTreeSet<u64>>,
+    next_id: u64,
+}
+
+impl Pending {
+    fn push(&mut self, p: Proposal) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.by_id.insert(id, p);
+        self.by_counterparty.entry(p.counterparty).or_default().insert(id);
+    }
+
+    fn remove(&mut self, id: u64) -> Option<Proposal> {
+        let p = self.by_id.remove(&id)?;
+        if let Some(set) = self.by_counterparty.get_mut(&p.counterparty) {
+            set.remove(&id);
+            if set.is_empty() {
+                self.by_counterparty.remove(&p.counterparty);
+            }
+        }
+        Some(p)
+    }
+
+    fn first_for(&self, agent: AgentIdx) -> Option<(u64, Proposal)> {
+        let id = *self.by_counterparty.get(&agent)?.iter().next()?;
+        Some((id, self.by_id[&id]))
+    }
+}
+
+/// Final state of one agent (the `.agents` table).
+#[derive(Debug, Clone)]
+pub struct AgentsOut {
+    pub ids: Vec<String>,
+    pub types: Vec<&'static str>,
+    pub reputation: Vec<f64>,
+    pub resources: Vec<f64>,
+    pub total_payoff: Vec<f64>,
+    pub interactions_initiated: Vec<u64>,
+    pub interactions_received: Vec<u64>,
+    pub frozen: Vec<bool>,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub scenario_id: String,
+    pub seed: i64,
+    pub epochs: Vec<EpochRow>,
+    pub agents: AgentsOut,
+    /// None when the interaction trace was not requested.
+    pub trace: Option<Trace>,
+    pub totals: RunTotals,
+}
+
+pub struct Engine {
+    cfg: RunConfig,
+    ids: Vec<String>,
+    agents: Vec<Agent>,
+    types: Vec<StateType>,
+    reputation: Vec<f64>,
+    resources: Vec<f64>,
+    total_payoff: Vec<f64>,
+    initiated: Vec<u64>,
+    received: Vec<u64>,
+    frozen: Vec<bool>,
+    /// Indexed by agent; the last slot is the anonymous actor `""`.
+    usage: Vec<Usage>,
+    feed: Feed,
+    network: Option<Network>,
+    pending: Pending,
+    governance: Governance,
+    /// R_o: observables, the random schedule and observation noise.
+    r_o: PyRandom,
+    proxy: Proxy,
+    payoff: PayoffEngine,
+    epoch: u32,
+    step: u32,
+    accumulator: EpochAccumulator,
+    totals: RunTotals,
+    epochs: Vec<EpochRow>,
+    trace: Option<Trace>,
+    obs: Observation,
+    order: Vec<AgentIdx>,
+    /// Edge weights of the visible records, kept only for noise draws.
+    weights: Vec<f64>,
+}
+
+impl Engine {
+    pub fn new(cfg: RunConfig) -> SwarmResult<Self> {
+        cfg.validate()?;
+        let seed =
+            cfg.seed.ok_or_else(|| SwarmError::Config("simulation.seed is required".into()))?;
+        let seed = i128::from(seed);
+        let mut ids = Vec::new();
+        let mut agents = Vec::new();
+        let mut per_type: HashMap<&str, u64> = HashMap::default();
+        for spec in &cfg.agents {
+            let kind = AgentKind::from_yaml(&spec.kind).ok_or_else(|| {
+                SwarmError::Config(format!("agents: unknown agent type {:?}", spec.kind))
+            })?;
+            for _ in 0..spec.count {
+                let k = per_type.entry(kind.yaml_key()).or_insert(0);
+                *k += 1;
+                let idx = agents.len();
+                if idx >= AgentIdx::MAX as usize {
+                    return Err(SwarmError::Config("agents: too many agents".into()));
+                }
+                ids.push(format!("{}_{}", kind.yaml_key(), k));
+                // R_j = Random(seed + j), j = 1, 2, ... in creation order.
+                let rng = PyRandom::new(seed + idx as i128 + 1);
+                agents.push(Agent::new(kind, idx as AgentIdx, &spec.config, rng));
+            }
+        }
+        let n = agents.len();
+        if n == 0 {
+            return Err(SwarmError::Config(
+                "agents: the scenario has no agents (every count is 0)".into(),
+            ));
+        }
+        let network = match &cfg.network {
+            Some(net) => {
+                let s = u64::try_from(seed).map_err(|_| {
+                    SwarmError::Config(
+                        "simulation.seed: must be >= 0 with a network (numpy seeding)".into(),
+                    )
+                })?;
+                Some(Network::build(net, n, s))
+            }
+            None => None,
+        };
+        let mut by_name: Vec<usize> = (0..n).collect();
+        by_name.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
+        let mut rank = vec![0u32; n];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        let types = agents.iter().map(|a| a.kind.state_type()).collect();
+        Ok(Engine {
+            governance: Governance::new(cfg.governance.clone(), seed, rank),
+            payoff: PayoffEngine::new(cfg.payoff.clone()),
+            trace: cfg.record_interactions.then(Trace::default),
+            ids,
+            agents,
+            types,
+            reputation: vec![0.0; n],
+            resources: vec![100.0; n],
+            total_payoff: vec![0.0; n],
+            initiated: vec![0; n],
+            received: vec![0; n],
+            frozen: vec![false; n],
+            usage: vec![Usage::default(); n + 1],
+            feed: Feed::new(),
+            network,
+            pending: Pending::default(),
+            r_o: PyRandom::new(seed),
+            proxy: Proxy::new(),
+            epoch: 0,
+            step: 0,
+            accumulator: EpochAccumulator::default(),
+            totals: RunTotals::default(),
+            epochs: Vec::with_capacity(cfg.n_epochs as usize),
+            obs: Observation::default(),
+            order: Vec::with_capacity(n),
+            weights: Vec::new(),
+            cfg,
+        })
+    }
+
+    /// Run every epoch. `cancel` is polled once per step.
+    pub fn run(mut self, cancel: &AtomicBool) -> SwarmResult<RunResult> {
+        for _ in 0..self.cfg.n_epochs {
+            self.epoch_start();
+            for _ in 0..self.cfg.steps_per_epoch {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(SwarmError::Interrupted);
+                }
+                self.step();
+                self.step += 1;
+                for u in &mut self.usage {
+                    u.interactions = 0;
+                }
+            }
+            self.epoch_end();
+        }
+        Ok(self.finish())
+    }
+
+    /// Governance epoch-start hooks (§3.2): decay, breaker releases and
+    /// collusion penalties, applied together.
+    fn epoch_start(&mut self) {
+        let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
+        for &i in &effect.unfreeze {
+            self.frozen[i] = false;
+        }
+        for (i, d) in effect.rep_delta.iter().enumerate() {
+            if let Some(d) = d {
+                self.reputation[i] += d;
+            }
+        }
+        for (i, d) in effect.res_delta.iter().enumerate() {
+            if let Some(d) = d {
+                self.resources[i] += d;
+            }
+        }
+    }
+
+    /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
+    fn epoch_end(&mut self) {
+        if let Some(net) = self.network.as_mut() {
+            net.decay();
+        }
+        let row =
+            self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
+        self.epochs.push(row);
+        self.epoch += 1;
+        self.step = 0;
+        for u in &mut self.usage {
+            *u = Usage::default();
+        }
+    }
+
+    /// One step (§3.3): the eligible list, each agent's turn, then the
+    /// end-of-step resolution of what is still pending.
+    fn step(&mut self) {
+        let n = self.agents.len();
+        self.order.clear();
+        self.order.extend(0..n as AgentIdx);
+        match self.cfg.schedule_mode {
+            ScheduleMode::RoundRobin => {}
+            ScheduleMode::Random => self.r_o.shuffle(&mut self.order),
+            ScheduleMode::Priority => {
+                let rep = &self.reputation;
+                // Stable, descending: ties keep registration order.
+                self.order.sort_by(|&a, &b| {
+                    rep[b as usize]
+                        .partial_cmp(&rep[a as usize])
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+            }
+        }
+        let max = self.cfg.max_actions_per_step as usize;
+        let mut eligible = Vec::with_capacity(max.min(n));
+        for &a in &self.order {
+            if eligible.len() >= max {
+                break;
+            }
+            let i = a as usize;
+            if self.frozen[i] || !self.governance.admits(i, self.resources[i], self.epoch) {
+                continue;
+            }
+            eligible.push(a);
+        }
+        // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
+        for a in eligible {
+            self.observe(a, true);
+            let action = self.agents[a as usize].act(&self.obs);
+            self.execute(a, action);
+        }
+        self.resolve_pending();
+    }
+
+    fn actor_of(&self, a: AgentIdx) -> Actor {
+        if self.agents[a as usize].kind.acts_anonymously() {
+            Actor::Anonymous
+        } else {
+            Actor::Agent(a)
+        }
+    }
+
+    fn usage_mut(&mut self, actor: Actor) -> &mut Usage {
+        let slot = match actor {
+            Actor::Agent(a) => a as usize,
+            Actor::Anonymous => self.agents.len(),
+        };
+        &mut self.usage[slot]
+    }
+
+    /// Build the observation of agent `a` into `self.obs` (§3.4). The
+    /// visible-agent list is only materialised when the policy can read it
+    /// (its own turn) or when noise must be drawn for it (§14).
+    fn observe(&mut self, a: AgentIdx, for_turn: bool) {
+        let i = a as usize;
+        let limits = &self.cfg.rate_limits;
+        let u = self.usage[i];
+        let obs = &mut self.obs;
+        obs.me = a;
+        obs.epoch = self.epoch;
+        obs.reputation = self.reputation[i];
+        obs.resources = self.resources[i];
+        obs.can_post = u.posts < limits.posts_per_epoch;
+        obs.can_interact = u.interactions < limits.interactions_per_step;
+        obs.can_vote = u.votes < limits.votes_per_epoch;
+        obs.can_claim_task = u.tasks < limits.tasks_per_epoch;
+        obs.pending = self.pending.first_for(a).map(|(id, p)| ProposalView {
+            id,
+            initiator: p.initiator,
+            kind: p.kind,
+        });
+        self.feed.top_posts(&mut obs.posts);
+        obs.visible.clear();
+        let noise =
+            self.cfg.observation_noise_probability > 0.0 && self.cfg.observation_noise_std > 0.0;
+        if !(for_turn || noise) {
+            return;
+        }
+        let weights = &mut self.weights;
+        weights.clear();
+        let (frozen, reputation, resources, types) =
+            (&self.frozen, &self.reputation, &self.resources, &self.types);
+        let mut push = |b: AgentIdx, w: f64| {
+            let j = b as usize;
+            if b != a && !frozen[j] {
+                obs.visible.push(VisibleAgent {
+                    idx: b,
+                    state_type: types[j],
+                    reputation: reputation[j],
+                    resources: resources[j],
+                });
+                if noise {
+                    weights.push(w);
+                }
+            }
+        };
+        match &self.network {
+            Some(net) => net.neighbours(a).for_each(|(b, w)| push(b, w)),
+            None => (0..self.agents.len() as AgentIdx).for_each(|b| push(b, 1.0)),
+        }
+        if noise {
+            self.apply_noise();
+        }
+    }
+
+    /// Observation noise (§14): per visible record, reputation, resources
+    /// and edge weight each get `random() < π` and then a Gaussian shift;
+    /// then the nine numeric ecosystem fields draw the same way (only the
+    /// draws matter: no policy reads those fields).
+    fn apply_noise(&mut self) {
+        let (pi, sigma) = (self.cfg.observation_noise_probability, self.cfg.observation_noise_std);
+        let rng = &mut self.r_o;
+        let mut jitter = |v: f64| {
+            if rng.random() < pi {
+                v + rng.gauss(0.0, sigma)
+            } else {
+                v
+            }
+        };
+        for (rec, &w) in self.obs.visible.iter_mut().zip(&self.weights) {
+            rec.reputation = jitter(rec.reputation);
+            rec.resources = jitter(rec.resources);
+            jitter(w);
+        }
+        for _ in 0..9 {
+            jitter(0.0);
+        }
+    }
+
+    /// Execute one action (§4.1). Failures are silent.
+    fn execute(&mut self, a: AgentIdx, action: Action) {
+        let actor = self.actor_of(a);
+        let limits = self.cfg.rate_limits.clone();
+        match action {
+            Action::Noop | Action::Marketplace => {}
+            Action::Post => {
+                let u = self.usage_mut(actor);
+                if u.posts < limits.posts_per_epoch {
+                    u.posts += 1;
+                    self.feed.create_post(actor);
+                }
+            }
+            Action::Vote { post, up } => {
+                if self.usage_mut(actor).votes < limits.votes_per_epoch
+                    && self.feed.vote(actor, post, up)
+                {
+                    self.usage_mut(actor).votes += 1;
+                }
+            }
+            Action::Propose { target, kind } => {
+                if self.usage_mut(actor).interactions >= limits.interactions_per_step {
+                    return;
+                }
+                if let Some(net) = &self.network {
+                    if !net.has_edge(a, target) {
+                        return;
+                    }
+                }
+                self.pending.push(Proposal { initiator: a, counterparty: target, kind });
+                self.usage_mut(actor).interactions += 1;
+            }
+            Action::Accept { proposal } | Action::Reject { proposal } => {
+                if let Some(p) = self.pending.remove(proposal) {
+                    self.complete(p, matches!(action, Action::Accept { .. }));
+                }
+            }
+        }
+    }
+
+    /// End-of-step resolution (§3.3 step 4): every proposal still pending,
+    /// in insertion order, answered through `accept_interaction`. Proposals
+    /// to frozen agents stay pending for a later step (Q12).
+    fn resolve_pending(&mut self) {
+        let ids: Vec<u64> = self.pending.by_id.keys().copied().collect();
+        for id in ids {
+            let p = self.pending.by_id[&id];
+            if self.frozen[p.counterparty as usize] {
+                continue;
+            }
+            self.observe(p.counterparty, false);
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            let accepted = self.agents[p.counterparty as usize].accept(&view);
+            self.pending.remove(id);
+            self.complete(p, accepted);
+        }
+    }
+
+    /// Complete one interaction (§4.3, governance §12.1), in exactly the
+    /// reference's order.
+    fn complete(&mut self, prop: Proposal, accepted: bool) {
+        let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
+        let signals =
+            observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
+        let (v_hat, p) = self.proxy.labels(&signals);
+        let effect = self.governance.on_interaction(
+            prop.initiator,
+            prop.counterparty,
+            accepted,
+            p,
+            self.epoch,
+        );
+        let c_a = 0.0 + effect.cost_a;
+        let c_b = 0.0 + effect.cost_b;
+        if effect.freeze_initiator {
+            self.frozen[a] = true;
+        }
+        if let Some(d) = effect.initiator_rep_delta {
+            self.reputation[a] += d;
+        }
+        let pay_a = self.payoff.initiator(p, c_a);
+        let pay_b = self.payoff.counterparty(p, c_b);
+        if accepted {
+            self.initiated[a] += 1;
+            self.total_payoff[a] += pay_a;
+            self.reputation[a] += (p - 0.5) - c_a;
+            self.received[b] += 1;
+            self.total_payoff[b] += pay_b;
+        }
+        self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
+        self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
+        self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(accepted, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: prop.initiator,
+                counterparty: prop.counterparty,
+                kind: prop.kind,
+                accepted,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
+        self.governance.record(Record {
+            initiator: prop.initiator,
+            counterparty: prop.counterparty,
+            accepted,
+            p,
+            c_a,
+            c_b,
+        });
+        if accepted {
+            if let Some(net) = self.network.as_mut() {
+                net.strengthen(prop.initiator, prop.counterparty);
+            }
+        }
+    }
+
+    fn finish(self) -> RunResult {
+        RunResult {
+            scenario_id: self.cfg.scenario_id.clone(),
+            seed: self.cfg.seed.unwrap_or_default(),
+            epochs: self.epochs,
+            agents: AgentsOut {
+                ids: self.ids,
+                types: self.types.iter().map(|t| t.as_str()).collect(),
+                reputation: self.reputation,
+                resources: self.resources,
+                total_payoff: self.total_payoff,
+                interactions_initiated: self.initiated,
+                interactions_received: self.received,
+                frozen: self.frozen,
+            },
+            trace: self.trace,
+            totals: self.totals,
+        }
+    }
+}
+
+/// Run one configuration to completion.
+pub fn run(cfg: RunConfig, cancel: &AtomicBool) -> SwarmResult<RunResult> {
+    Engine::new(cfg)?.run(cancel)
+}

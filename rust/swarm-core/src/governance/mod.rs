@@ -1,0 +1,123 @@
+//! The governance engine for the core levers (governance spec §3–§7, §12).
+//!
+//! The reference runs 20 levers in a fixed order; only six can act in the
+//! core path, and the others add exact zeros. So an aggregated cost is the
+//! left-to-right sum tax → audit → collusion realtime, and an epoch-start
+//! reputation delta is decay + collusion, summed before it is applied once.
+
+pub mod audit;
+pub mod circuit_breaker;
+pub mod collusion;
+pub mod decay;
+pub mod staking;
+pub mod tax;
+
+use crate::config::GovernanceConfig;
+use crate::payoff::TAU;
+use crate::rng::PyRandom;
+use crate::types::AgentIdx;
+use circuit_breaker::CircuitBreaker;
+use collusion::Collusion;
+
+/// The merged effect of `apply_interaction` for one interaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InteractionEffect {
+    pub cost_a: f64,
+    pub cost_b: f64,
+    pub freeze_initiator: bool,
+    /// The audit's reputation delta on the initiator.
+    pub initiator_rep_delta: Option<f64>,
+}
+
+/// The merged effect of `apply_epoch_start`.
+#[derive(Debug, Clone, Default)]
+pub struct EpochEffect {
+    pub unfreeze: Vec<usize>,
+    /// Summed reputation delta per agent, None where no lever touched it.
+    pub rep_delta: Vec<Option<f64>>,
+    pub res_delta: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Governance {
+    pub cfg: GovernanceConfig,
+    breaker: CircuitBreaker,
+    /// R_audit: its own MT19937 with the run seed (G19).
+    audit_rng: PyRandom,
+    collusion: Collusion,
+}
+
+impl Governance {
+    /// `rank`: each agent's position in Python string order of the ids.
+    pub fn new(cfg: GovernanceConfig, seed: i128, rank: Vec<u32>) -> Self {
+        let n = rank.len();
+        Governance {
+            cfg,
+            breaker: CircuitBreaker::new(n),
+            audit_rng: PyRandom::new(seed),
+            collusion: Collusion::new(rank),
+        }
+    }
+
+    /// Scheduler admission (§10.3): staking, then the circuit breaker.
+    pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
+        staking::admits(&self.cfg, resources) && self.breaker.admits(&self.cfg, agent, epoch)
+    }
+
+    /// `apply_interaction`, evaluated on the state before any of it applies.
+    pub fn on_interaction(
+        &mut self,
+        initiator: AgentIdx,
+        counterparty: AgentIdx,
+        accepted: bool,
+        p: f64,
+        epoch: u32,
+    ) -> InteractionEffect {
+        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU);
+        let freeze = self.breaker.on_interaction(&self.cfg, initiator as usize, p, epoch);
+        let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p);
+        let realtime = self.collusion.realtime_penalty(&self.cfg, initiator, counterparty);
+        let mut cost_a = 0.0 + tax_a;
+        let mut cost_b = 0.0 + tax_b;
+        if let Some(pen) = audit {
+            cost_a += pen;
+        }
+        if let Some(pen) = realtime {
+            cost_a += pen;
+            cost_b += pen;
+        }
+        InteractionEffect {
+            cost_a,
+            cost_b,
+            freeze_initiator: freeze,
+            initiator_rep_delta: audit.map(|pen| 0.0 + -pen),
+        }
+    }
+
+    /// The collusion lever keeps each interaction with its final costs.
+    pub fn record(&mut self, r: collusion::Record) {
+        self.collusion.record(&self.cfg, r);
+    }
+
+    /// `apply_epoch_start` over decay, the breaker and collusion, all read
+    /// from the same pre-epoch reputations.
+    pub fn on_epoch_start(&mut self, epoch: u32, reputations: &[f64]) -> EpochEffect {
+        let n = reputations.len();
+        let mut effect = EpochEffect {
+            unfreeze: Vec::new(),
+            rep_delta: vec![None; n],
+            res_delta: vec![None; n],
+        };
+        for (i, &rep) in reputations.iter().enumerate() {
+            if let Some(d) = decay::delta(&self.cfg, rep) {
+                effect.rep_delta[i] = Some(0.0 + d);
+            }
+        }
+        self.breaker.on_epoch_start(&self.cfg, epoch, &mut effect.unfreeze);
+        for (i, rep_d, res_d) in self.collusion.on_epoch_start(&self.cfg, n) {
+            effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
+            effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+        }
+        effect
+    }
+}

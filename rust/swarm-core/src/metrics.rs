@@ -1,0 +1,185 @@
+//! Per-epoch metrics (spec §15.1) and the interaction trace.
+//!
+//! Every EpochMetrics field is a left-to-right sum over the epoch's
+//! interactions in completion order, so it is accumulated as interactions
+//! complete: memory stays flat however many interactions an epoch has.
+
+use crate::types::{AgentIdx, InteractionType};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EpochRow {
+    pub epoch: u32,
+    pub total_interactions: u64,
+    pub accepted_interactions: u64,
+    pub total_posts: u64,
+    pub total_votes: u64,
+    pub toxicity_rate: f64,
+    pub quality_gap: f64,
+    pub avg_payoff: f64,
+    pub total_welfare: f64,
+    pub net_social_welfare: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EpochAccumulator {
+    total: u64,
+    accepted: u64,
+    toxicity_sum: f64,
+    p_accepted_sum: f64,
+    p_rejected_sum: f64,
+    welfare_sum: f64,
+    net_welfare_sum: f64,
+    initiator_payoff_sum: f64,
+}
+
+impl EpochAccumulator {
+    /// Fold in one finalised interaction. Payoffs are the ones computed at
+    /// completion; the reference recomputes them from the stored costs and
+    /// gets the same values.
+    pub fn add(&mut self, accepted: bool, p: f64, pay_a: f64, pay_b: f64, social_surplus: f64) {
+        self.total += 1;
+        if accepted {
+            self.accepted += 1;
+            self.toxicity_sum += 1.0 - p;
+            self.p_accepted_sum += p;
+            self.welfare_sum += pay_a + pay_b;
+            self.net_welfare_sum += social_surplus;
+            self.initiator_payoff_sum += pay_a;
+        } else {
+            self.p_rejected_sum += p;
+        }
+    }
+
+    /// Close the epoch. An epoch with no interactions reports zeros,
+    /// feed totals included (Q18).
+    pub fn finish(&mut self, epoch: u32, total_posts: usize, total_votes: usize) -> EpochRow {
+        let a = std::mem::take(self);
+        if a.total == 0 {
+            return EpochRow { epoch, ..Default::default() };
+        }
+        let rejected = a.total - a.accepted;
+        let (toxicity, avg_payoff) = if a.accepted > 0 {
+            let n = a.accepted as f64;
+            (a.toxicity_sum / n, a.initiator_payoff_sum / n)
+        } else {
+            (0.0, 0.0)
+        };
+        let quality_gap = if a.accepted > 0 && rejected > 0 {
+            a.p_accepted_sum / a.accepted as f64 - a.p_rejected_sum / rejected as f64
+        } else {
+            0.0
+        };
+        EpochRow {
+            epoch,
+            total_interactions: a.total,
+            accepted_interactions: a.accepted,
+            total_posts: total_posts as u64,
+            total_votes: total_votes as u64,
+            toxicity_rate: toxicity,
+            quality_gap,
+            avg_payoff,
+            total_welfare: a.welfare_sum,
+            net_social_welfare: a.net_welfare_sum,
+        }
+    }
+}
+
+/// Run-level sums over every finalised interaction, in completion order:
+/// what the pooled quality gap, conditional loss and spread (spec §15.3)
+/// need, even when no trace is kept.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunTotals {
+    pub accepted: u64,
+    pub rejected: u64,
+    pub p_accepted_sum: f64,
+    pub p_rejected_sum: f64,
+    pub p_sum: f64,
+    pub payoff_a_sum: f64,
+    pub payoff_b_sum: f64,
+    pub payoff_a_accepted_sum: f64,
+    pub payoff_b_accepted_sum: f64,
+}
+
+impl RunTotals {
+    pub fn add(&mut self, accepted: bool, p: f64, pay_a: f64, pay_b: f64) {
+        self.p_sum += p;
+        self.payoff_a_sum += pay_a;
+        self.payoff_b_sum += pay_b;
+        if accepted {
+            self.accepted += 1;
+            self.p_accepted_sum += p;
+            self.payoff_a_accepted_sum += pay_a;
+            self.payoff_b_accepted_sum += pay_b;
+        } else {
+            self.rejected += 1;
+            self.p_rejected_sum += p;
+        }
+    }
+
+    /// E[p | accepted] − E[p | rejected] over the run, 0 if a side is empty.
+    pub fn quality_gap(&self) -> f64 {
+        if self.accepted == 0 || self.rejected == 0 {
+            return 0.0;
+        }
+        self.p_accepted_sum / self.accepted as f64 - self.p_rejected_sum / self.rejected as f64
+    }
+}
+
+/// Column-wise record of every finalised interaction, in completion order.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub epoch: Vec<u32>,
+    pub step: Vec<u32>,
+    pub initiator: Vec<AgentIdx>,
+    pub counterparty: Vec<AgentIdx>,
+    pub interaction_type: Vec<u8>,
+    pub accepted: Vec<bool>,
+    pub v_hat: Vec<f64>,
+    pub p: Vec<f64>,
+    pub c_a: Vec<f64>,
+    pub c_b: Vec<f64>,
+    pub payoff_initiator: Vec<f64>,
+    pub payoff_counterparty: Vec<f64>,
+}
+
+/// One finalised interaction, as the trace stores it.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionRow {
+    pub epoch: u32,
+    pub step: u32,
+    pub initiator: AgentIdx,
+    pub counterparty: AgentIdx,
+    pub kind: InteractionType,
+    pub accepted: bool,
+    pub v_hat: f64,
+    pub p: f64,
+    pub c_a: f64,
+    pub c_b: f64,
+    pub payoff_initiator: f64,
+    pub payoff_counterparty: f64,
+}
+
+impl Trace {
+    pub fn push(&mut self, r: InteractionRow) {
+        self.epoch.push(r.epoch);
+        self.step.push(r.step);
+        self.initiator.push(r.initiator);
+        self.counterparty.push(r.counterparty);
+        self.interaction_type.push(r.kind.code());
+        self.accepted.push(r.accepted);
+        self.v_hat.push(r.v_hat);
+        self.p.push(r.p);
+        self.c_a.push(r.c_a);
+        self.c_b.push(r.c_b);
+        self.payoff_initiator.push(r.payoff_initiator);
+        self.payoff_counterparty.push(r.payoff_counterparty);
+    }
+
+    pub fn len(&self) -> usize {
+        self.p.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.p.is_empty()
+    }
+}

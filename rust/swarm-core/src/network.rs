@@ -1,0 +1,151 @@
+//! The interaction network (spec §12): a symmetric weighted graph over the
+//! registered agents. Built once at run start from numpy's PCG64 stream G.
+
+use std::collections::BTreeMap;
+
+use crate::config::{NetworkConfig, Topology};
+use crate::observables::py_min;
+use crate::rng::NumpyPcg64;
+use crate::types::AgentIdx;
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    cfg: NetworkConfig,
+    /// Neighbours per agent, keyed by registration index so iteration is in
+    /// registration order, as the observation lists them.
+    adj: Vec<BTreeMap<AgentIdx, f64>>,
+}
+
+impl Network {
+    pub fn build(cfg: &NetworkConfig, n: usize, seed: u64) -> Self {
+        let mut net = Network { cfg: cfg.clone(), adj: vec![BTreeMap::new(); n] };
+        if n < 2 {
+            return net;
+        }
+        match cfg.topology {
+            Topology::Complete => {
+                for a in 0..n {
+                    for b in 0..n {
+                        if a != b {
+                            net.adj[a].insert(b as AgentIdx, 1.0);
+                        }
+                    }
+                }
+            }
+            Topology::Ring => {
+                for a in 0..n {
+                    net.adj[a].insert(((a + 1) % n) as AgentIdx, 1.0);
+                    net.adj[a].insert(((a + n - 1) % n) as AgentIdx, 1.0);
+                }
+            }
+            Topology::Star => {
+                for s in 1..n {
+                    net.link(0, s as AgentIdx, 1.0);
+                }
+            }
+            Topology::RandomErdosRenyi => {
+                let mut g = NumpyPcg64::new(seed);
+                for a in 0..n {
+                    for b in (a + 1)..n {
+                        if g.random() < cfg.edge_probability {
+                            net.link(a as AgentIdx, b as AgentIdx, 1.0);
+                        }
+                    }
+                }
+            }
+            Topology::SmallWorld => net.build_small_world(n, seed),
+        }
+        net
+    }
+
+    /// Watts–Strogatz as the reference does it (spec §12.2): ring lattice,
+    /// then rewire each lattice edge with probability p to a uniformly
+    /// chosen non-neighbour.
+    fn build_small_world(&mut self, n: usize, seed: u64) {
+        let mut g = NumpyPcg64::new(seed);
+        let k = (self.cfg.k as usize).min(n - 1);
+        let half = k / 2;
+        for a in 0..n {
+            for j in 1..=half {
+                self.link(a as AgentIdx, ((a + j) % n) as AgentIdx, 1.0);
+            }
+        }
+        let mut candidates: Vec<AgentIdx> = Vec::with_capacity(n);
+        for a in 0..n {
+            for j in 1..=half {
+                if g.random() < self.cfg.p {
+                    let old = ((a + j) % n) as AgentIdx;
+                    self.unlink(a as AgentIdx, old);
+                    candidates.clear();
+                    candidates.extend(
+                        (0..n as AgentIdx)
+                            .filter(|&c| c as usize != a && !self.adj[a].contains_key(&c)),
+                    );
+                    if !candidates.is_empty() {
+                        let pick = candidates[g.integers(candidates.len() as u64) as usize];
+                        self.link(a as AgentIdx, pick, 1.0);
+                    }
+                }
+            }
+        }
+    }
+
+    fn link(&mut self, a: AgentIdx, b: AgentIdx, w: f64) {
+        self.adj[a as usize].insert(b, w);
+        self.adj[b as usize].insert(a, w);
+    }
+
+    fn unlink(&mut self, a: AgentIdx, b: AgentIdx) {
+        self.adj[a as usize].remove(&b);
+        self.adj[b as usize].remove(&a);
+    }
+
+    pub fn has_edge(&self, a: AgentIdx, b: AgentIdx) -> bool {
+        self.adj[a as usize].contains_key(&b)
+    }
+
+    pub fn edge_weight(&self, a: AgentIdx, b: AgentIdx) -> f64 {
+        self.adj[a as usize].get(&b).copied().unwrap_or(0.0)
+    }
+
+    /// Neighbours with their edge weights, in registration order.
+    pub fn neighbours(&self, a: AgentIdx) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
+        self.adj[a as usize].iter().map(|(&b, &w)| (b, w))
+    }
+
+    /// After an accepted interaction (dynamic networks only): strengthen or
+    /// create the edge.
+    pub fn strengthen(&mut self, a: AgentIdx, b: AgentIdx) {
+        if !self.cfg.dynamic {
+            return;
+        }
+        let current = self.edge_weight(a, b);
+        let w = py_min(current + self.cfg.edge_strengthen_rate, self.cfg.max_edge_weight);
+        self.link(a, b, py_min(w, self.cfg.max_edge_weight));
+    }
+
+    /// Epoch-end decay; returns the number of undirected edges pruned.
+    pub fn decay(&mut self) -> usize {
+        if !self.cfg.dynamic {
+            return 0;
+        }
+        let factor = 1.0 - self.cfg.edge_decay_rate;
+        let mut pruned = Vec::new();
+        for (a, nbrs) in self.adj.iter_mut().enumerate() {
+            for (&b, w) in nbrs.iter_mut() {
+                let nw = *w * factor;
+                if nw < self.cfg.min_edge_weight {
+                    if (a as AgentIdx) < b {
+                        pruned.push((a as AgentIdx, b));
+                    }
+                } else {
+                    *w = nw;
+                }
+            }
+        }
+        for &(a, b) in &pruned {
+            self.unlink(a, b);
+        }
+        pruned.len()
+    }
+}

@@ -1,0 +1,83 @@
+//! Small shared vocabulary: agent indices, actors, interaction types.
+
+/// Index of a registered agent, in registration order (spec §2.2).
+pub type AgentIdx = u32;
+
+/// Who performs an action. The adaptive adversary builds its actions
+/// without an agent id, so they run as the anonymous actor `""` with one
+/// shared rate-limit budget and voter identity (spec Q9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Agent(AgentIdx),
+    Anonymous,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InteractionType {
+    Reply,
+    Vote,
+    Trade,
+    Collaboration,
+}
+
+impl InteractionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InteractionType::Reply => "reply",
+            InteractionType::Vote => "vote",
+            InteractionType::Trade => "trade",
+            InteractionType::Collaboration => "collaboration",
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// `AgentState.agent_type` as the reference registers it (spec §11.9): it
+/// comes from the policy class, not from the YAML key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StateType {
+    Honest,
+    Opportunistic,
+    Deceptive,
+    Adversarial,
+    Cautious,
+}
+
+impl StateType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateType::Honest => "honest",
+            StateType::Opportunistic => "opportunistic",
+            StateType::Deceptive => "deceptive",
+            StateType::Adversarial => "adversarial",
+            StateType::Cautious => "cautious",
+        }
+    }
+}
+
+/// What an agent's turn produces (spec §4.1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    Noop,
+    Post,
+    Vote {
+        post: u32,
+        up: bool,
+    },
+    Propose {
+        target: AgentIdx,
+        kind: InteractionType,
+    },
+    Accept {
+        proposal: u64,
+    },
+    Reject {
+        proposal: u64,
+    },
+    /// POST_BOUNTY and the other marketplace actions. Without a marketplace
+    /// they silently do nothing, after the policy has drawn for them (Q1).
+    Marketplace,
+}
