@@ -266,6 +266,12 @@ pub struct SuccessCriteria {
     pub min_epochs: Option<f64>,
     pub toxicity_threshold: Option<f64>,
     pub min_net_social_welfare: Option<f64>,
+    // Contract-screening criteria: without contracts the reference reads
+    // 0.0 (1.0 for the infiltration rate) and checks against that.
+    pub min_separation_quality: Option<f64>,
+    pub max_infiltration_rate: Option<f64>,
+    pub min_welfare_delta: Option<f64>,
+    pub min_attack_displacement: Option<f64>,
 }
 
 impl RunConfig {
@@ -283,7 +289,7 @@ impl RunConfig {
             if v.is_finite() {
                 Ok(())
             } else {
-                Err(SwarmError::Config(format!("{key} must be a finite number, got {v}")))
+                Err(SwarmError::Config(format!("{key}: must be a finite number, got {v}")))
             }
         }
         fn unit(key: &str, v: f64) -> SwarmResult<()> {
@@ -291,7 +297,7 @@ impl RunConfig {
             if (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(SwarmError::Config(format!("{key} must lie in [0, 1], got {v}")))
+                Err(SwarmError::Config(format!("{key}: must lie in [0, 1], got {v}")))
             }
         }
         fn nonneg(key: &str, v: f64) -> SwarmResult<()> {
@@ -299,7 +305,7 @@ impl RunConfig {
             if v >= 0.0 {
                 Ok(())
             } else {
-                Err(SwarmError::Config(format!("{key} must be >= 0, got {v}")))
+                Err(SwarmError::Config(format!("{key}: must be >= 0, got {v}")))
             }
         }
         if self.seed.is_none() {
@@ -341,12 +347,12 @@ impl RunConfig {
         nonneg("governance.collusion_realtime_rate", g.collusion_realtime_rate)?;
         if g.freeze_threshold_violations < 1 {
             return Err(SwarmError::Config(
-                "governance.freeze_threshold_violations must be >= 1".into(),
+                "governance.freeze_threshold_violations: must be >= 1".into(),
             ));
         }
         if g.freeze_duration_epochs < 1 {
             return Err(SwarmError::Config(
-                "governance.freeze_duration_epochs must be >= 1".into(),
+                "governance.freeze_duration_epochs: must be >= 1".into(),
             ));
         }
         if let Some(n) = &self.network {

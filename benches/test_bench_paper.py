@@ -1,0 +1,47 @@
+"""Benchmarks: swarm_fast against swarm-safety 1.9.0, in the same session.
+
+Run with ``pytest benches/ --benchmark-columns=median,ops``; the ratio of the
+two medians is the speed-up. Not part of the test suite (timings are not
+assertions).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import swarm_fast
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from reference_harness import run_reference  # noqa: E402
+
+PAPER = [
+    "baseline",
+    "strict_governance",
+    "adaptive_governance",
+    "adversarial_redteam",
+    "misalignment_sweep",
+    "threshold_dancer_vs_cautious",
+    "collusion_detection",
+]
+
+
+@pytest.mark.parametrize("name", PAPER)
+def test_swarm_fast(benchmark, name: str) -> None:
+    benchmark.group = name
+    path = swarm_fast.bundled_scenarios()[name]
+    sc = swarm_fast.load_scenario(path)
+    result = benchmark(swarm_fast.run, sc, seed=42, epochs=20, steps=15)
+    assert result.summary["interactions"] > 0
+
+
+@pytest.mark.parametrize("name", PAPER)
+def test_reference(benchmark, name: str) -> None:
+    benchmark.group = name
+    path = swarm_fast.bundled_scenarios()[name]
+    ref = benchmark.pedantic(
+        run_reference, args=(path,), kwargs=dict(seed=42, epochs=20, steps=15), rounds=3
+    )
+    assert ref.summary["interactions"] > 0

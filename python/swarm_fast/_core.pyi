@@ -1,0 +1,27 @@
+"""Type stub for the compiled core (private: use the ``swarm_fast`` API)."""
+
+from typing import Any, Callable
+
+import numpy as np
+
+__version__: str
+
+ProgressCallback = Callable[[int, int], Any]
+
+def run(config_json: str, progress: ProgressCallback | None = ...) -> dict[str, Any]:
+    """Run one normalised configuration; columns come back as numpy arrays."""
+
+def run_batch(
+    config_jsons: list[str], threads: int = ..., progress: ProgressCallback | None = ...
+) -> list[dict[str, Any]]:
+    """Run many configurations in parallel; results in input order."""
+
+def interaction_type_names() -> list[str]: ...
+def _py_random_ops(seed: int, ops: list[tuple[Any, ...]]) -> list[Any]: ...
+def _pcg64_ops(seed: int, ops: list[tuple[Any, ...]]) -> list[Any]: ...
+def _np_pairwise_sum(a: list[float]) -> float: ...
+def _np_mean(a: list[float]) -> float: ...
+def _np_std(a: list[float]) -> float: ...
+def _np_corrcoef_01(x: list[float], y: list[float]) -> float: ...
+
+_Array = np.ndarray

@@ -1,0 +1,447 @@
+"""Sweeps: a grid of lever settings x seeds, run in parallel in Rust.
+
+A sweep is a list of independent runs. They are cut into chunks; each chunk
+runs inside Rust on all local cores (GIL released), or on a remote worker
+when an executor (a ``concurrent.futures.Executor`` or a
+``dask.distributed.Client``) is given. Every run is deterministic and rows
+are put back in (cell, seed) order, so the result does not depend on the
+thread count, the executor or the chunking.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import polars as pl
+
+from . import _core
+from .errors import ScenarioError
+from .results import EPOCH_COLUMNS, summarize
+from .run import ScenarioLike, as_scenario
+
+SUMMARY_COLUMNS = [
+    "toxicity",
+    "quality_gap",
+    "welfare",
+    "interactions",
+    "accepted",
+    "rejected",
+    "passed",
+    "mean_epoch_toxicity",
+    "mean_net_social_welfare",
+    "conditional_loss_initiator",
+    "conditional_loss_counterparty",
+    "spread",
+    "p_accepted_sum",
+    "p_rejected_sum",
+]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run of a sweep: grid cell ``cell`` at ``seed``."""
+
+    cell: int
+    seed: int
+    config_json: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    params: list[str]
+    cells: list[dict[str, Any]]
+    tasks: list[Task]
+    per_epoch: bool
+
+    def fingerprint(self) -> str:
+        """Identifies the sweep, so a resume never mixes two sweeps."""
+        body = json.dumps(
+            [
+                self.params,
+                self.cells,
+                [(t.cell, t.seed, t.config_json) for t in self.tasks],
+                self.per_epoch,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        import hashlib
+
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]] | None) -> tuple[list[str], list[dict]]:
+    """The Cartesian product of the grid, first key varying slowest."""
+    if not grid:
+        return [], [{}]
+    params = list(grid)
+    for key, values in grid.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ScenarioError(key, f"grid values must be a list, got {values!r}")
+        if len(list(values)) == 0:
+            raise ScenarioError(key, "grid values are empty")
+    cells = [dict(zip(params, combo)) for combo in itertools.product(*grid.values())]
+    return params, cells
+
+
+def plan_sweep(
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    seeds: Iterable[int] = (42,),
+    epochs: int | None = None,
+    steps: int | None = None,
+    per_epoch: bool = False,
+) -> Plan:
+    """Validate every cell (a bad value raises ScenarioError naming its key)
+    and build the run configurations."""
+    base = as_scenario(scenario)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ScenarioError("seeds", "at least one seed is required")
+    params, cells = expand_grid(grid)
+    tasks = []
+    for i, cell in enumerate(cells):
+        sc = base.with_overrides(cell) if cell else base
+        for seed in seeds:
+            cfg = sc.to_json(seed=seed, epochs=epochs, steps=steps, record_interactions=False)
+            tasks.append(Task(i, seed, cfg))
+    return Plan(params, cells, tasks, per_epoch)
+
+
+def _rows(raw: dict[str, Any], task: Task, per_epoch: bool) -> list[dict[str, Any]]:
+    config = json.loads(task.config_json)
+    epochs = pl.DataFrame({c: raw["epochs"][c] for c in EPOCH_COLUMNS})
+    if per_epoch:
+        return [
+            {"cell": task.cell, "seed": task.seed, **row} for row in epochs.iter_rows(named=True)
+        ]
+    s = summarize(epochs, raw["totals"], config.get("success_criteria"), config.get("payoff"))
+    return [{"cell": task.cell, "seed": task.seed, **{k: s[k] for k in SUMMARY_COLUMNS}}]
+
+
+def run_chunk(
+    tasks: Sequence[Task],
+    per_epoch: bool,
+    threads: int = 0,
+    progress: Callable[[int, int], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Run a chunk of tasks in Rust, in parallel; rows in task order.
+
+    A plain top-level function so that executors can ship it to workers.
+    """
+    raws = _core.run_batch([t.config_json for t in tasks], threads, progress)
+    rows: list[dict[str, Any]] = []
+    for raw, task in zip(raws, tasks):
+        rows.extend(_rows(raw, task, per_epoch))
+    return rows
+
+
+def _frame(plan: Plan, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Attach the parameter columns and order rows by (cell, seed[, epoch])."""
+    schema_cols = ["cell"] + plan.params + ["seed"]
+    if not rows:
+        return pl.DataFrame()
+    df = pl.DataFrame(rows)
+    if plan.params:
+        cells = pl.DataFrame(
+            {
+                "cell": list(range(len(plan.cells))),
+                **{p: [c[p] for c in plan.cells] for p in plan.params},
+            },
+            strict=False,
+        )
+        df = df.join(cells, on="cell", how="left")
+    order = ["cell", "seed"] + (["epoch"] if plan.per_epoch else [])
+    rest = [c for c in df.columns if c not in schema_cols]
+    return df.select(schema_cols + rest).sort(order)
+
+
+def _chunks(tasks: Sequence[Task], size: int) -> Iterator[list[Task]]:
+    for i in range(0, len(tasks), size):
+        yield list(tasks[i : i + size])
+
+
+def _chunk_size(plan: Plan, target_seconds: float, threads: int) -> int:
+    """About ``target_seconds`` of work per chunk, from one timed run."""
+    if not plan.tasks:
+        return 1
+    t0 = time.perf_counter()
+    run_chunk(plan.tasks[:1], plan.per_epoch, threads=1)
+    one = max(time.perf_counter() - t0, 1e-5)
+    return max(1, min(len(plan.tasks), math.ceil(target_seconds / one)))
+
+
+def _progress_bar(total: int, desc: str) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return None
+    return tqdm(total=total, desc=desc, unit="run", dynamic_ncols=True)
+
+
+def _execute(
+    plan: Plan,
+    tasks: list[Task],
+    on_chunk: Callable[[list[dict[str, Any]]], None],
+    *,
+    threads: int,
+    executor: Any,
+    chunk_size: int | None,
+    progress: bool,
+) -> None:
+    """Run ``tasks`` chunk by chunk, calling ``on_chunk`` with each chunk's
+    rows as it finishes (in completion order)."""
+    if not tasks:
+        return
+    bar = _progress_bar(len(tasks), "sweep") if progress else None
+    try:
+        if executor is None:
+            size = chunk_size or max(len(tasks) // 20, (threads or os.cpu_count() or 1) * 4)
+            for chunk in _chunks(tasks, size):
+                base = bar.n if bar is not None else 0
+
+                def tick(done: int, _total: int, base: int = base) -> None:
+                    if bar is not None:
+                        bar.n = base + done
+                        bar.refresh()
+
+                on_chunk(run_chunk(chunk, plan.per_epoch, threads, tick))
+        else:
+            size = chunk_size or _chunk_size(plan, 1.0, 1)
+            _execute_remote(plan, tasks, on_chunk, executor, size, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _execute_remote(plan, tasks, on_chunk, executor, size, bar) -> None:
+    """Ship chunks to an executor (concurrent.futures or dask.distributed).
+    A chunk lost with a worker is re-run by the engine's retries or here."""
+    chunks = list(_chunks(tasks, size))
+    is_dask = hasattr(executor, "gather") and hasattr(executor, "scheduler_info")
+    if is_dask:
+        from distributed import as_completed
+
+        futures = {
+            executor.submit(run_chunk, c, plan.per_epoch, 0, None, pure=False, retries=3): c
+            for c in chunks
+        }
+    else:
+        from concurrent.futures import as_completed
+
+        futures = {executor.submit(run_chunk, c, plan.per_epoch, 0, None): c for c in chunks}
+    pending = dict(futures)
+    for fut in as_completed(list(futures)):
+        chunk = pending.pop(fut)
+        try:
+            rows = fut.result()
+        except KeyboardInterrupt:
+            raise
+        except ScenarioError:
+            raise
+        except Exception:
+            # The worker died or the future was lost: run it here instead.
+            rows = run_chunk(chunk, plan.per_epoch)
+        on_chunk(rows)
+        if bar is not None:
+            bar.update(len(chunk))
+
+
+def sweep(
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    seeds: Iterable[int] = (42,),
+    epochs: int | None = None,
+    steps: int | None = None,
+    per_epoch: bool = False,
+    *,
+    threads: int | None = None,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool = False,
+) -> pl.DataFrame:
+    """Run ``scenario`` over the Cartesian ``grid`` of dotted overrides x
+    ``seeds``.
+
+    Returns one row per (cell, seed) with the parameter columns, the seed and
+    the run-level aggregates (see ``SUMMARY_COLUMNS``), or, with
+    ``per_epoch=True``, one row per (cell, seed, epoch) with the EpochMetrics
+    columns. ``threads`` = worker threads (default: all cores); results are
+    identical for any value. ``executor``: run chunks on a
+    ``dask.distributed.Client`` or a ``concurrent.futures.Executor``.
+    """
+    plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
+    rows: list[dict[str, Any]] = []
+    _execute(
+        plan,
+        plan.tasks,
+        rows.extend,
+        threads=threads or 0,
+        executor=executor,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    return _frame(plan, rows)
+
+
+def sweep_to_parquet(
+    out: str | os.PathLike,
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    seeds: Iterable[int] = (42,),
+    epochs: int | None = None,
+    steps: int | None = None,
+    per_epoch: bool = False,
+    *,
+    threads: int | None = None,
+    executor: Any = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+) -> pl.DataFrame:
+    """Like :func:`sweep`, writing Parquet as it goes, and resumable.
+
+    Finished chunks are written atomically as parts under ``OUT.parts/``.
+    Re-running the same command after an interruption skips every finished
+    (cell, seed); when all are done the parts are merged into ``OUT`` in
+    (cell, seed) order. Partial results of a different sweep are refused.
+    """
+    out = Path(out)
+    plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
+    parts = Path(f"{out}.parts")
+    manifest = parts / "manifest.json"
+    fingerprint = plan.fingerprint()
+    if parts.exists():
+        known = json.loads(manifest.read_text()).get("fingerprint") if manifest.exists() else None
+        if known != fingerprint:
+            raise ScenarioError(
+                "out",
+                f"{parts} holds partial results of a different sweep; remove it or choose "
+                "another output path",
+            )
+    else:
+        parts.mkdir(parents=True)
+        manifest.write_text(json.dumps({"fingerprint": fingerprint}))
+    done: set[tuple[int, int]] = set()
+    existing = sorted(parts.glob("part-*.parquet"))
+    for part in existing:
+        keys = pl.read_parquet(part, columns=["cell", "seed"]).unique()
+        done.update(zip(keys["cell"].to_list(), keys["seed"].to_list()))
+    todo = [t for t in plan.tasks if (t.cell, t.seed) not in done]
+    counter = [len(existing)]
+
+    def write_part(rows: list[dict[str, Any]]) -> None:
+        df = _frame(plan, rows)
+        path = parts / f"part-{counter[0]:06d}.parquet"
+        tmp = path.with_suffix(".tmp")
+        df.write_parquet(tmp)
+        os.replace(tmp, path)
+        counter[0] += 1
+
+    _execute(
+        plan,
+        todo,
+        write_part,
+        threads=threads or 0,
+        executor=executor,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    frames = [pl.read_parquet(p) for p in sorted(parts.glob("part-*.parquet"))]
+    order = ["cell", "seed"] + (["epoch"] if per_epoch else [])
+    result = pl.concat(frames, how="vertical_relaxed").sort(order) if frames else pl.DataFrame()
+    tmp = out.with_name(out.name + ".tmp")
+    result.write_parquet(tmp)
+    os.replace(tmp, out)
+    shutil.rmtree(parts)
+    return result
+
+
+def parse_grid_arg(text: str) -> tuple[str, list[Any]]:
+    """``key=v1,v2,...`` with values parsed as YAML scalars."""
+    import yaml
+
+    if "=" not in text:
+        raise ScenarioError("grid", f"expected KEY=V1,V2,... got {text!r}")
+    key, values = text.split("=", 1)
+    return key.strip(), [yaml.safe_load(v) for v in values.split(",") if v.strip()]
+
+
+def parse_seeds_arg(text: str) -> list[int]:
+    """``0:100`` (a range), ``1,2,3`` or a single seed."""
+    try:
+        if ":" in text:
+            a, b = text.split(":", 1)
+            return list(range(int(a), int(b)))
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise ScenarioError("seeds", f"expected START:STOP or S1,S2,... got {text!r}") from None
+
+
+def cmd_sweep(args: Any) -> int:
+    grid = dict(parse_grid_arg(g) for g in args.grid or [])
+    seeds = parse_seeds_arg(args.seeds)
+    executor = None
+    cluster = None
+    if args.dask:
+        from .distributed import connect
+
+        executor, cluster = connect(args.dask)
+    try:
+        df = sweep_to_parquet(
+            args.out,
+            args.scenario,
+            grid,
+            seeds,
+            args.epochs,
+            args.steps,
+            args.per_epoch,
+            threads=args.threads,
+            executor=executor,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished chunks are kept in {args.out}.parts; "
+            "run the same command again to resume"
+        )
+        return 130
+    finally:
+        if executor is not None and cluster is not None:
+            executor.close()
+            cluster.close()
+    print(f"wrote {len(df)} rows to {args.out}")
+    return 0
+
+
+def add_cli(sub: Any) -> None:
+    p = sub.add_parser("sweep", help="sweep levers x seeds, writing Parquet (resumable)")
+    p.add_argument("scenario", help="scenario YAML path or bundled name")
+    p.add_argument(
+        "--grid",
+        action="append",
+        metavar="KEY=V1,V2",
+        help="dotted YAML key and values; repeat for a Cartesian grid",
+    )
+    p.add_argument("--seeds", default="42", help="START:STOP or S1,S2,... (default 42)")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--steps", type=int, default=None)
+    p.add_argument("--per-epoch", action="store_true", help="one row per epoch")
+    p.add_argument("--threads", type=int, default=None, help="local threads (default: all)")
+    p.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://HOST:8786, or 'local'",
+    )
+    p.add_argument("--out", required=True, help="output Parquet file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)

@@ -1,0 +1,220 @@
+//! Thin PyO3 bindings for swarm-core: they parse the run configuration,
+//! run it with the GIL released, and hand the columns back as numpy arrays
+//! without copying. No simulation logic lives here.
+
+mod errors;
+mod testing;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use swarm_core::{RunConfig, RunResult, SwarmError, SwarmResult};
+
+fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
+    RunConfig::from_json(json).map_err(|e| errors::to_py(py, e))
+}
+
+/// Run `work` on a worker thread with the GIL released; meanwhile poll for
+/// Ctrl-C and report progress. A panic becomes an error, never a crash.
+fn supervise<T: Send>(
+    py: Python<'_>,
+    total: usize,
+    progress: Option<&Bound<'_, PyAny>>,
+    work: impl FnOnce(&AtomicBool, &AtomicUsize) -> SwarmResult<T> + Send,
+) -> PyResult<T> {
+    let cancel = AtomicBool::new(false);
+    let done = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let r = catch_unwind(AssertUnwindSafe(|| work(&cancel, &done)));
+            finished.store(true, Ordering::Release);
+            r.unwrap_or_else(|p| {
+                let msg = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "panic".into());
+                Err(SwarmError::Internal(msg))
+            })
+        });
+        let mut reported = usize::MAX;
+        let mut interrupt: Option<PyErr> = None;
+        while !finished.load(Ordering::Acquire) {
+            py.allow_threads(|| {
+                for _ in 0..20 {
+                    if finished.load(Ordering::Acquire) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            });
+            if interrupt.is_none() {
+                if let Err(e) = py.check_signals() {
+                    cancel.store(true, Ordering::Relaxed);
+                    interrupt = Some(e);
+                }
+            }
+            if let Some(cb) = progress {
+                let d = done.load(Ordering::Relaxed);
+                if d != reported {
+                    reported = d;
+                    cb.call1((d, total))?;
+                }
+            }
+        }
+        let result =
+            worker.join().unwrap_or_else(|_| Err(SwarmError::Internal("worker died".into())));
+        if let Some(e) = interrupt {
+            return Err(e);
+        }
+        if let Some(cb) = progress {
+            cb.call1((done.load(Ordering::Relaxed), total))?;
+        }
+        result.map_err(|e| errors::to_py(py, e))
+    })
+}
+
+/// Convert one result to a dict of numpy columns (moved, not copied).
+fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("scenario_id", r.scenario_id)?;
+    out.set_item("seed", r.seed)?;
+    let t = r.totals;
+    let totals = PyDict::new(py);
+    totals.set_item("accepted", t.accepted)?;
+    totals.set_item("rejected", t.rejected)?;
+    totals.set_item("p_accepted_sum", t.p_accepted_sum)?;
+    totals.set_item("p_rejected_sum", t.p_rejected_sum)?;
+    totals.set_item("p_sum", t.p_sum)?;
+    totals.set_item("payoff_a_sum", t.payoff_a_sum)?;
+    totals.set_item("payoff_b_sum", t.payoff_b_sum)?;
+    totals.set_item("payoff_a_accepted_sum", t.payoff_a_accepted_sum)?;
+    totals.set_item("payoff_b_accepted_sum", t.payoff_b_accepted_sum)?;
+    totals.set_item("quality_gap", t.quality_gap())?;
+    out.set_item("totals", totals)?;
+
+    let e = PyDict::new(py);
+    let rows = r.epochs;
+    macro_rules! col {
+        ($d:ident, $name:literal, $v:expr) => {
+            $d.set_item($name, $v.into_pyarray(py))?
+        };
+    }
+    col!(e, "epoch", rows.iter().map(|x| x.epoch as i64).collect::<Vec<_>>());
+    col!(
+        e,
+        "total_interactions",
+        rows.iter().map(|x| x.total_interactions as i64).collect::<Vec<_>>()
+    );
+    col!(
+        e,
+        "accepted_interactions",
+        rows.iter().map(|x| x.accepted_interactions as i64).collect::<Vec<_>>()
+    );
+    col!(e, "total_posts", rows.iter().map(|x| x.total_posts as i64).collect::<Vec<_>>());
+    col!(e, "total_votes", rows.iter().map(|x| x.total_votes as i64).collect::<Vec<_>>());
+    col!(e, "toxicity_rate", rows.iter().map(|x| x.toxicity_rate).collect::<Vec<_>>());
+    col!(e, "quality_gap", rows.iter().map(|x| x.quality_gap).collect::<Vec<_>>());
+    col!(e, "avg_payoff", rows.iter().map(|x| x.avg_payoff).collect::<Vec<_>>());
+    col!(e, "total_welfare", rows.iter().map(|x| x.total_welfare).collect::<Vec<_>>());
+    col!(e, "net_social_welfare", rows.iter().map(|x| x.net_social_welfare).collect::<Vec<_>>());
+    out.set_item("epochs", e)?;
+
+    let a = PyDict::new(py);
+    let ag = r.agents;
+    a.set_item("agent_id", PyList::new(py, ag.ids)?)?;
+    a.set_item("agent_type", PyList::new(py, ag.types)?)?;
+    col!(a, "reputation", ag.reputation);
+    col!(a, "resources", ag.resources);
+    col!(a, "total_payoff", ag.total_payoff);
+    col!(
+        a,
+        "interactions_initiated",
+        ag.interactions_initiated.into_iter().map(|x| x as i64).collect::<Vec<_>>()
+    );
+    col!(
+        a,
+        "interactions_received",
+        ag.interactions_received.into_iter().map(|x| x as i64).collect::<Vec<_>>()
+    );
+    col!(a, "frozen", ag.frozen);
+    out.set_item("agents", a)?;
+
+    match r.trace {
+        Some(t) => {
+            let d = PyDict::new(py);
+            col!(d, "epoch", t.epoch);
+            col!(d, "step", t.step);
+            col!(d, "initiator", t.initiator);
+            col!(d, "counterparty", t.counterparty);
+            col!(d, "interaction_type", t.interaction_type);
+            col!(d, "accepted", t.accepted);
+            col!(d, "v_hat", t.v_hat);
+            col!(d, "p", t.p);
+            col!(d, "c_a", t.c_a);
+            col!(d, "c_b", t.c_b);
+            col!(d, "payoff_initiator", t.payoff_initiator);
+            col!(d, "payoff_counterparty", t.payoff_counterparty);
+            out.set_item("interactions", d)?;
+        }
+        None => out.set_item("interactions", py.None())?,
+    }
+    Ok(out)
+}
+
+/// Run one scenario given as the normalised JSON configuration.
+#[pyfunction]
+#[pyo3(signature = (config_json, progress=None))]
+fn run<'py>(
+    py: Python<'py>,
+    config_json: &str,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let cfg = parse(py, config_json)?;
+    let result = supervise(py, 1, progress, |cancel, done| {
+        let r = swarm_core::run(cfg, cancel);
+        done.fetch_add(1, Ordering::Relaxed);
+        r
+    })?;
+    to_dict(py, result)
+}
+
+/// Run many configurations in parallel on `threads` workers (0 = all
+/// cores). Results are in input order and identical for any thread count.
+#[pyfunction]
+#[pyo3(signature = (config_jsons, threads=0, progress=None))]
+fn run_batch<'py>(
+    py: Python<'py>,
+    config_jsons: Vec<String>,
+    threads: usize,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let configs = config_jsons.iter().map(|j| parse(py, j)).collect::<PyResult<Vec<_>>>()?;
+    let total = configs.len();
+    let results = supervise(py, total, progress, |cancel, done| {
+        swarm_core::sweep::run_batch(configs, threads, cancel, done)
+    })?;
+    results.into_iter().map(|r| to_dict(py, r)).collect()
+}
+
+/// The interaction-type codes of the `interaction_type` column.
+#[pyfunction]
+fn interaction_type_names() -> Vec<&'static str> {
+    use swarm_core::types::InteractionType::*;
+    [Reply, Vote, Trade, Collaboration].iter().map(|t| t.as_str()).collect()
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(run_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(interaction_type_names, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    testing::register(m)?;
+    Ok(())
+}
