@@ -487,8 +487,11 @@ class Scenario:
     """A validated scenario: the YAML mapping and its normalised config."""
 
     def __init__(self, raw: Mapping[str, Any], path: Path | None = None) -> None:
-        self._raw = copy.deepcopy(dict(raw))
         self.path = path
+        if not isinstance(raw, Mapping):
+            where = str(path) if path else "<scenario>"
+            raise ScenarioError(where, f"expected a YAML mapping, got {type(raw).__name__}")
+        self._raw = copy.deepcopy(dict(raw))
         self.config = normalize(self._raw)
 
     @property

@@ -202,6 +202,13 @@ fn run_batch<'py>(
     results.into_iter().map(|r| to_dict(py, r)).collect()
 }
 
+/// Test hook: a panic on the worker thread must surface as a Python
+/// exception, never abort the interpreter.
+#[pyfunction]
+fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
+    supervise(py, 1, None, |_, _| -> SwarmResult<()> { panic!("deliberate test panic") })
+}
+
 /// The interaction-type codes of the `interaction_type` column.
 #[pyfunction]
 fn interaction_type_names() -> Vec<&'static str> {
@@ -214,6 +221,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
     m.add_function(wrap_pyfunction!(interaction_type_names, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_in_worker, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     testing::register(m)?;
     Ok(())

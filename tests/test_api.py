@@ -1,0 +1,160 @@
+"""The public Python API: results, modes, determinism, interruption."""
+
+from __future__ import annotations
+
+import _thread
+import subprocess
+import sys
+import threading
+import time
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import swarm_fast
+from swarm_fast import _core, bundled_scenarios, load_scenario
+from swarm_fast.results import AGENT_COLUMNS, EPOCH_COLUMNS, INTERACTION_COLUMNS
+
+
+def test_result_frames_have_the_documented_columns() -> None:
+    r = swarm_fast.run("strict_governance", seed=123, epochs=6, steps=8)
+    assert r.epochs.columns == EPOCH_COLUMNS and r.epochs.height == 6
+    assert r.interactions.columns == INTERACTION_COLUMNS
+    assert r.agents.columns == AGENT_COLUMNS
+    assert r.agents["agent_id"].to_list()[:4] == [
+        "honest_1",
+        "honest_2",
+        "honest_3",
+        "opportunistic_1",
+    ]
+    assert r.interactions.schema["p"] == pl.Float64
+    assert r.interactions.schema["accepted"] == pl.Boolean
+    assert set(r.interactions["interaction_type"]) <= {"collaboration", "trade"}
+    assert r.summary["interactions"] == r.interactions.height
+    assert r.summary["accepted"] == int(r.interactions["accepted"].sum())
+    assert r.seed == 123 and r.scenario_id == "strict_governance"
+
+
+def test_summary_pooled_definitions() -> None:
+    r = swarm_fast.run("misalignment_sweep", seed=456, epochs=10, steps=10)
+    acc = r.interactions.filter(pl.col("accepted"))
+    rej = r.interactions.filter(~pl.col("accepted"))
+    assert r.summary["toxicity"] == pytest.approx((1 - acc["p"]).mean(), rel=1e-12)
+    assert r.summary["quality_gap"] == pytest.approx(acc["p"].mean() - rej["p"].mean(), rel=1e-12)
+    assert r.summary["welfare"] == pytest.approx(
+        (acc["payoff_initiator"] + acc["payoff_counterparty"]).sum(), rel=1e-12
+    )
+
+
+def test_metrics_only_mode_gives_the_same_metrics() -> None:
+    sc = load_scenario("collusion_detection")
+    full = swarm_fast.run(sc, seed=789, epochs=8, steps=10)
+    lean = swarm_fast.run(sc, seed=789, epochs=8, steps=10, record_interactions=False)
+    assert lean.interactions is None
+    assert_frame_equal(full.epochs, lean.epochs, check_exact=True)
+    assert_frame_equal(full.agents, lean.agents, check_exact=True)
+    assert full.summary == lean.summary
+
+
+def test_all_scenario_forms_and_determinism() -> None:
+    path = bundled_scenarios()["baseline"]
+    a = swarm_fast.run(path, seed=5, epochs=3, steps=5)
+    b = swarm_fast.run("baseline", seed=5, epochs=3, steps=5)
+    c = swarm_fast.run(load_scenario(path).raw, seed=5, epochs=3, steps=5)
+    d = swarm_fast.run(str(path), seed=6, epochs=3, steps=5)
+    assert_frame_equal(a.interactions, b.interactions)
+    assert_frame_equal(a.interactions, c.interactions)
+    assert not a.interactions.equals(d.interactions)
+
+
+def test_observation_noise_runs_and_changes_the_run() -> None:
+    sc = load_scenario("baseline")
+    quiet = swarm_fast.run(sc, seed=1, epochs=5, steps=10)
+    noisy = sc.with_overrides(
+        {"simulation.observation_noise_probability": 0.5, "simulation.observation_noise_std": 0.3}
+    )
+    r = swarm_fast.run(noisy, seed=1, epochs=5, steps=10)
+    assert r.interactions.height > 0
+    assert not r.interactions.equals(quiet.interactions)
+
+
+def test_zero_epochs_and_steps() -> None:
+    r = swarm_fast.run("baseline", seed=1, epochs=0)
+    assert r.epochs.height == 0 and r.summary["interactions"] == 0
+    r = swarm_fast.run("baseline", seed=1, epochs=2, steps=0)
+    assert r.epochs["total_interactions"].to_list() == [0, 0]
+
+
+def test_ctrl_c_stops_a_long_run_promptly() -> None:
+    sc = load_scenario("baseline")
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        swarm_fast.run(sc, seed=1, epochs=10_000_000, steps=15, record_interactions=False)
+    assert time.perf_counter() - t0 < 5.0
+    timer.cancel()
+
+
+def test_run_releases_the_gil() -> None:
+    """Another Python thread keeps running while a run is in Rust."""
+    ticks = []
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    swarm_fast.run(
+        "threshold_dancer_vs_cautious", seed=1, epochs=200, steps=10, record_interactions=False
+    )
+    stop.set()
+    t.join()
+    assert len(ticks) > 5
+
+
+def test_a_rust_panic_is_an_exception_not_a_crash() -> None:
+    with pytest.raises(RuntimeError, match="deliberate test panic"):
+        _core._panic_in_worker()
+
+
+def test_cli_run_and_errors(tmp_path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "swarm_fast.cli",
+            "run",
+            "baseline",
+            "--seed",
+            "42",
+            "--epochs",
+            "20",
+            "--steps",
+            "15",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    r = swarm_fast.run("baseline", seed=42, epochs=20, steps=15)
+    assert f"Toxicity (pooled): {r.summary['toxicity']:.4f}" in out.stdout
+    assert f"Interactions: {r.summary['interactions']}" in out.stdout
+    assert out.stdout.count("\n") > 20  # the per-epoch table
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agents: [{type: wizard}]\n")
+    err = subprocess.run(
+        [sys.executable, "-m", "swarm_fast.cli", "run", str(bad), "--seed", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert err.returncode == 2
+    assert "agents[0].type" in err.stderr
+    listing = subprocess.run(
+        [sys.executable, "-m", "swarm_fast.cli", "list"], capture_output=True, text=True, check=True
+    )
+    assert "threshold_dancer_vs_cautious" in listing.stdout
