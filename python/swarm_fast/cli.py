@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from . import paper, sweep
 from .errors import ScenarioError
 
 
@@ -76,18 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list the bundled scenarios")
     ls.set_defaults(func=cmd_list)
 
-    try:
-        from .paper import add_cli as add_paper
-
-        add_paper(sub)
-    except ImportError:
-        pass
-    try:
-        from .sweep import add_cli as add_sweep
-
-        add_sweep(sub)
-    except ImportError:
-        pass
+    paper.add_cli(sub)
+    sweep.add_cli(sub)
     return p
 
 

@@ -89,7 +89,7 @@ def paper_figures(runs: pl.DataFrame, epochs: pl.DataFrame, spec: dict, out: Pat
     out = Path(out)
     written = []
     levers = [t for t in spec["tables"] if t["kind"] == "lever"]
-    fig, axes = plt.subplots(2, len(levers), figsize=(4.2 * len(levers), 7))
+    fig, axes = plt.subplots(2, len(levers), figsize=(3.4 * len(levers), 6.4))
     for j, table in enumerate(levers):
         rows = runs.filter(pl.col("table") == table["id"]).with_columns(
             pl.col("row")
@@ -122,15 +122,15 @@ def paper_figures(runs: pl.DataFrame, epochs: pl.DataFrame, spec: dict, out: Pat
     ep = epochs.filter(pl.col("table") == main["id"]).with_columns(
         pl.col("row").replace_strict(names, return_dtype=pl.String).alias("scenario")
     )
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
     trajectory_plot(
         ep, "scenario", "toxicity_rate", ax=axes[0], title="Toxicity E[1-p | accepted] per epoch"
     )
     trajectory_plot(ep, "scenario", "total_welfare", ax=axes[1], title="Welfare per epoch")
     fig.suptitle("The seven paper scenarios, mean over 5 seeds (20 epochs x 15 steps)")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.11, wspace=0.2)
     path = out / "trajectories.png"
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
     written.append(path)
     return written

@@ -406,6 +406,7 @@ def cmd_sweep(args: Any) -> int:
             args.per_epoch,
             threads=args.threads,
             executor=executor,
+            chunk_size=args.chunk_size,
             progress=not args.quiet,
         )
     except KeyboardInterrupt:
@@ -436,6 +437,12 @@ def add_cli(sub: Any) -> None:
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--per-epoch", action="store_true", help="one row per epoch")
     p.add_argument("--threads", type=int, default=None, help="local threads (default: all)")
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        default=None,
+        help="runs per chunk (one Parquet part each; default: automatic)",
+    )
     p.add_argument(
         "--dask",
         default=None,
