@@ -8,6 +8,8 @@ file (the project's own copies of the paper's scenarios).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -100,3 +102,19 @@ def test_interactions_are_compared_column_by_column() -> None:
     tampered = ours.interactions.with_columns(pl.Series("p", p))
     with pytest.raises(AssertionError):
         assert_frame_equal(tampered, ref.interactions, check_exact=True)
+
+
+FEATURES = Path(__file__).parent / "scenarios"
+
+
+@pytest.mark.parametrize("seed", [None, 2024])
+@pytest.mark.parametrize("name", ["noise", "agent_overrides", "staking_breaker", "star_history"])
+def test_feature_scenarios(name: str, seed: int | None) -> None:
+    """The project's own scenarios for features the paper does not use:
+    observation noise, per-agent policy parameters, high stakes, one-epoch
+    freezes, realtime collusion penalties, ring/star/ER networks, cleared
+    collusion history, random and priority schedules."""
+    path = FEATURES / f"{name}.yaml"
+    ours = swarm_fast.run(load_scenario(path), seed=seed)
+    ref = run_reference(path, seed=seed)
+    assert_same(ours, ref)
