@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -48,7 +48,6 @@ AGENT_COLUMNS = [
 _TYPE_NAMES = _core.interaction_type_names()
 
 
-@dataclass(frozen=True)
 class RunResult:
     """The outcome of one run.
 
@@ -56,22 +55,39 @@ class RunResult:
     ``interactions`` one row per finalised interaction in completion order
     (``None`` when the trace was switched off), ``agents`` the final agent
     states in registration order, and ``summary`` the run-level aggregates
-    the paper reports.
+    the paper reports. The DataFrames are built from the core's numpy
+    columns on first access.
     """
 
-    scenario_id: str
-    seed: int
-    epochs: pl.DataFrame
-    agents: pl.DataFrame
-    interactions: pl.DataFrame | None
-    summary: dict[str, Any] = field(repr=False)
+    def __init__(self, raw: dict[str, Any], config: dict[str, Any]) -> None:
+        self._raw = raw
+        self.scenario_id: str = raw["scenario_id"]
+        self.seed: int = int(raw["seed"])
+        self.summary: dict[str, Any] = summarize(
+            raw["epochs"], raw["totals"], config.get("success_criteria"), config.get("payoff")
+        )
+
+    @cached_property
+    def epochs(self) -> pl.DataFrame:
+        return epochs_frame(self._raw["epochs"])
+
+    @cached_property
+    def agents(self) -> pl.DataFrame:
+        return agents_frame(self._raw["agents"])
+
+    @cached_property
+    def interactions(self) -> pl.DataFrame | None:
+        trace = self._raw["interactions"]
+        if trace is None:
+            return None
+        return interactions_frame(trace, self._raw["agents"]["agent_id"])
 
     def __repr__(self) -> str:
         s = self.summary
         return (
-            f"RunResult({self.scenario_id!r}, seed={self.seed}, epochs={self.epochs.height}, "
-            f"interactions={s['interactions']}, toxicity={s['toxicity']:.4f}, "
-            f"welfare={s['welfare']:.2f})"
+            f"RunResult({self.scenario_id!r}, seed={self.seed}, "
+            f"epochs={len(self._raw['epochs']['epoch'])}, interactions={s['interactions']}, "
+            f"toxicity={s['toxicity']:.4f}, welfare={s['welfare']:.2f})"
         )
 
 
@@ -98,8 +114,14 @@ def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFram
     )
 
 
+def _column(table: Any, name: str) -> list[Any]:
+    """A column as a Python list, from a dict of numpy arrays or a frame."""
+    col = table[name]
+    return col.tolist() if hasattr(col, "tolist") else col.to_list()
+
+
 def summarize(
-    epochs: pl.DataFrame,
+    epochs: Any,
     totals: dict[str, Any],
     criteria: dict[str, Any] | None,
     payoff: dict[str, Any] | None = None,
@@ -113,19 +135,19 @@ def summarize(
     quality_gap, conditional losses and spread are pooled over every
     interaction of the run (spec 15.3), from sums kept in completion order.
     """
-    tox = epochs["toxicity_rate"].to_list()
-    acc = epochs["accepted_interactions"].to_list()
+    tox = _column(epochs, "toxicity_rate")
+    acc = _column(epochs, "accepted_interactions")
     n_acc = 0
     weighted = 0.0
     for t, a in zip(tox, acc):
         weighted += t * a
         n_acc += a
     welfare = 0.0
-    for w in epochs["total_welfare"].to_list():
+    for w in _column(epochs, "total_welfare"):
         welfare += w
-    n_epochs = epochs.height
+    n_epochs = len(tox)
     mean_tox = sum(tox) / n_epochs if n_epochs else 0.0
-    mean_net = sum(epochs["net_social_welfare"].to_list()) / n_epochs if n_epochs else 0.0
+    mean_net = sum(_column(epochs, "net_social_welfare")) / n_epochs if n_epochs else 0.0
     n_all = totals["accepted"] + totals["rejected"]
     n_a = totals["accepted"]
     if n_all and n_a:
@@ -139,7 +161,7 @@ def summarize(
         "toxicity": weighted / n_acc if n_acc else 0.0,
         "quality_gap": totals["quality_gap"],
         "welfare": welfare,
-        "interactions": int(epochs["total_interactions"].sum()),
+        "interactions": sum(_column(epochs, "total_interactions")),
         "accepted": n_acc,
         "passed": passes(criteria or {}, n_epochs, mean_tox, mean_net),
         "mean_epoch_toxicity": mean_tox,
@@ -170,19 +192,4 @@ def passes(criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: f
 
 
 def from_raw(raw: dict[str, Any], config: dict[str, Any]) -> RunResult:
-    agents = agents_frame(raw["agents"])
-    epochs = epochs_frame(raw["epochs"])
-    trace = raw["interactions"]
-    interactions = (
-        None if trace is None else interactions_frame(trace, agents["agent_id"].to_list())
-    )
-    return RunResult(
-        scenario_id=raw["scenario_id"],
-        seed=int(raw["seed"]),
-        epochs=epochs,
-        agents=agents,
-        interactions=interactions,
-        summary=summarize(
-            epochs, raw["totals"], config.get("success_criteria"), config.get("payoff")
-        ),
-    )
+    return RunResult(raw, config)

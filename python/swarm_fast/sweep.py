@@ -118,13 +118,17 @@ def plan_sweep(
 
 
 def _rows(raw: dict[str, Any], task: Task, per_epoch: bool) -> list[dict[str, Any]]:
-    config = json.loads(task.config_json)
-    epochs = pl.DataFrame({c: raw["epochs"][c] for c in EPOCH_COLUMNS})
     if per_epoch:
+        cols = {c: raw["epochs"][c].tolist() for c in EPOCH_COLUMNS}
+        n = len(cols["epoch"])
         return [
-            {"cell": task.cell, "seed": task.seed, **row} for row in epochs.iter_rows(named=True)
+            {"cell": task.cell, "seed": task.seed, **{c: v[i] for c, v in cols.items()}}
+            for i in range(n)
         ]
-    s = summarize(epochs, raw["totals"], config.get("success_criteria"), config.get("payoff"))
+    config = json.loads(task.config_json)
+    s = summarize(
+        raw["epochs"], raw["totals"], config.get("success_criteria"), config.get("payoff")
+    )
     return [{"cell": task.cell, "seed": task.seed, **{k: s[k] for k in SUMMARY_COLUMNS}}]
 
 

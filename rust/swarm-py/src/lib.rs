@@ -7,6 +7,7 @@ mod testing;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use numpy::IntoPyArray;
@@ -19,7 +20,8 @@ fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
 }
 
 /// Run `work` on a worker thread with the GIL released; meanwhile poll for
-/// Ctrl-C and report progress. A panic becomes an error, never a crash.
+/// Ctrl-C and report progress every 50 ms. The caller wakes as soon as the
+/// work ends. A panic becomes an error, never a crash.
 fn supervise<T: Send>(
     py: Python<'_>,
     total: usize,
@@ -28,31 +30,37 @@ fn supervise<T: Send>(
 ) -> PyResult<T> {
     let cancel = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
-    let finished = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<SwarmResult<T>>();
     std::thread::scope(|s| {
-        let worker = s.spawn(|| {
+        s.spawn(|| {
             let r = catch_unwind(AssertUnwindSafe(|| work(&cancel, &done)));
-            finished.store(true, Ordering::Release);
-            r.unwrap_or_else(|p| {
+            let r = r.unwrap_or_else(|p| {
                 let msg = p
                     .downcast_ref::<String>()
                     .cloned()
                     .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "panic".into());
                 Err(SwarmError::Internal(msg))
-            })
+            });
+            let _ = tx.send(r);
         });
         let mut reported = usize::MAX;
         let mut interrupt: Option<PyErr> = None;
-        while !finished.load(Ordering::Acquire) {
-            py.allow_threads(|| {
-                for _ in 0..20 {
-                    if finished.load(Ordering::Acquire) {
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(2));
-                }
+        let mut rx = Some(rx);
+        let result = loop {
+            // The receiver moves into the GIL-free wait and back out again.
+            let (got, back) = py.allow_threads(|| {
+                let r = rx.take().expect("receiver present");
+                (r.recv_timeout(Duration::from_millis(50)), r)
             });
+            rx = Some(back);
+            match got {
+                Ok(r) => break r,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break Err(SwarmError::Internal("worker died".into()))
+                }
+            }
             if interrupt.is_none() {
                 if let Err(e) = py.check_signals() {
                     cancel.store(true, Ordering::Relaxed);
@@ -63,12 +71,13 @@ fn supervise<T: Send>(
                 let d = done.load(Ordering::Relaxed);
                 if d != reported {
                     reported = d;
-                    cb.call1((d, total))?;
+                    if let Err(e) = cb.call1((d, total)) {
+                        cancel.store(true, Ordering::Relaxed);
+                        interrupt.get_or_insert(e);
+                    }
                 }
             }
-        }
-        let result =
-            worker.join().unwrap_or_else(|_| Err(SwarmError::Internal("worker died".into())));
+        };
         if let Some(e) = interrupt {
             return Err(e);
         }
