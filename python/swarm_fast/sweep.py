@@ -272,6 +272,7 @@ def sweep(
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool = False,
+    on_chunk: Callable[[pl.DataFrame], Any] | None = None,
 ) -> pl.DataFrame:
     """Run ``scenario`` over the Cartesian ``grid`` of dotted overrides x
     ``seeds``.
@@ -282,13 +283,21 @@ def sweep(
     columns. ``threads`` = worker threads (default: all cores); results are
     identical for any value. ``executor``: run chunks on a
     ``dask.distributed.Client`` or a ``concurrent.futures.Executor``.
+    ``on_chunk`` is called with each chunk's rows, as a DataFrame, as soon
+    as the chunk finishes (chunks can finish in any order).
     """
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     rows: list[dict[str, Any]] = []
+
+    def collect(chunk_rows: list[dict[str, Any]]) -> None:
+        rows.extend(chunk_rows)
+        if on_chunk is not None:
+            on_chunk(_frame(plan, chunk_rows))
+
     _execute(
         plan,
         plan.tasks,
-        rows.extend,
+        collect,
         threads=threads or 0,
         executor=executor,
         chunk_size=chunk_size,

@@ -7,7 +7,7 @@
 //! charges governance, computes payoffs, updates both agents and folds the
 //! result into the epoch's metrics.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +20,7 @@ use crate::governance::{collusion::Record, Governance};
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
 use crate::observables;
-use crate::observation::{Observation, ProposalView, VisibleAgent};
+use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::PayoffEngine;
 use crate::proxy::Proxy;
 use crate::rng::PyRandom;
@@ -42,12 +42,13 @@ struct Proposal {
     kind: InteractionType,
 }
 
-/// Pending proposals in insertion order, with an index by counterparty so
+/// Pending proposals in insertion order, with a queue per counterparty so
 /// an observation finds "my first pending proposal" without a scan.
+/// Answered proposals leave a hole that `compact` removes once per step.
 #[derive(Debug, Default)]
 struct Pending {
-    by_id: BTreeMap<u64, Proposal>,
-    by_counterparty: HashMap<AgentIdx, BTreeSet<u64>>,
+    entries: Vec<(u64, Option<Proposal>)>,
+    by_counterparty: HashMap<AgentIdx, VecDeque<u64>>,
     next_id: u64,
 }
 
@@ -55,15 +56,23 @@ impl Pending {
     fn push(&mut self, p: Proposal) {
         let id = self.next_id;
         self.next_id += 1;
-        self.by_id.insert(id, p);
-        self.by_counterparty.entry(p.counterparty).or_default().insert(id);
+        self.entries.push((id, Some(p)));
+        self.by_counterparty.entry(p.counterparty).or_default().push_back(id);
+    }
+
+    fn get(&self, id: u64) -> Option<Proposal> {
+        let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
+        self.entries[i].1
     }
 
     fn remove(&mut self, id: u64) -> Option<Proposal> {
-        let p = self.by_id.remove(&id)?;
-        if let Some(set) = self.by_counterparty.get_mut(&p.counterparty) {
-            set.remove(&id);
-            if set.is_empty() {
+        let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
+        let p = self.entries[i].1.take()?;
+        if let Some(q) = self.by_counterparty.get_mut(&p.counterparty) {
+            if let Some(pos) = q.iter().position(|&x| x == id) {
+                q.remove(pos);
+            }
+            if q.is_empty() {
                 self.by_counterparty.remove(&p.counterparty);
             }
         }
@@ -71,8 +80,16 @@ impl Pending {
     }
 
     fn first_for(&self, agent: AgentIdx) -> Option<(u64, Proposal)> {
-        let id = *self.by_counterparty.get(&agent)?.iter().next()?;
-        Some((id, self.by_id[&id]))
+        let id = *self.by_counterparty.get(&agent)?.front()?;
+        Some((id, self.get(id)?))
+    }
+
+    fn ids(&self) -> Vec<u64> {
+        self.entries.iter().filter(|e| e.1.is_some()).map(|e| e.0).collect()
+    }
+
+    fn compact(&mut self) {
+        self.entries.retain(|e| e.1.is_some());
     }
 }
 
@@ -99,6 +116,54 @@ pub struct RunResult {
     /// None when the interaction trace was not requested.
     pub trace: Option<Trace>,
     pub totals: RunTotals,
+}
+
+/// Build agent `$a`'s observation (spec §3.4) from disjoint borrows of the
+/// engine's fields, so the agent's policy can be borrowed mutably beside it.
+/// With observation noise (§14) the visible list is built at once, drawing
+/// from R_o for each record's reputation, resources and edge weight, then
+/// for the nine numeric ecosystem fields.
+macro_rules! observe {
+    ($e:ident, $a:expr) => {{
+        let a: AgentIdx = $a;
+        let limits = &$e.cfg.rate_limits;
+        let u = $e.usage[a as usize];
+        let obs = Observation::new(
+            a,
+            $e.epoch,
+            (
+                u.posts < limits.posts_per_epoch,
+                u.interactions < limits.interactions_per_step,
+                u.votes < limits.votes_per_epoch,
+                u.tasks < limits.tasks_per_epoch,
+            ),
+            $e.pending
+                .first_for(a)
+                .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
+            $e.feed.top_posts(),
+            Population {
+                frozen: &$e.frozen,
+                reputation: &$e.reputation,
+                resources: &$e.resources,
+                types: &$e.types,
+                network: $e.network.as_ref(),
+            },
+        );
+        let (pi, sigma) = ($e.cfg.observation_noise_probability, $e.cfg.observation_noise_std);
+        if pi > 0.0 && sigma > 0.0 {
+            let rng = &mut $e.r_o;
+            let mut jitter = |v: f64| if rng.random() < pi { v + rng.gauss(0.0, sigma) } else { v };
+            obs.build_visible_with(|rec, w| {
+                rec.reputation = jitter(rec.reputation);
+                rec.resources = jitter(rec.resources);
+                jitter(w);
+            });
+            for _ in 0..9 {
+                jitter(0.0);
+            }
+        }
+        obs
+    }};
 }
 
 pub struct Engine {
@@ -128,10 +193,7 @@ pub struct Engine {
     totals: RunTotals,
     epochs: Vec<EpochRow>,
     trace: Option<Trace>,
-    obs: Observation,
     order: Vec<AgentIdx>,
-    /// Edge weights of the visible records, kept only for noise draws.
-    weights: Vec<f64>,
 }
 
 impl Engine {
@@ -184,8 +246,9 @@ impl Engine {
             rank[i] = r as u32;
         }
         let types = agents.iter().map(|a| a.kind.state_type()).collect();
+        let r_o = PyRandom::new(seed);
         Ok(Engine {
-            governance: Governance::new(cfg.governance.clone(), seed, rank),
+            governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
             trace: cfg.record_interactions.then(Trace::default),
             ids,
@@ -201,16 +264,14 @@ impl Engine {
             feed: Feed::new(),
             network,
             pending: Pending::default(),
-            r_o: PyRandom::new(seed),
+            r_o,
             proxy: Proxy::new(),
             epoch: 0,
             step: 0,
             accumulator: EpochAccumulator::default(),
             totals: RunTotals::default(),
             epochs: Vec::with_capacity(cfg.n_epochs as usize),
-            obs: Observation::default(),
             order: Vec::with_capacity(n),
-            weights: Vec::new(),
             cfg,
         })
     }
@@ -301,8 +362,10 @@ impl Engine {
         }
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
         for a in eligible {
-            self.observe(a, true);
-            let action = self.agents[a as usize].act(&self.obs);
+            let action = {
+                let obs = observe!(self, a);
+                self.agents[a as usize].act(&obs)
+            };
             self.execute(a, action);
         }
         self.resolve_pending();
@@ -322,85 +385,6 @@ impl Engine {
             Actor::Anonymous => self.agents.len(),
         };
         &mut self.usage[slot]
-    }
-
-    /// Build the observation of agent `a` into `self.obs` (§3.4). The
-    /// visible-agent list is only materialised when the policy can read it
-    /// (its own turn) or when noise must be drawn for it (§14).
-    fn observe(&mut self, a: AgentIdx, for_turn: bool) {
-        let i = a as usize;
-        let limits = &self.cfg.rate_limits;
-        let u = self.usage[i];
-        let obs = &mut self.obs;
-        obs.me = a;
-        obs.epoch = self.epoch;
-        obs.reputation = self.reputation[i];
-        obs.resources = self.resources[i];
-        obs.can_post = u.posts < limits.posts_per_epoch;
-        obs.can_interact = u.interactions < limits.interactions_per_step;
-        obs.can_vote = u.votes < limits.votes_per_epoch;
-        obs.can_claim_task = u.tasks < limits.tasks_per_epoch;
-        obs.pending = self.pending.first_for(a).map(|(id, p)| ProposalView {
-            id,
-            initiator: p.initiator,
-            kind: p.kind,
-        });
-        self.feed.top_posts(&mut obs.posts);
-        obs.visible.clear();
-        let noise =
-            self.cfg.observation_noise_probability > 0.0 && self.cfg.observation_noise_std > 0.0;
-        if !(for_turn || noise) {
-            return;
-        }
-        let weights = &mut self.weights;
-        weights.clear();
-        let (frozen, reputation, resources, types) =
-            (&self.frozen, &self.reputation, &self.resources, &self.types);
-        let mut push = |b: AgentIdx, w: f64| {
-            let j = b as usize;
-            if b != a && !frozen[j] {
-                obs.visible.push(VisibleAgent {
-                    idx: b,
-                    state_type: types[j],
-                    reputation: reputation[j],
-                    resources: resources[j],
-                });
-                if noise {
-                    weights.push(w);
-                }
-            }
-        };
-        match &self.network {
-            Some(net) => net.neighbours(a).for_each(|(b, w)| push(b, w)),
-            None => (0..self.agents.len() as AgentIdx).for_each(|b| push(b, 1.0)),
-        }
-        if noise {
-            self.apply_noise();
-        }
-    }
-
-    /// Observation noise (§14): per visible record, reputation, resources
-    /// and edge weight each get `random() < π` and then a Gaussian shift;
-    /// then the nine numeric ecosystem fields draw the same way (only the
-    /// draws matter: no policy reads those fields).
-    fn apply_noise(&mut self) {
-        let (pi, sigma) = (self.cfg.observation_noise_probability, self.cfg.observation_noise_std);
-        let rng = &mut self.r_o;
-        let mut jitter = |v: f64| {
-            if rng.random() < pi {
-                v + rng.gauss(0.0, sigma)
-            } else {
-                v
-            }
-        };
-        for (rec, &w) in self.obs.visible.iter_mut().zip(&self.weights) {
-            rec.reputation = jitter(rec.reputation);
-            rec.resources = jitter(rec.resources);
-            jitter(w);
-        }
-        for _ in 0..9 {
-            jitter(0.0);
-        }
     }
 
     /// Execute one action (§4.1). Failures are silent.
@@ -447,18 +431,20 @@ impl Engine {
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
     fn resolve_pending(&mut self) {
-        let ids: Vec<u64> = self.pending.by_id.keys().copied().collect();
-        for id in ids {
-            let p = self.pending.by_id[&id];
+        for id in self.pending.ids() {
+            let Some(p) = self.pending.get(id) else { continue };
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            self.observe(p.counterparty, false);
+            // The observation is built for its noise draws only: no
+            // `accept_interaction` of the core policies reads it.
+            drop(observe!(self, p.counterparty));
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
             let accepted = self.agents[p.counterparty as usize].accept(&view);
             self.pending.remove(id);
             self.complete(p, accepted);
         }
+        self.pending.compact();
     }
 
     /// Complete one interaction (§4.3, governance §12.1), in exactly the

@@ -20,15 +20,27 @@ struct Post {
     down: i64,
 }
 
+impl Post {
+    fn net(&self) -> i64 {
+        self.up - self.down
+    }
+}
+
+/// Ranking key: larger is better (more net votes, then newer).
+type Key = (i64, u32);
+
 #[derive(Debug, Default, Clone)]
 pub struct Feed {
     posts: Vec<Post>,
     /// (voter, post) → upvote?
     votes: HashMap<(Actor, u32), bool>,
+    /// Every post, best first.
     ranking: BTreeSet<(Reverse<i64>, Reverse<u32>)>,
-    /// The current top posts, rebuilt lazily after a change.
+    /// The current top posts, best first, kept up to date incrementally:
+    /// agents only vote on posts they see, so nearly every change touches
+    /// a post that is already in this short list.
+    top_keys: Vec<Key>,
     top: Vec<PostView>,
-    top_stale: bool,
 }
 
 /// How many posts an observation shows.
@@ -52,21 +64,28 @@ impl Feed {
         let idx = self.posts.len() as u32;
         self.posts.push(Post { author, up: 0, down: 0 });
         self.ranking.insert((Reverse(0), Reverse(idx)));
-        self.top_stale = true;
+        // The newest post outranks every older post with the same votes.
+        let key = (0, idx);
+        let at = self.top_keys.iter().position(|&k| k < key).unwrap_or(self.top.len());
+        if at < VISIBLE_POSTS {
+            self.top_keys.insert(at, key);
+            self.top.insert(at, PostView { idx, author });
+            self.top_keys.truncate(VISIBLE_POSTS);
+            self.top.truncate(VISIBLE_POSTS);
+        }
         idx
     }
 
     /// Apply a vote; false if the post does not exist. A repeat vote in the
     /// same direction is a no-op success; the opposite direction flips it.
     pub fn vote(&mut self, voter: Actor, post: u32, up: bool) -> bool {
-        let Some(p) = self.posts.get(post as usize) else {
+        let Some(p) = self.posts.get_mut(post as usize) else {
             return false;
         };
-        let before = p.up - p.down;
+        let before = p.net();
         match self.votes.get(&(voter, post)).copied() {
             Some(prev) if prev == up => return true,
             Some(_) => {
-                let p = &mut self.posts[post as usize];
                 if up {
                     p.down -= 1;
                     p.up += 1;
@@ -76,7 +95,6 @@ impl Feed {
                 }
             }
             None => {
-                let p = &mut self.posts[post as usize];
                 if up {
                     p.up += 1;
                 } else {
@@ -84,28 +102,64 @@ impl Feed {
                 }
             }
         }
+        let after = p.net();
         self.votes.insert((voter, post), up);
-        let p = &self.posts[post as usize];
-        let after = p.up - p.down;
         if before != after {
             self.ranking.remove(&(Reverse(before), Reverse(post)));
             self.ranking.insert((Reverse(after), Reverse(post)));
-            self.top_stale = true;
+            self.rerank((before, post), (after, post));
         }
         true
     }
 
-    /// Fill `out` with the top posts in ranking order.
-    pub fn top_posts(&mut self, out: &mut Vec<PostView>) {
-        if self.top_stale {
-            self.top.clear();
-            self.top.extend(self.ranking.iter().take(VISIBLE_POSTS).map(|&(_, Reverse(idx))| {
-                PostView { idx, author: self.posts[idx as usize].author }
-            }));
-            self.top_stale = false;
+    /// Move one post within the top list after its key changed.
+    fn rerank(&mut self, old: Key, new: Key) {
+        match self.top_keys.iter().position(|&k| k == old) {
+            Some(mut i) if new > old => {
+                self.top_keys[i] = new;
+                while i > 0 && self.top_keys[i - 1] < new {
+                    self.swap_top(i - 1, i);
+                    i -= 1;
+                }
+            }
+            Some(mut i) => {
+                self.top_keys[i] = new;
+                while i + 1 < self.top.len() && self.top_keys[i + 1] > new {
+                    self.swap_top(i, i + 1);
+                    i += 1;
+                }
+                // A demoted last entry may now rank below a post outside
+                // the list: rebuild from the full ranking (rare).
+                if i + 1 == self.top.len() && self.posts.len() > self.top.len() {
+                    self.rebuild_top();
+                }
+            }
+            None => {
+                let full = self.top.len() == VISIBLE_POSTS;
+                if !full || self.top_keys.last().is_some_and(|&k| new > k) {
+                    self.rebuild_top();
+                }
+            }
         }
-        out.clear();
-        out.extend_from_slice(&self.top);
+    }
+
+    fn swap_top(&mut self, i: usize, j: usize) {
+        self.top_keys.swap(i, j);
+        self.top.swap(i, j);
+    }
+
+    fn rebuild_top(&mut self) {
+        self.top_keys.clear();
+        self.top.clear();
+        for &(Reverse(net), Reverse(idx)) in self.ranking.iter().take(VISIBLE_POSTS) {
+            self.top_keys.push((net, idx));
+            self.top.push(PostView { idx, author: self.posts[idx as usize].author });
+        }
+    }
+
+    /// The top posts in ranking order.
+    pub fn top_posts(&self) -> &[PostView] {
+        &self.top
     }
 }
 
@@ -119,19 +173,40 @@ mod tests {
         for _ in 0..3 {
             f.create_post(Actor::Anonymous);
         }
-        let mut out = Vec::new();
-        f.top_posts(&mut out);
-        assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), vec![2, 1, 0]);
+        let ids = |f: &Feed| f.top_posts().iter().map(|p| p.idx).collect::<Vec<_>>();
+        assert_eq!(ids(&f), vec![2, 1, 0]);
         assert!(f.vote(Actor::Agent(0), 0, true));
         assert!(f.vote(Actor::Agent(0), 2, false));
-        f.top_posts(&mut out);
-        assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(ids(&f), vec![0, 1, 2]);
         // Same-direction repeat is a no-op; the flip moves post 2 up past 1.
         assert!(f.vote(Actor::Agent(0), 0, true));
         assert!(f.vote(Actor::Agent(0), 2, true));
-        f.top_posts(&mut out);
-        assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), vec![2, 0, 1]);
+        assert_eq!(ids(&f), vec![2, 0, 1]);
         assert_eq!(f.total_votes(), 2);
         assert!(!f.vote(Actor::Agent(1), 9, true));
+    }
+
+    /// The incrementally kept top list always equals a fresh sort of all
+    /// posts, under random posting and voting (including downvotes that
+    /// push posts out of the top 20).
+    #[test]
+    fn incremental_top_equals_full_sort() {
+        let mut f = Feed::new();
+        let mut rng = crate::rng::PyRandom::new(9);
+        for _ in 0..5000 {
+            if f.total_posts() == 0 || rng.random() < 0.2 {
+                f.create_post(Actor::Anonymous);
+            } else {
+                let post = rng.randbelow(f.total_posts() as u64) as u32;
+                let voter = Actor::Agent(rng.randbelow(30) as u32);
+                f.vote(voter, post, rng.random() < 0.6);
+            }
+            let out = f.top_posts();
+            let mut all: Vec<(i64, u32)> =
+                f.posts.iter().enumerate().map(|(i, p)| (p.net(), i as u32)).collect();
+            all.sort_by(|a, b| b.cmp(a));
+            let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
+            assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), want);
+        }
     }
 }

@@ -1,6 +1,13 @@
-//! What an agent sees on its turn (spec §3.4). The engine fills one of these
-//! per turn and per end-of-step answer; policies only read it.
+//! What an agent sees on its turn (spec §3.4). The engine builds one per
+//! turn and per end-of-step answer; policies only read it.
+//!
+//! The visible-agent list is the one O(N) part of an observation, so it is
+//! built on first use: most turns never read it. With observation noise it
+//! is built eagerly, because the noise draws happen at build time (§14).
 
+use std::cell::OnceCell;
+
+use crate::network::Network;
 use crate::types::{Actor, AgentIdx, InteractionType, StateType};
 
 /// One `visible_agents` record. Values are after observation noise (§14).
@@ -29,8 +36,50 @@ pub struct ProposalView {
     pub kind: InteractionType,
 }
 
-#[derive(Debug, Default)]
-pub struct Observation {
+/// The live population an observation lists agents from.
+#[derive(Clone, Copy)]
+pub struct Population<'w> {
+    pub frozen: &'w [bool],
+    pub reputation: &'w [f64],
+    pub resources: &'w [f64],
+    pub types: &'w [StateType],
+    pub network: Option<&'w Network>,
+}
+
+impl Population<'_> {
+    /// Visible to `me`: not frozen, not self, a neighbour if there is a
+    /// network. Listed in registration order, with edge weights.
+    pub fn for_each_visible(&self, me: AgentIdx, mut f: impl FnMut(AgentIdx, f64)) {
+        let mut visit = |b: AgentIdx, w: f64| {
+            if b != me && !self.frozen[b as usize] {
+                f(b, w);
+            }
+        };
+        match self.network {
+            Some(net) => net.neighbours(me).for_each(|(b, w)| visit(b, w)),
+            None => (0..self.frozen.len() as AgentIdx).for_each(|b| visit(b, 1.0)),
+        }
+    }
+
+    pub fn is_visible(&self, me: AgentIdx, b: AgentIdx) -> bool {
+        b != me
+            && (b as usize) < self.frozen.len()
+            && !self.frozen[b as usize]
+            && self.network.is_none_or(|n| n.has_edge(me, b))
+    }
+
+    pub fn record(&self, b: AgentIdx) -> VisibleAgent {
+        let j = b as usize;
+        VisibleAgent {
+            idx: b,
+            state_type: self.types[j],
+            reputation: self.reputation[j],
+            resources: self.resources[j],
+        }
+    }
+}
+
+pub struct Observation<'w> {
     pub me: AgentIdx,
     pub epoch: u32,
     /// The agent's own live state (never noisy).
@@ -42,14 +91,65 @@ pub struct Observation {
     pub can_claim_task: bool,
     pub pending: Option<ProposalView>,
     /// Top 20 posts by (net votes, creation order) descending (spec §4.2).
-    pub posts: Vec<PostView>,
-    /// Non-frozen agents (neighbours only, with a network) in registration
-    /// order, self excluded.
-    pub visible: Vec<VisibleAgent>,
+    pub posts: &'w [PostView],
+    population: Population<'w>,
+    visible: OnceCell<Vec<VisibleAgent>>,
 }
 
-impl Observation {
-    pub fn find_visible(&self, idx: AgentIdx) -> Option<&VisibleAgent> {
-        self.visible.iter().find(|v| v.idx == idx)
+impl<'w> Observation<'w> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        me: AgentIdx,
+        epoch: u32,
+        (can_post, can_interact, can_vote, can_claim_task): (bool, bool, bool, bool),
+        pending: Option<ProposalView>,
+        posts: &'w [PostView],
+        population: Population<'w>,
+    ) -> Self {
+        Observation {
+            me,
+            epoch,
+            reputation: population.reputation[me as usize],
+            resources: population.resources[me as usize],
+            can_post,
+            can_interact,
+            can_vote,
+            can_claim_task,
+            pending,
+            posts,
+            population,
+            visible: OnceCell::new(),
+        }
+    }
+
+    /// Build the visible list now, passing each record (and its edge
+    /// weight) through `noise` — for the noise draws, which must happen at
+    /// build time in the reference's order.
+    pub fn build_visible_with(&self, mut noise: impl FnMut(&mut VisibleAgent, f64)) {
+        let mut list = Vec::new();
+        self.population.for_each_visible(self.me, |b, w| {
+            let mut rec = self.population.record(b);
+            noise(&mut rec, w);
+            list.push(rec);
+        });
+        let _ = self.visible.set(list);
+    }
+
+    /// Non-frozen agents (neighbours only, with a network) in registration
+    /// order, self excluded.
+    pub fn visible(&self) -> &[VisibleAgent] {
+        self.visible.get_or_init(|| {
+            let mut list = Vec::new();
+            self.population.for_each_visible(self.me, |b, _| list.push(self.population.record(b)));
+            list
+        })
+    }
+
+    /// The visible record of `idx`, if `idx` is visible.
+    pub fn find_visible(&self, idx: AgentIdx) -> Option<VisibleAgent> {
+        match self.visible.get() {
+            Some(v) => v.iter().find(|r| r.idx == idx).copied(),
+            None => self.population.is_visible(self.me, idx).then(|| self.population.record(idx)),
+        }
     }
 }

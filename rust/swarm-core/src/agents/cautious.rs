@@ -30,9 +30,9 @@ impl Cautious {
                 Action::Reject { proposal: p.id }
             };
         }
-        if obs.can_interact && !obs.visible.is_empty() {
+        if obs.can_interact && !obs.visible().is_empty() {
             let best = first_max_by(
-                obs.visible
+                obs.visible()
                     .iter()
                     .map(|v| (v.idx, mem.trust(v.idx)))
                     .filter(|&(_, t)| t >= self.threshold),

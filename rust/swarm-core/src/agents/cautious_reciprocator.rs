@@ -69,9 +69,9 @@ impl CautiousReciprocator {
                 Action::Reject { proposal: p.id }
             };
         }
-        if obs.can_interact && !obs.visible.is_empty() {
+        if obs.can_interact && !obs.visible().is_empty() {
             let best = first_max_by(
-                obs.visible.iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
+                obs.visible().iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
                 |&i| (self.ledger(i), mem.trust(i)),
             );
             if let Some(target) = best {

@@ -54,7 +54,7 @@ impl Deceptive {
         if exploit && obs.can_interact {
             let x = self.exploitation_threshold;
             let target = first_max_by(
-                obs.visible.iter().filter_map(|v| {
+                obs.visible().iter().filter_map(|v| {
                     let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
                     (s > x && v.resources > 50.0).then_some((v.idx, s))
                 }),
@@ -75,9 +75,9 @@ impl Deceptive {
             let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
             return Action::Vote { post, up: true };
         }
-        if obs.can_interact && !obs.visible.is_empty() {
+        if obs.can_interact && !obs.visible().is_empty() {
             let k = self.trust_building_phase;
-            let target = choose_where(rng, &obs.visible, |v| self.count(v.idx) < k);
+            let target = choose_where(rng, obs.visible(), |v| self.count(v.idx) < k);
             return match target {
                 Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Collaboration },
                 None => Action::Noop,

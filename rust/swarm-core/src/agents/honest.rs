@@ -47,20 +47,24 @@ impl Honest {
             return Action::Post;
         }
         if obs.can_vote && !obs.posts.is_empty() && rng.random() < self.vote_probability {
-            let unvoted = obs.posts.iter().filter(|p| !mem.has_voted(p.idx)).count();
-            if unvoted == 0 {
+            let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];
+            let mut n = 0;
+            for p in obs.posts.iter().filter(|p| !mem.has_voted(p.idx)) {
+                unvoted[n] = p.idx;
+                n += 1;
+            }
+            if n == 0 {
                 return Action::Noop;
             }
-            let k = rng.choice_index(unvoted);
-            let post = obs.posts.iter().filter(|p| !mem.has_voted(p.idx)).nth(k);
-            let post = post.expect("k < unvoted").idx;
+            let post = unvoted[rng.choice_index(n)];
             mem.remember_vote(post);
             // Direction is always +1: the post dict has no net_votes (Q5).
             return Action::Vote { post, up: true };
         }
-        if obs.can_interact && rng.random() < self.interact_probability && !obs.visible.is_empty() {
+        if obs.can_interact && rng.random() < self.interact_probability && !obs.visible().is_empty()
+        {
             let best = first_max_by(
-                obs.visible.iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= 0.3),
+                obs.visible().iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= 0.3),
                 |&(_, t)| t,
             );
             return match best {

@@ -127,7 +127,7 @@ impl Agent {
     }
 
     /// `act(observation)`: the agent's turn.
-    pub fn act(&mut self, obs: &Observation) -> Action {
+    pub fn act(&mut self, obs: &Observation<'_>) -> Action {
         let (rng, mem) = (&mut self.rng, &mut self.memory);
         match &mut self.policy {
             Policy::Honest(p) => p.act(obs, rng, mem),

@@ -42,9 +42,9 @@ impl Opportunistic {
             // The momentum rule reads the missing net_votes (Q5): posts[0], up.
             return Action::Vote { post: obs.posts[0].idx, up: true };
         }
-        if obs.can_interact && !obs.visible.is_empty() {
+        if obs.can_interact && !obs.visible().is_empty() {
             let target =
-                choose_where(rng, &obs.visible, |v| v.resources > 80.0 || v.reputation > 0.5);
+                choose_where(rng, obs.visible(), |v| v.resources > 80.0 || v.reputation > 0.5);
             return match target {
                 Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Trade },
                 None => Action::Noop,

@@ -48,13 +48,14 @@ pub struct Governance {
 }
 
 impl Governance {
-    /// `rank`: each agent's position in Python string order of the ids.
-    pub fn new(cfg: GovernanceConfig, seed: i128, rank: Vec<u32>) -> Self {
+    /// `audit_rng`: a fresh `Random(seed)`; `rank`: each agent's position in
+    /// Python string order of the ids.
+    pub fn new(cfg: GovernanceConfig, audit_rng: PyRandom, rank: Vec<u32>) -> Self {
         let n = rank.len();
         Governance {
             cfg,
             breaker: CircuitBreaker::new(n),
-            audit_rng: PyRandom::new(seed),
+            audit_rng,
             collusion: Collusion::new(rank),
         }
     }
