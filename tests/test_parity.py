@@ -108,12 +108,24 @@ FEATURES = Path(__file__).parent / "scenarios"
 
 
 @pytest.mark.parametrize("seed", [None, 2024])
-@pytest.mark.parametrize("name", ["noise", "agent_overrides", "staking_breaker", "star_history"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "noise",
+        "agent_overrides",
+        "staking_breaker",
+        "star_history",
+        "marketplace",
+        "marketplace_network",
+    ],
+)
 def test_feature_scenarios(name: str, seed: int | None) -> None:
     """The project's own scenarios for features the paper does not use:
     observation noise, per-agent policy parameters, high stakes, one-epoch
     freezes, realtime collusion penalties, ring/star/ER networks, cleared
-    collusion history, random and priority schedules."""
+    collusion history, random and priority schedules, and the marketplace
+    (bounties, bids, escrow, disputes, tasks) alone and on a dynamic
+    network."""
     path = FEATURES / f"{name}.yaml"
     ours = swarm_fast.run(load_scenario(path), seed=seed)
     ref = run_reference(path, seed=seed)

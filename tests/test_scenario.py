@@ -116,6 +116,16 @@ def test_unknown_keys_and_inert_levers_are_accepted() -> None:
     assert sc.config["governance"]["audit_enabled"] is False
 
 
+def test_marketplace_section_rules() -> None:
+    """As in the reference loader: an empty section or enabled: false means
+    no marketplace; any other content switches it on with defaults."""
+    assert load_scenario({"agents": [{}], "marketplace": {}}).config["marketplace"] is None
+    off = {"agents": [{}], "marketplace": {"enabled": False, "escrow_fee_rate": 9}}
+    assert load_scenario(off).config["marketplace"] is None
+    on = load_scenario({"agents": [{}], "marketplace": {"enabled": True}}).config["marketplace"]
+    assert on["escrow_fee_rate"] == 0.02 and on["max_bids_per_bounty"] == 10
+
+
 def test_overrides_reach_nested_keys_and_agent_counts() -> None:
     base = load_scenario("misalignment_sweep")
     sc = base.with_overrides(
@@ -220,7 +230,12 @@ BAD = [
         {"agents": [{}], "network": {"topology": "random_erdos_renyi", "edge_probability": -0.1}},
         "network.edge_probability",
     ),
-    ({"agents": [{}], "marketplace": {"escrow_fee_rate": 0.02}}, "marketplace"),
+    ({"agents": [{}], "marketplace": {"escrow_fee_rate": 1.5}}, "marketplace.escrow_fee_rate"),
+    (
+        {"agents": [{}], "marketplace": {"max_bids_per_bounty": 0}},
+        "marketplace.max_bids_per_bounty",
+    ),
+    ({"agents": [{}], "moltipedia": {"enabled": True}}, "moltipedia"),
     ({"agents": [{}], "perturbations": {"enabled": True}}, "perturbations"),
     ({"agents": [{}], "simulation": {"n_epochs": -1}}, "simulation.n_epochs"),
     ({"agents": [{}], "simulation": {"steps_per_epoch": "ten"}}, "simulation.steps_per_epoch"),

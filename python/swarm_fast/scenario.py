@@ -79,7 +79,6 @@ REFUSED_LEVERS = (
 )
 # Optional subsystems (spec §19): refused when present and switched on.
 REFUSED_SECTIONS = (
-    "marketplace",
     "moltipedia",
     "moltbook",
     "memory_tiers",
@@ -404,6 +403,46 @@ def _network(data: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _marketplace(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Spec §13.1: present and not ``enabled: false`` switches it on."""
+    sec = data.get("marketplace")
+    if not sec:
+        return None
+    if not isinstance(sec, dict):
+        raise ScenarioError("marketplace", f"expected a mapping, got {sec!r}")
+    if sec.get("enabled") is False:
+        return None
+    if "enabled" in sec:
+        _bool("marketplace.enabled", sec["enabled"])
+    _number("marketplace.bid_deadline_epochs", sec.get("bid_deadline_epochs", 3), "int")  # unused
+    return {
+        "escrow_fee_rate": _number(
+            "marketplace.escrow_fee_rate", sec.get("escrow_fee_rate", 0.02), "float", 0.0, 1.0
+        ),
+        "min_bounty_amount": _number(
+            "marketplace.min_bounty_amount", sec.get("min_bounty_amount", 1.0), "float", 0.0
+        ),
+        "max_bids_per_bounty": _number(
+            "marketplace.max_bids_per_bounty", sec.get("max_bids_per_bounty", 10), "int", 1
+        ),
+        "dispute_resolution_epochs": _number(
+            "marketplace.dispute_resolution_epochs",
+            sec.get("dispute_resolution_epochs", 2),
+            "int",
+        ),
+        "auto_expire_bounties": _bool(
+            "marketplace.auto_expire_bounties", sec.get("auto_expire_bounties", True)
+        ),
+        "dispute_default_split": _number(
+            "marketplace.dispute_default_split",
+            sec.get("dispute_default_split", 0.5),
+            "float",
+            0.0,
+            1.0,
+        ),
+    }
+
+
 def _criteria(data: Mapping[str, Any]) -> dict[str, float | None]:
     sec = _section(data, "success_criteria")
     return {
@@ -431,6 +470,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["rate_limits"] = _rate_limits(data)
     config["governance"] = _governance(data)
     config["network"] = _network(data)
+    config["marketplace"] = _marketplace(data)
     if config["network"] is not None and config["seed"] is not None and config["seed"] < 0:
         raise ScenarioError(
             "simulation.seed", "must be >= 0 with a network (numpy's SeedSequence needs it)"

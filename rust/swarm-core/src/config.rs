@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{SwarmError, SwarmResult};
+use crate::marketplace::MarketplaceConfig;
 
 /// A whole run: one scenario at one seed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +31,8 @@ pub struct RunConfig {
     pub rate_limits: RateLimits,
     pub governance: GovernanceConfig,
     pub network: Option<NetworkConfig>,
+    /// A `marketplace:` section (spec §13); None when absent or disabled.
+    pub marketplace: Option<MarketplaceConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -51,6 +54,7 @@ impl Default for RunConfig {
             rate_limits: RateLimits::default(),
             governance: GovernanceConfig::default(),
             network: None,
+            marketplace: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
         }
@@ -354,6 +358,16 @@ impl RunConfig {
             return Err(SwarmError::Config(
                 "governance.freeze_duration_epochs: must be >= 1".into(),
             ));
+        }
+        if let Some(m) = &self.marketplace {
+            unit("marketplace.escrow_fee_rate", m.escrow_fee_rate)?;
+            nonneg("marketplace.min_bounty_amount", m.min_bounty_amount)?;
+            unit("marketplace.dispute_default_split", m.dispute_default_split)?;
+            if m.max_bids_per_bounty < 1 {
+                return Err(SwarmError::Config(
+                    "marketplace.max_bids_per_bounty: must be >= 1".into(),
+                ));
+            }
         }
         if let Some(n) = &self.network {
             unit("network.edge_probability", n.edge_probability)?;

@@ -17,6 +17,7 @@ use crate::config::{RunConfig, ScheduleMode};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
+use crate::marketplace::{MarketView, Marketplace};
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
 use crate::observables;
@@ -33,7 +34,18 @@ struct Usage {
     interactions: u64,
     votes: u64,
     tasks: u64,
+    bounties: u64,
+    bids: u64,
 }
+
+/// Observation fields of agents without a marketplace.
+static NO_MARKET: MarketView = MarketView {
+    available_bounties: Vec::new(),
+    active_escrows: Vec::new(),
+    bid_decisions: Vec::new(),
+    available_tasks: Vec::new(),
+    active_tasks: Vec::new(),
+};
 
 #[derive(Debug, Clone, Copy)]
 struct Proposal {
@@ -124,10 +136,18 @@ pub struct RunResult {
 /// from R_o for each record's reputation, resources and edge weight, then
 /// for the nine numeric ecosystem fields.
 macro_rules! observe {
-    ($e:ident, $a:expr) => {{
+    ($e:ident, $a:expr, $for_turn:expr) => {{
         let a: AgentIdx = $a;
         let limits = &$e.cfg.rate_limits;
         let u = $e.usage[a as usize];
+        let market = match &$e.marketplace {
+            // The end-of-step answer reads no marketplace field.
+            Some(m) if $for_turn => {
+                m.view(a, $e.reputation[a as usize], i64::from($e.epoch), &mut $e.market_view);
+                &$e.market_view
+            }
+            _ => &NO_MARKET,
+        };
         let obs = Observation::new(
             a,
             $e.epoch,
@@ -141,6 +161,7 @@ macro_rules! observe {
                 .first_for(a)
                 .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
             $e.feed.top_posts(),
+            market,
             Population {
                 frozen: &$e.frozen,
                 reputation: &$e.reputation,
@@ -181,6 +202,8 @@ pub struct Engine {
     usage: Vec<Usage>,
     feed: Feed,
     network: Option<Network>,
+    marketplace: Option<Marketplace>,
+    market_view: MarketView,
     pending: Pending,
     governance: Governance,
     /// R_o: observables, the random schedule and observation noise.
@@ -263,6 +286,8 @@ impl Engine {
             usage: vec![Usage::default(); n + 1],
             feed: Feed::new(),
             network,
+            marketplace: cfg.marketplace.clone().map(Marketplace::new),
+            market_view: MarketView::default(),
             pending: Pending::default(),
             r_o,
             proxy: Proxy::new(),
@@ -316,6 +341,11 @@ impl Engine {
 
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
     fn epoch_end(&mut self) {
+        if let Some(m) = self.marketplace.as_mut() {
+            for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
+                self.resources[agent as usize] += amount;
+            }
+        }
         if let Some(net) = self.network.as_mut() {
             net.decay();
         }
@@ -363,7 +393,7 @@ impl Engine {
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
         for a in eligible {
             let action = {
-                let obs = observe!(self, a);
+                let obs = observe!(self, a, true);
                 self.agents[a as usize].act(&obs)
             };
             self.execute(a, action);
@@ -392,7 +422,13 @@ impl Engine {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits.clone();
         match action {
-            Action::Noop | Action::Marketplace => {}
+            Action::Noop => {}
+            Action::PostBounty { .. }
+            | Action::PlaceBid { .. }
+            | Action::AcceptBid { .. }
+            | Action::FileDispute { .. }
+            | Action::ClaimTask { .. }
+            | Action::SubmitOutput { .. } => self.execute_market(a, action),
             Action::Post => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
@@ -427,6 +463,46 @@ impl Engine {
         }
     }
 
+    /// Marketplace and task actions (spec §13.1, §13.4); without a
+    /// marketplace there is no handler and nothing happens (Q1).
+    fn execute_market(&mut self, a: AgentIdx, action: Action) {
+        let Some(m) = self.marketplace.as_mut() else { return };
+        let i = a as usize;
+        let limits = &self.cfg.rate_limits;
+        let epoch = i64::from(self.epoch);
+        match action {
+            Action::PostBounty { reward, min_reputation, deadline } => {
+                if self.usage[i].bounties >= limits.bounties_per_epoch || self.resources[i] < reward
+                {
+                    return;
+                }
+                if m.post_bounty(a, reward, min_reputation, deadline) {
+                    self.resources[i] += -reward;
+                    self.usage[i].bounties += 1;
+                }
+            }
+            Action::PlaceBid { bounty, amount }
+                if self.usage[i].bids < limits.bids_per_epoch && m.place_bid(bounty, a, amount) =>
+            {
+                self.usage[i].bids += 1;
+            }
+            Action::AcceptBid { bounty, bid } => {
+                let rep = &self.reputation;
+                m.accept_bid(bounty, bid, a, |w| rep[w as usize]);
+            }
+            Action::FileDispute { escrow } => {
+                m.file_dispute(escrow, a, epoch);
+            }
+            Action::ClaimTask { task } if m.claim_task(task, a, self.reputation[i]) => {
+                self.usage[i].tasks += 1;
+            }
+            Action::SubmitOutput { task } => {
+                m.submit_output(task, a);
+            }
+            _ => {}
+        }
+    }
+
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
@@ -438,7 +514,7 @@ impl Engine {
             }
             // The observation is built for its noise draws only: no
             // `accept_interaction` of the core policies reads it.
-            drop(observe!(self, p.counterparty));
+            drop(observe!(self, p.counterparty, false));
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
             let accepted = self.agents[p.counterparty as usize].accept(&view);
             self.pending.remove(id);

@@ -7,6 +7,7 @@
 
 use std::cell::OnceCell;
 
+use crate::marketplace::MarketView;
 use crate::network::Network;
 use crate::types::{Actor, AgentIdx, InteractionType, StateType};
 
@@ -92,6 +93,9 @@ pub struct Observation<'w> {
     pub pending: Option<ProposalView>,
     /// Top 20 posts by (net votes, creation order) descending (spec §4.2).
     pub posts: &'w [PostView],
+    /// Bounties, escrows, bid decisions and tasks (spec §13.3); empty
+    /// without a marketplace.
+    pub market: &'w MarketView,
     population: Population<'w>,
     visible: OnceCell<Vec<VisibleAgent>>,
 }
@@ -104,6 +108,7 @@ impl<'w> Observation<'w> {
         (can_post, can_interact, can_vote, can_claim_task): (bool, bool, bool, bool),
         pending: Option<ProposalView>,
         posts: &'w [PostView],
+        market: &'w MarketView,
         population: Population<'w>,
     ) -> Self {
         Observation {
@@ -117,6 +122,7 @@ impl<'w> Observation<'w> {
             can_claim_task,
             pending,
             posts,
+            market,
             population,
             visible: OnceCell::new(),
         }

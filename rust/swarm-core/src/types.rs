@@ -63,21 +63,16 @@ impl StateType {
 pub enum Action {
     Noop,
     Post,
-    Vote {
-        post: u32,
-        up: bool,
-    },
-    Propose {
-        target: AgentIdx,
-        kind: InteractionType,
-    },
-    Accept {
-        proposal: u64,
-    },
-    Reject {
-        proposal: u64,
-    },
-    /// POST_BOUNTY and the other marketplace actions. Without a marketplace
-    /// they silently do nothing, after the policy has drawn for them (Q1).
-    Marketplace,
+    Vote { post: u32, up: bool },
+    Propose { target: AgentIdx, kind: InteractionType },
+    Accept { proposal: u64 },
+    Reject { proposal: u64 },
+    // Marketplace and task actions (spec §13). Without a marketplace they
+    // silently do nothing, after the policy has drawn for them (Q1).
+    PostBounty { reward: f64, min_reputation: f64, deadline: Option<i64> },
+    PlaceBid { bounty: u32, amount: f64 },
+    AcceptBid { bounty: u32, bid: u32 },
+    FileDispute { escrow: u32 },
+    ClaimTask { task: u32 },
+    SubmitOutput { task: u32 },
 }

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::choose_where;
+use super::{choose_where, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -48,10 +48,15 @@ impl Adversarial {
                 self.allies.insert(v.idx);
             }
         }
-        // Bait bounty: a no-op without a marketplace (Q1). No escrows exist.
+        // Bait bounty: a no-op without a marketplace (Q1).
         if obs.resources > 10.0 && rng.random() < 0.2 {
-            rng.uniform(1.0, 5.0);
-            return Action::Marketplace;
+            let reward = rng.uniform(1.0, 5.0);
+            let deadline = Some(i64::from(obs.epoch) + 1);
+            return Action::PostBounty { reward, min_reputation: 0.0, deadline };
+        }
+        let escrows = &obs.market.active_escrows;
+        if !escrows.is_empty() && rng.random() < 0.4 {
+            return Action::FileDispute { escrow: escrows[rng.choice_index(escrows.len())] };
         }
         if let Some(p) = obs.pending {
             return if self.friendly(p.initiator) || rng.random() < 0.4 {
@@ -94,6 +99,11 @@ impl Adversarial {
             if let Some(v) = choose_where(rng, obs.visible(), |v| self.targets.contains(&v.idx)) {
                 return Action::Propose { target: v.idx, kind: InteractionType::Trade };
             }
+        }
+        let tasks = &obs.market.available_tasks;
+        if obs.can_claim_task && !tasks.is_empty() {
+            let t = first_max_by(tasks.iter(), |t| t.bounty).expect("non-empty");
+            return Action::ClaimTask { task: t.id };
         }
         if obs.can_post {
             rng.choice_index(4);

@@ -1,8 +1,8 @@
 //! Cautious agent (spec §11.6). Registers as type `cautious`, which the
 //! observable generator treats as adversarial (Q4).
 
-use super::first_max_by;
 use super::memory::Memory;
+use super::{accept_bid, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -30,6 +30,14 @@ impl Cautious {
                 Action::Reject { proposal: p.id }
             };
         }
+        let bids = &obs.market.bid_decisions;
+        if !bids.is_empty() {
+            let trusted: Vec<_> =
+                bids.iter().filter(|b| mem.trust(b.bidder) >= self.threshold).copied().collect();
+            let pool = if trusted.is_empty() { &bids[..] } else { &trusted[..] };
+            return accept_bid(cheapest_bid(pool).expect("non-empty"));
+        }
+        // Only trivial or easy tasks are claimed; marketplace tasks are medium.
         if obs.can_interact && !obs.visible().is_empty() {
             let best = first_max_by(
                 obs.visible()

@@ -5,8 +5,8 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::first_max_by;
 use super::memory::Memory;
+use super::{accept_bid, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -68,6 +68,17 @@ impl CautiousReciprocator {
             } else {
                 Action::Reject { proposal: p.id }
             };
+        }
+        let m = obs.market;
+        if let Some(b) = cheapest_bid(&m.bid_decisions) {
+            return accept_bid(b);
+        }
+        if !m.available_bounties.is_empty() && rng.random() < 0.25 {
+            let b = m.available_bounties[rng.choice_index(m.available_bounties.len())];
+            return Action::PlaceBid { bounty: b.id, amount: b.reward * rng.uniform(0.85, 0.95) };
+        }
+        if obs.can_claim_task && !m.available_tasks.is_empty() {
+            return Action::ClaimTask { task: m.available_tasks[0].id };
         }
         if obs.can_interact && !obs.visible().is_empty() {
             let best = first_max_by(

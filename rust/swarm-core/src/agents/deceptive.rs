@@ -2,8 +2,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{choose_where, first_max_by};
+use super::{accept_bid, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
+use crate::observables::py_max;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, AgentIdx, InteractionType};
@@ -42,6 +43,15 @@ impl Deceptive {
     }
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
+        let m = obs.market;
+        if !m.bid_decisions.is_empty() && rng.random() < 0.7 {
+            return accept_bid(cheapest_bid(&m.bid_decisions).expect("non-empty"));
+        }
+        if !m.available_bounties.is_empty() && rng.random() < 0.4 {
+            let b = *richest_bounty(&m.available_bounties).expect("non-empty");
+            let amount = py_max(b.reward * rng.uniform(0.7, 0.9), 1.0);
+            return Action::PlaceBid { bounty: b.id, amount };
+        }
         if let Some(p) = obs.pending {
             let bar = if self.count(p.initiator) < self.trust_building_phase { 0.9 } else { 0.6 };
             return if rng.random() < bar {
@@ -64,7 +74,18 @@ impl Deceptive {
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
-        // The honest facade. No active tasks exist without a marketplace.
+        if let Some(t) = m.active_tasks.first() {
+            if exploit {
+                // Subtly poor or careful work: only the text differs.
+                let _poor = rng.random() < 0.4;
+            }
+            return Action::SubmitOutput { task: t.id };
+        }
+        // The honest facade.
+        if obs.can_claim_task && !m.available_tasks.is_empty() {
+            // The first easy or medium task; marketplace tasks are medium.
+            return Action::ClaimTask { task: m.available_tasks[0].id };
+        }
         if obs.can_post && rng.random() < self.post_probability {
             rng.choice_index(5);
             return Action::Post;

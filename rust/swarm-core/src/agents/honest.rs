@@ -1,7 +1,7 @@
 //! Honest agent (spec §11.1).
 
-use super::first_max_by;
 use super::memory::Memory;
+use super::{accept_bid, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -36,11 +36,28 @@ impl Honest {
                 Action::Reject { proposal: p.id }
             };
         }
-        // Without a marketplace there are no bid decisions or bounties, so
-        // POST_BOUNTY is a wasted turn after two draws (spec Q1).
-        if obs.resources > 20.0 && rng.random() < 0.15 {
-            rng.uniform(5.0, 15.0);
-            return Action::Marketplace;
+        let m = obs.market;
+        if let Some(b) = cheapest_bid(&m.bid_decisions) {
+            return accept_bid(b);
+        }
+        if !m.available_bounties.is_empty() && rng.random() < 0.3 {
+            let b = m.available_bounties[rng.choice_index(m.available_bounties.len())];
+            return Action::PlaceBid { bounty: b.id, amount: b.reward * rng.uniform(0.8, 0.95) };
+        }
+        // Without a marketplace this is a wasted turn after two draws (Q1).
+        if obs.resources > 20.0 && rng.random() < 0.15 && m.available_bounties.is_empty() {
+            let reward = rng.uniform(5.0, 15.0);
+            return Action::PostBounty { reward, min_reputation: 0.0, deadline: None };
+        }
+        // Claimed tasks never become in_progress, so none is ever worked on.
+        if obs.can_claim_task && !m.available_tasks.is_empty() {
+            let best = first_max_by(
+                m.available_tasks.iter().filter(|t| t.min_reputation <= obs.reputation),
+                |t| t.bounty / 3.0, // difficulty "medium" weighs 3
+            );
+            if let Some(t) = best {
+                return Action::ClaimTask { task: t.id };
+            }
         }
         if obs.can_post && rng.random() < self.post_probability {
             rng.choice_index(4);

@@ -15,6 +15,7 @@ mod opportunistic;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
+use crate::marketplace::{BidView, BountyView};
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, AgentIdx, StateType};
@@ -187,6 +188,26 @@ pub(crate) fn first_max_by<T, K: PartialOrd>(
         }
     }
     best.map(|(t, _)| t)
+}
+
+/// The first cheapest pending bid: `min(bids, key=bid_amount)`.
+pub(crate) fn cheapest_bid(bids: &[BidView]) -> Option<&BidView> {
+    let mut best: Option<&BidView> = None;
+    for b in bids {
+        if best.is_none_or(|x| b.amount < x.amount) {
+            best = Some(b);
+        }
+    }
+    best
+}
+
+pub(crate) fn accept_bid(b: &BidView) -> Action {
+    Action::AcceptBid { bounty: b.bounty, bid: b.bid }
+}
+
+/// The first bounty with the largest reward: `max(bounties, key=reward)`.
+pub(crate) fn richest_bounty(bounties: &[BountyView]) -> Option<&BountyView> {
+    first_max_by(bounties.iter(), |b| b.reward)
 }
 
 /// Draw `CH(list)` over the elements of `items` that pass `keep`, without

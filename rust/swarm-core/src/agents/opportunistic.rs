@@ -1,14 +1,16 @@
 //! Opportunistic agent (spec §11.2).
 
-use super::choose_where;
 use super::memory::Memory;
+use super::{accept_bid, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
+use crate::observables::py_max;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, InteractionType};
 
 #[derive(Debug, Clone)]
 pub struct Opportunistic {
+    free_ride_probability: f64,
     risk_tolerance: f64,
     post_probability: f64,
     vote_probability: f64,
@@ -16,9 +18,9 @@ pub struct Opportunistic {
 
 impl Opportunistic {
     pub fn new(c: &AgentParams) -> Self {
-        // `payoff_threshold` and `free_ride_probability` are read by the
-        // reference but only matter with tasks, which need a marketplace.
+        // `payoff_threshold` is read by the reference but never used.
         Opportunistic {
+            free_ride_probability: c.free_ride_probability.unwrap_or(0.3),
             risk_tolerance: c.risk_tolerance.unwrap_or(0.6),
             post_probability: c.post_probability.unwrap_or(0.4),
             vote_probability: c.vote_probability.unwrap_or(0.6),
@@ -26,6 +28,15 @@ impl Opportunistic {
     }
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, _mem: &mut Memory) -> Action {
+        let m = obs.market;
+        if let Some(b) = cheapest_bid(&m.bid_decisions) {
+            return accept_bid(b);
+        }
+        if !m.available_bounties.is_empty() && rng.random() < 0.5 {
+            let b = *richest_bounty(&m.available_bounties).expect("non-empty");
+            let amount = py_max(b.reward * rng.uniform(0.5, 0.7), 1.0);
+            return Action::PlaceBid { bounty: b.id, amount };
+        }
         if let Some(p) = obs.pending {
             let known_good = obs.find_visible(p.initiator).is_some_and(|v| v.reputation > 0.0);
             return if known_good || rng.random() < 0.4 {
@@ -33,6 +44,16 @@ impl Opportunistic {
             } else {
                 Action::Reject { proposal: p.id }
             };
+        }
+        if obs.can_claim_task && !m.available_tasks.is_empty() {
+            // Return on investment: bounty / difficulty, "medium" weighs 2.
+            let t = first_max_by(m.available_tasks.iter(), |t| t.bounty / 2.0).expect("non-empty");
+            return Action::ClaimTask { task: t.id };
+        }
+        if let Some(t) = m.active_tasks.first() {
+            // Free-riding or not, the output is submitted; only the text differs.
+            let _free_ride = rng.random() < self.free_ride_probability;
+            return Action::SubmitOutput { task: t.id };
         }
         if obs.can_post && rng.random() < self.post_probability {
             rng.choice_index(5);

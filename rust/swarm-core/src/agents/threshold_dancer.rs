@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::first_max_by;
+use super::{accept_bid, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -101,6 +101,9 @@ impl ThresholdDancer {
             } else {
                 Action::Reject { proposal: p.id }
             };
+        }
+        if let Some(b) = cheapest_bid(&obs.market.bid_decisions) {
+            return accept_bid(b);
         }
         if obs.can_post && rng.random() < self.post_probability {
             return Action::Post;
