@@ -130,3 +130,32 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
     ours = swarm_fast.run(load_scenario(path), seed=seed)
     ref = run_reference(path, seed=seed)
     assert_same(ours, ref)
+
+
+@pytest.mark.parametrize(
+    "name,overrides",
+    [
+        # The baseline's mix at 1,000 agents, every one acting each step.
+        (
+            "baseline",
+            {
+                "agents.0.count": 600,
+                "agents.1.count": 200,
+                "agents.2.count": 200,
+                "simulation.max_actions_per_step": 1000,
+            },
+        ),
+        # A dynamic small-world network and collusion detection at 400 agents.
+        (
+            "collusion_detection",
+            {
+                "agents.0.count": 150,
+                "agents.1.count": 100,
+                "agents.2.count": 150,
+                "simulation.max_actions_per_step": 400,
+            },
+        ),
+    ],
+)
+def test_scaled_up_populations(name: str, overrides: dict) -> None:
+    assert_same(*both(name, overrides, seed=77, epochs=2, steps=2))
