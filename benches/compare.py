@@ -27,19 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import swarm_fast  # noqa: E402
-from swarm_fast import _core, bundled_scenarios, load_scenario  # noqa: E402
+from swarm_fast import PAPER_SCENARIOS, _core, bundled_scenarios, load_scenario  # noqa: E402
 
 from reference_harness import run_reference  # noqa: E402
 
-PAPER = [
-    "baseline",
-    "strict_governance",
-    "adaptive_governance",
-    "adversarial_redteam",
-    "misalignment_sweep",
-    "threshold_dancer_vs_cautious",
-    "collusion_detection",
-]
+PAPER = list(PAPER_SCENARIOS)
 
 
 def median_time(fn, reps: int) -> float:

@@ -13,19 +13,12 @@ from pathlib import Path
 import pytest
 
 import swarm_fast
+from swarm_fast import PAPER_SCENARIOS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from reference_harness import run_reference  # noqa: E402
 
-PAPER = [
-    "baseline",
-    "strict_governance",
-    "adaptive_governance",
-    "adversarial_redteam",
-    "misalignment_sweep",
-    "threshold_dancer_vs_cautious",
-    "collusion_detection",
-]
+PAPER = list(PAPER_SCENARIOS)
 
 
 @pytest.mark.parametrize("name", PAPER)

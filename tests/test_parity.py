@@ -16,19 +16,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import swarm_fast
-from swarm_fast import bundled_scenarios, load_scenario
+from swarm_fast import PAPER_SCENARIOS, bundled_scenarios, load_scenario
 
 from reference_harness import run_reference
 
-PAPER = [
-    "baseline",
-    "strict_governance",
-    "adaptive_governance",
-    "adversarial_redteam",
-    "misalignment_sweep",
-    "threshold_dancer_vs_cautious",
-    "collusion_detection",
-]
+PAPER = list(PAPER_SCENARIOS)
 SEEDS = [42, 123, 456, 789, 1024]
 SUMMARY_KEYS = ["toxicity", "quality_gap", "welfare", "interactions", "accepted", "passed"]
 

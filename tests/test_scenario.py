@@ -9,17 +9,9 @@ import pytest
 import yaml
 
 import swarm_fast
-from swarm_fast import ScenarioError, bundled_scenarios, load_scenario
+from swarm_fast import PAPER_SCENARIOS, ScenarioError, bundled_scenarios, load_scenario
 
-PAPER = {
-    "baseline",
-    "strict_governance",
-    "adaptive_governance",
-    "adversarial_redteam",
-    "misalignment_sweep",
-    "threshold_dancer_vs_cautious",
-    "collusion_detection",
-}
+PAPER = set(PAPER_SCENARIOS)
 
 
 def test_bundled_scenarios_are_the_paper_seven() -> None:

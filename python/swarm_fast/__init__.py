@@ -12,9 +12,10 @@ from ._core import __version__
 from .errors import ScenarioError
 from .results import RunResult
 from .run import run
-from .scenario import Scenario, bundled_scenarios, load_scenario
+from .scenario import PAPER_SCENARIOS, Scenario, bundled_scenarios, load_scenario
 
 __all__ = [
+    "PAPER_SCENARIOS",
     "RunResult",
     "Scenario",
     "ScenarioError",

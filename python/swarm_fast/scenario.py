@@ -26,6 +26,16 @@ import yaml
 
 from .errors import ScenarioError
 
+# The paper's seven scenarios, in the order of its Table 4; bundled.
+PAPER_SCENARIOS = (
+    "baseline",
+    "strict_governance",
+    "adaptive_governance",
+    "adversarial_redteam",
+    "misalignment_sweep",
+    "threshold_dancer_vs_cautious",
+    "collusion_detection",
+)
 SUPPORTED_AGENTS = (
     "honest",
     "opportunistic",
@@ -193,6 +203,19 @@ def _bool(key: str, value: Any) -> bool:
     return value
 
 
+def _field(
+    section: str,
+    sec: Mapping[str, Any],
+    key: str,
+    default: Any,
+    kind: str = "float",
+    lo: float | None = None,
+    hi: float | None = None,
+) -> Any:
+    """Read ``section.key`` (default when missing) and check it."""
+    return _number(f"{section}.{key}", sec.get(key, default), kind, lo, hi)
+
+
 def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
     """A top-level mapping; missing, null or empty means defaults."""
     value = data.get(name)
@@ -217,25 +240,14 @@ def _switched_on(value: Any) -> bool:
 def _simulation(data: Mapping[str, Any]) -> dict[str, Any]:
     sim = _section(data, "simulation")
     out = {
-        "n_epochs": _number("simulation.n_epochs", sim.get("n_epochs", 10), "int", 0),
-        "steps_per_epoch": _number(
-            "simulation.steps_per_epoch", sim.get("steps_per_epoch", 10), "int", 0
+        "n_epochs": _field("simulation", sim, "n_epochs", 10, "int", 0),
+        "steps_per_epoch": _field("simulation", sim, "steps_per_epoch", 10, "int", 0),
+        "max_actions_per_step": _field("simulation", sim, "max_actions_per_step", 20, "int", 0),
+        "observation_noise_probability": _field(
+            "simulation", sim, "observation_noise_probability", 0.0, "float", 0.0, 1.0
         ),
-        "max_actions_per_step": _number(
-            "simulation.max_actions_per_step", sim.get("max_actions_per_step", 20), "int", 0
-        ),
-        "observation_noise_probability": _number(
-            "simulation.observation_noise_probability",
-            sim.get("observation_noise_probability", 0.0),
-            "float",
-            0.0,
-            1.0,
-        ),
-        "observation_noise_std": _number(
-            "simulation.observation_noise_std",
-            sim.get("observation_noise_std", 0.0),
-            "float",
-            0.0,
+        "observation_noise_std": _field(
+            "simulation", sim, "observation_noise_std", 0.0, "float", 0.0
         ),
     }
     mode = sim.get("schedule_mode", "round_robin")
@@ -414,31 +426,19 @@ def _marketplace(data: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if "enabled" in sec:
         _bool("marketplace.enabled", sec["enabled"])
-    _number("marketplace.bid_deadline_epochs", sec.get("bid_deadline_epochs", 3), "int")  # unused
+    _field("marketplace", sec, "bid_deadline_epochs", 3, "int")  # read, never used
     return {
-        "escrow_fee_rate": _number(
-            "marketplace.escrow_fee_rate", sec.get("escrow_fee_rate", 0.02), "float", 0.0, 1.0
-        ),
-        "min_bounty_amount": _number(
-            "marketplace.min_bounty_amount", sec.get("min_bounty_amount", 1.0), "float", 0.0
-        ),
-        "max_bids_per_bounty": _number(
-            "marketplace.max_bids_per_bounty", sec.get("max_bids_per_bounty", 10), "int", 1
-        ),
-        "dispute_resolution_epochs": _number(
-            "marketplace.dispute_resolution_epochs",
-            sec.get("dispute_resolution_epochs", 2),
-            "int",
+        "escrow_fee_rate": _field("marketplace", sec, "escrow_fee_rate", 0.02, "float", 0.0, 1.0),
+        "min_bounty_amount": _field("marketplace", sec, "min_bounty_amount", 1.0, "float", 0.0),
+        "max_bids_per_bounty": _field("marketplace", sec, "max_bids_per_bounty", 10, "int", 1),
+        "dispute_resolution_epochs": _field(
+            "marketplace", sec, "dispute_resolution_epochs", 2, "int"
         ),
         "auto_expire_bounties": _bool(
             "marketplace.auto_expire_bounties", sec.get("auto_expire_bounties", True)
         ),
-        "dispute_default_split": _number(
-            "marketplace.dispute_default_split",
-            sec.get("dispute_default_split", 0.5),
-            "float",
-            0.0,
-            1.0,
+        "dispute_default_split": _field(
+            "marketplace", sec, "dispute_default_split", 0.5, "float", 0.0, 1.0
         ),
     }
 

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::{choose_where, first_max_by};
+use super::{answer, choose_where, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -59,11 +59,7 @@ impl Adversarial {
             return Action::FileDispute { escrow: escrows[rng.choice_index(escrows.len())] };
         }
         if let Some(p) = obs.pending {
-            return if self.friendly(p.initiator) || rng.random() < 0.4 {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, self.friendly(p.initiator) || rng.random() < 0.4);
         }
         if self.cooldown == 0 && rng.random() < self.attack_probability {
             let attack = self.attack(obs, rng);

@@ -2,7 +2,7 @@
 //! observable generator treats as adversarial (Q4).
 
 use super::memory::Memory;
-use super::{accept_bid, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_by, post_or_upvote};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -24,11 +24,7 @@ impl Cautious {
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if let Some(p) = obs.pending {
-            return if mem.trust(p.initiator) >= self.threshold {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, mem.trust(p.initiator) >= self.threshold);
         }
         let bids = &obs.market.bid_decisions;
         if !bids.is_empty() {
@@ -50,14 +46,7 @@ impl Cautious {
                 return Action::Propose { target, kind: InteractionType::Collaboration };
             }
         }
-        if obs.can_post && rng.random() < self.post_probability {
-            return Action::Post;
-        }
-        if obs.can_vote && !obs.posts.is_empty() {
-            let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
-            return Action::Vote { post, up: true };
-        }
-        Action::Noop
+        post_or_upvote(obs, rng, self.post_probability)
     }
 
     pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {

@@ -6,7 +6,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::memory::Memory;
-use super::{accept_bid, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_by, post_or_upvote};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -63,11 +63,7 @@ impl CautiousReciprocator {
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if let Some(p) = obs.pending {
-            return if self.acceptable(p.initiator, mem) {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, self.acceptable(p.initiator, mem));
         }
         let m = obs.market;
         if let Some(b) = cheapest_bid(&m.bid_decisions) {
@@ -91,14 +87,7 @@ impl CautiousReciprocator {
                 }
             }
         }
-        if obs.can_post && rng.random() < self.post_probability {
-            return Action::Post;
-        }
-        if obs.can_vote && !obs.posts.is_empty() {
-            let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
-            return Action::Vote { post, up: true };
-        }
-        Action::Noop
+        post_or_upvote(obs, rng, self.post_probability)
     }
 
     pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{accept_bid, cheapest_bid, choose_where, first_max_by, richest_bounty};
+use super::{accept_bid, answer, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
 use crate::observables::py_max;
 use crate::observation::{Observation, ProposalView};
@@ -54,11 +54,7 @@ impl Deceptive {
         }
         if let Some(p) = obs.pending {
             let bar = if self.count(p.initiator) < self.trust_building_phase { 0.9 } else { 0.6 };
-            return if rng.random() < bar {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, rng.random() < bar);
         }
         let exploit = self.high_scores >= 2 && self.received_total > 10;
         if exploit && obs.can_interact {

@@ -1,7 +1,7 @@
 //! Honest agent (spec §11.1).
 
 use super::memory::Memory;
-use super::{accept_bid, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -30,11 +30,7 @@ impl Honest {
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if let Some(p) = obs.pending {
             // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
-            return if mem.trust(p.initiator) >= self.acceptance_threshold - 0.1 {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, mem.trust(p.initiator) >= self.acceptance_threshold - 0.1);
         }
         let m = obs.market;
         if let Some(b) = cheapest_bid(&m.bid_decisions) {

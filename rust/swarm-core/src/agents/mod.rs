@@ -190,6 +190,31 @@ pub(crate) fn first_max_by<T, K: PartialOrd>(
     best.map(|(t, _)| t)
 }
 
+/// ACCEPT or REJECT the proposal being answered on the agent's own turn.
+pub(crate) fn answer(p: &ProposalView, accept: bool) -> Action {
+    if accept {
+        Action::Accept { proposal: p.id }
+    } else {
+        Action::Reject { proposal: p.id }
+    }
+}
+
+/// The shared tail of the cautious policies: post with probability
+/// `post_probability` (no text draw), else upvote a random visible post.
+pub(crate) fn post_or_upvote(
+    obs: &Observation<'_>,
+    rng: &mut PyRandom,
+    post_probability: f64,
+) -> Action {
+    if obs.can_post && rng.random() < post_probability {
+        return Action::Post;
+    }
+    if obs.can_vote && !obs.posts.is_empty() {
+        return Action::Vote { post: obs.posts[rng.choice_index(obs.posts.len())].idx, up: true };
+    }
+    Action::Noop
+}
+
 /// The first cheapest pending bid: `min(bids, key=bid_amount)`.
 pub(crate) fn cheapest_bid(bids: &[BidView]) -> Option<&BidView> {
     let mut best: Option<&BidView> = None;

@@ -1,7 +1,7 @@
 //! Opportunistic agent (spec §11.2).
 
 use super::memory::Memory;
-use super::{accept_bid, cheapest_bid, choose_where, first_max_by, richest_bounty};
+use super::{accept_bid, answer, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
 use crate::observables::py_max;
 use crate::observation::{Observation, ProposalView};
@@ -39,11 +39,7 @@ impl Opportunistic {
         }
         if let Some(p) = obs.pending {
             let known_good = obs.find_visible(p.initiator).is_some_and(|v| v.reputation > 0.0);
-            return if known_good || rng.random() < 0.4 {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, known_good || rng.random() < 0.4);
         }
         if obs.can_claim_task && !m.available_tasks.is_empty() {
             // Return on investment: bounty / difficulty, "medium" weighs 2.

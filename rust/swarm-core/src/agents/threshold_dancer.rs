@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{accept_bid, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_by};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -96,11 +96,7 @@ impl ThresholdDancer {
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if let Some(p) = obs.pending {
-            return if self.cooperate(p.initiator) {
-                Action::Accept { proposal: p.id }
-            } else {
-                Action::Reject { proposal: p.id }
-            };
+            return answer(&p, self.cooperate(p.initiator));
         }
         if let Some(b) = cheapest_bid(&obs.market.bid_decisions) {
             return accept_bid(b);
