@@ -1,14 +1,19 @@
 """Scenario loading and validation.
 
-Reads the reference's scenario YAML (swarm-safety 1.9.0) unchanged, with the
-reference loader's rules: missing keys take their defaults, unknown keys are
-ignored, ``transaction_tax``/``reputation_decay`` are aliases, network
-parameters may sit under ``params:`` or flat. The result is the normalised
-run configuration the Rust core reads (``rust/swarm-core/src/config.rs``).
+Reads the reference's scenario YAML (swarm-safety 1.9.0) unchanged and turns
+it into the normalised run configuration the Rust core reads
+(``rust/swarm-core/src/config.rs``). The reading rules follow the reference
+loader: missing keys take their defaults, unknown keys are ignored at every
+level, ``transaction_tax``/``reputation_decay`` are aliases, network
+parameters may sit under ``params:`` or flat, a null or empty optional section
+means "defaults" or "off".
 
-Anything invalid raises :class:`ScenarioError` naming the dotted key; so does
-switching on a feature swarm_fast does not implement (spec §20.6), rather
-than running it with different semantics.
+Anything the reference would refuse, and anything that cannot be run exactly,
+raises :class:`ScenarioError` naming the dotted key. swarm_fast is stricter on
+types than the reference's pydantic models: a number must be a YAML number (not
+a bool or a quoted string), a flag must be ``true``/``false``, and NaN or an
+infinity is refused everywhere. Switching on a feature swarm_fast does not
+implement (spec §20.6) is an error too, never a silent change of semantics.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import yaml
 
@@ -36,6 +41,7 @@ PAPER_SCENARIOS = (
     "threshold_dancer_vs_cautious",
     "collusion_detection",
 )
+
 SUPPORTED_AGENTS = (
     "honest",
     "opportunistic",
@@ -46,49 +52,42 @@ SUPPORTED_AGENTS = (
     "cautious_reciprocator",
     "threshold_dancer",
 )
-# Types the reference registers that swarm_fast does not implement.
+# Agent types the reference knows (its scripted registry plus the LLM, council,
+# concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
-    "ldt modeling_adversary diligent_editor point_farmer collusive_editor vandal "
-    "diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder "
-    "memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier "
-    "adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic "
-    "skillrl self_optimizer hyperagent_self_mod rivals_producer rivals_critic obfuscating "
-    "awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime "
-    "fair_negotiator greedy_negotiator strategic_negotiator llm council concordia_entity "
-    "crewai swarms letta".split()
+    """
+    ldt modeling_adversary diligent_editor point_farmer collusive_editor vandal
+    diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
+    memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
+    adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic
+    skillrl self_optimizer hyperagent_self_mod rivals_producer rivals_critic obfuscating
+    awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
+    fair_negotiator greedy_negotiator strategic_negotiator
+    llm council concordia_entity crewai_adapter swarms_adapter letta
+    """.split()
 )
 
-# Policy parameters the core agents read (spec §11), with their kind.
-AGENT_PARAMS: dict[str, str] = {
-    **{
-        k: "float"
-        for k in (
-            "acceptance_threshold trust_weight post_probability vote_probability "
-            "interact_probability risk_tolerance free_ride_probability trust_building_phase "
-            "exploitation_threshold facade_probability attack_probability threshold "
-            "base_threshold blacklist_threshold max_per_partner safety_margin "
-            "exploitation_intensity warmup_interactions comfort_zone_floor "
-            "max_consecutive_exploits"
-        ).split()
-    },
-    "target_honest": "bool",
-}
-
-# Governance levers whose semantics swarm_fast does not implement: switching
-# one on is refused. (Levers that are inert in the reference's core path —
-# moltipedia, moltbook, memory, decomposition, hardware trust, council,
-# adaptive gating, vote normalisation — are accepted: they change nothing.)
-REFUSED_LEVERS = (
-    "security_enabled",
-    "sybil_detection_enabled",
-    "self_ensemble_enabled",
-    "resample_enabled",
-    "incoherence_breaker_enabled",
-    "incoherence_friction_enabled",
-    "rbac_enabled",
+# Policy parameters the core agents read (spec §11): all numbers except one.
+AGENT_BOOL_PARAMS = frozenset({"target_honest"})
+AGENT_NUMBER_PARAMS = frozenset(
+    """
+    acceptance_threshold trust_weight post_probability vote_probability
+    interact_probability risk_tolerance free_ride_probability trust_building_phase
+    exploitation_threshold facade_probability attack_probability threshold
+    base_threshold blacklist_threshold max_per_partner safety_margin
+    exploitation_intensity warmup_interactions comfort_zone_floor
+    max_consecutive_exploits
+    """.split()
 )
-# Optional subsystems (spec §19): refused when present and switched on.
-REFUSED_SECTIONS = (
+
+TOPOLOGIES = ("complete", "ring", "star", "random_erdos_renyi", "small_world")
+OUT_OF_SCOPE_TOPOLOGIES = ("scale_free", "custom")
+SCHEDULES = ("round_robin", "random", "priority")
+
+# Optional subsystems (spec §19). Each is off when absent, empty, null or
+# ``enabled: false`` (contracts, perturbations and dynamic_toxicity have
+# their own rules, see _subsystem_on); otherwise it is refused.
+OPTIONAL_SECTIONS = (
     "moltipedia",
     "moltbook",
     "memory_tiers",
@@ -105,59 +104,220 @@ REFUSED_SECTIONS = (
     "tierra",
     "dynamic_toxicity",
 )
-TOPOLOGIES = ("complete", "ring", "star", "random_erdos_renyi", "small_world")
-SCHEDULES = ("round_robin", "random", "priority")
+PERTURBATION_PARTS = (
+    "agent_dropout",
+    "signal_corruption",
+    "parameter_shocks",
+    "network_partition",
+    "resource_shock",
+)
 
-# (key, kind, default, lo, hi) for the governance keys the core uses; kind
-# "float" | "int" | "bool"; lo/hi inclusive bounds (None = open).
-GOVERNANCE_KEYS: list[tuple[str, str, Any, float | None, float | None]] = [
-    ("transaction_tax_rate", "float", 0.0, 0.0, 1.0),
-    ("transaction_tax_split", "float", 0.5, 0.0, 1.0),
-    ("reputation_decay_rate", "float", 1.0, 0.0, 1.0),
-    ("staking_enabled", "bool", False, None, None),
-    ("min_stake_to_participate", "float", 0.0, 0.0, None),
-    ("circuit_breaker_enabled", "bool", False, None, None),
-    ("freeze_threshold_toxicity", "float", 0.7, 0.0, 1.0),
-    ("freeze_threshold_violations", "int", 3, 1, None),
-    ("freeze_duration_epochs", "int", 2, 1, None),
-    ("audit_enabled", "bool", False, None, None),
-    ("audit_probability", "float", 0.1, 0.0, 1.0),
-    ("audit_penalty_multiplier", "float", 2.0, 0.0, None),
-    ("audit_threshold_p", "float", 0.5, 0.0, 1.0),
-    ("collusion_detection_enabled", "bool", False, None, None),
-    ("collusion_frequency_threshold", "float", 2.0, 0.0, None),
-    ("collusion_min_interactions", "int", 3, 1, None),
-    ("collusion_score_threshold", "float", 0.5, 0.0, 1.0),
-    ("collusion_penalty_multiplier", "float", 1.0, 0.0, None),
-    ("collusion_realtime_penalty", "bool", False, None, None),
-    ("collusion_realtime_rate", "float", 0.1, 0.0, None),
-    ("collusion_clear_history_on_epoch", "bool", False, None, None),
-]
-# Read and range-checked by the reference, but inert in the core (spec §10.5).
-INERT_GOVERNANCE_KEYS: list[tuple[str, str, Any, float | None, float | None]] = [
-    ("vote_normalization_enabled", "bool", False, None, None),
-    ("max_vote_weight_per_agent", "float", 10.0, 0.0, None),
-    ("bandwidth_cap", "int", 10, 0, None),
-    ("stake_slash_rate", "float", 0.1, 0.0, 1.0),
-    ("collusion_correlation_threshold", "float", 0.7, 0.0, 1.0),
-]
-PAYOFF_KEYS = [
-    ("s_plus", 2.0, 0.0, None),
-    ("s_minus", 1.0, 0.0, None),
-    ("h", 2.0, 0.0, None),
-    ("theta", 0.5, 0.0, 1.0),
-    ("rho_a", 0.0, 0.0, 1.0),
-    ("rho_b", 0.0, 0.0, 1.0),
-    ("w_rep", 1.0, 0.0, 100.0),
-]
-RATE_LIMIT_KEYS = [
+MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
+MAX_U32 = 2**32 - 1
+
+# ------------------------------------------------------------------ ranges
+# A range is (low, low_is_strict, high); None means unbounded.
+Range = tuple[Union[float, None], bool, Union[float, None]]
+ANY: Range = (None, False, None)
+UNIT: Range = (0.0, False, 1.0)
+NONNEG: Range = (0.0, False, None)
+POSITIVE: Range = (0.0, True, None)
+AT_LEAST_1: Range = (1, False, None)
+AT_LEAST_2: Range = (2, False, None)
+
+# ---------------------------------------------------------------- governance
+# The governance keys the core implements: (key, kind, default, range). These
+# are emitted, in this order, as config.rs's GovernanceConfig.
+GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
+    ("transaction_tax_rate", "float", 0.0, UNIT),
+    ("transaction_tax_split", "float", 0.5, UNIT),
+    ("reputation_decay_rate", "float", 1.0, UNIT),
+    ("staking_enabled", "bool", False, ANY),
+    ("min_stake_to_participate", "float", 0.0, NONNEG),
+    ("circuit_breaker_enabled", "bool", False, ANY),
+    ("freeze_threshold_toxicity", "float", 0.7, UNIT),
+    ("freeze_threshold_violations", "int", 3, AT_LEAST_1),
+    ("freeze_duration_epochs", "int", 2, AT_LEAST_1),
+    ("audit_enabled", "bool", False, ANY),
+    ("audit_probability", "float", 0.1, UNIT),
+    ("audit_penalty_multiplier", "float", 2.0, NONNEG),
+    ("audit_threshold_p", "float", 0.5, UNIT),
+    ("collusion_detection_enabled", "bool", False, ANY),
+    ("collusion_frequency_threshold", "float", 2.0, POSITIVE),
+    ("collusion_min_interactions", "int", 3, AT_LEAST_1),
+    ("collusion_score_threshold", "float", 0.5, UNIT),
+    ("collusion_penalty_multiplier", "float", 1.0, NONNEG),
+    ("collusion_realtime_penalty", "bool", False, ANY),
+    ("collusion_realtime_rate", "float", 0.1, NONNEG),
+    ("collusion_clear_history_on_epoch", "bool", False, ANY),
+)
+
+# Flags of levers swarm_fast does not implement: ``true`` is refused.
+REFUSED_LEVERS = (
+    "security_enabled",
+    "sybil_detection_enabled",
+    "self_ensemble_enabled",
+    "resample_enabled",
+    "incoherence_breaker_enabled",
+    "incoherence_friction_enabled",
+    "decomposition_enabled",
+    "rbac_enabled",
+    "self_modification_enabled",
+    "hardware_trust_enabled",
+    "moltipedia_pair_cap_enabled",
+    "moltipedia_page_cooldown_enabled",
+    "moltipedia_daily_cap_enabled",
+    "moltipedia_no_self_fix",
+    "moltbook_rate_limit_enabled",
+    "moltbook_challenge_enabled",
+    "memory_promotion_gate_enabled",
+    "memory_write_rate_limit_enabled",
+    "memory_cross_verification_enabled",
+    "memory_provenance_enabled",
+)
+
+
+def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
+    """Parse a ``key kind range`` table (one key a line)."""
+    ranges = {
+        "any": ANY,
+        "unit": UNIT,
+        "nonneg": NONNEG,
+        "pos": POSITIVE,
+        "ge1": AT_LEAST_1,
+        "ge2": AT_LEAST_2,
+    }
+    table = {}
+    for line in spec.strip().splitlines():
+        key, kind, rng = line.split()
+        table[key] = (kind, ranges[rng])
+    return table
+
+
+# Every other governance key the reference loader reads. swarm_fast checks
+# them as the reference does (type, null, range) and then drops them: their
+# levers are inert in the core, or off (a refused flag is checked first).
+GOVERNANCE_OTHER = _kinds(
+    """
+    vote_normalization_enabled bool any
+    max_vote_weight_per_agent float pos
+    bandwidth_cap int nonneg
+    stake_slash_rate float unit
+    collusion_correlation_threshold float unit
+    security_enabled bool any
+    security_injection_threshold float unit
+    security_manipulation_threshold float unit
+    security_laundering_trust_gap float nonneg
+    security_contagion_velocity float pos
+    security_min_chain_length int ge2
+    security_min_interactions int ge1
+    security_penalty_threshold float unit
+    security_quarantine_threshold float unit
+    security_penalty_multiplier float nonneg
+    security_realtime_penalty bool any
+    security_realtime_threshold float unit
+    security_realtime_rate float nonneg
+    security_clear_history_on_epoch bool any
+    sybil_detection_enabled bool any
+    sybil_similarity_threshold float unit
+    sybil_penalty_multiplier float nonneg
+    sybil_realtime_penalty bool any
+    sybil_realtime_rate float nonneg
+    sybil_max_cluster_size int ge1
+    council_lever_enabled bool any
+    council_lever_review_probability float unit
+    council_lever_penalty_multiplier float nonneg
+    self_ensemble_enabled bool any
+    self_ensemble_samples int ge1
+    incoherence_breaker_enabled bool any
+    incoherence_breaker_threshold float unit
+    decomposition_enabled bool any
+    decomposition_horizon_threshold int ge1
+    incoherence_friction_enabled bool any
+    incoherence_friction_rate float nonneg
+    adaptive_governance_enabled bool any
+    adaptive_incoherence_threshold float unit
+    adaptive_use_behavioral_features bool any
+    moltipedia_pair_cap_enabled bool any
+    moltipedia_pair_cap_max int ge1
+    moltipedia_page_cooldown_enabled bool any
+    moltipedia_page_cooldown_steps int nonneg
+    moltipedia_daily_cap_enabled bool any
+    moltipedia_daily_policy_fix_cap float nonneg
+    moltipedia_no_self_fix bool any
+    moltbook_rate_limit_enabled bool any
+    moltbook_post_cooldown_steps int nonneg
+    moltbook_comment_cooldown_steps int nonneg
+    moltbook_daily_comment_cap int nonneg
+    moltbook_request_cap_per_step int nonneg
+    moltbook_challenge_enabled bool any
+    moltbook_challenge_difficulty float unit
+    moltbook_challenge_window_steps int nonneg
+    self_evolution_enabled bool any
+    self_evolution_max_growth_rate float nonneg
+    self_evolution_max_tools int ge1
+    self_evolution_block_self_mod bool any
+    self_evolution_divergence_threshold float unit
+    self_evolution_tool_risk_threshold float unit
+    self_evolution_growth_freeze_duration int ge1
+    memory_promotion_gate_enabled bool any
+    memory_promotion_min_quality float unit
+    memory_promotion_min_verifications int nonneg
+    memory_write_rate_limit_enabled bool any
+    memory_write_rate_limit_per_epoch int nonneg
+    memory_cross_verification_enabled bool any
+    memory_cross_verification_k int ge1
+    memory_provenance_enabled bool any
+    memory_provenance_revert_penalty float nonneg
+    rbac_enabled bool any
+    rbac_violation_penalty float nonneg
+    rbac_violation_reputation_penalty float any
+    rbac_high_stakes_actions strings any
+    rbac_security_clearance_required int nonneg
+    rbac_high_stakes_penalty_multiplier float nonneg
+    rbac_role_action_map role_map any
+    resample_enabled bool any
+    resample_suspicion_threshold float unit
+    resample_n_samples int ge1
+    resample_trajectory_analysis bool any
+    resample_trajectory_window int ge2
+    resample_incrimination_threshold float pos
+    resample_compute_cost float nonneg
+    resample_evidence_decay float unit
+    resample_evidence_rep_weight float nonneg
+    self_modification_enabled bool any
+    self_modification_max_per_epoch int ge1
+    self_modification_tau_min_low float any
+    self_modification_tau_min_medium float any
+    self_modification_tau_min_high float any
+    self_modification_k_max_low float nonneg
+    self_modification_k_max_medium float nonneg
+    self_modification_k_max_high float nonneg
+    self_modification_window_days int ge1
+    hardware_trust_enabled bool any
+    hardware_trust_propagation_enabled bool any
+    hardware_trust_recovery_max_steps int ge1
+    """
+)
+
+PAYOFF_KEYS: tuple[tuple[str, float, Range], ...] = (
+    ("s_plus", 2.0, NONNEG),
+    ("s_minus", 1.0, NONNEG),
+    ("h", 2.0, NONNEG),
+    ("theta", 0.5, UNIT),
+    ("rho_a", 0.0, UNIT),
+    ("rho_b", 0.0, UNIT),
+    ("w_rep", 1.0, (0.0, False, 100.0)),
+)
+RATE_LIMIT_KEYS: tuple[tuple[str, int], ...] = (
     ("posts_per_epoch", 10),
     ("interactions_per_step", 5),
     ("votes_per_epoch", 50),
     ("tasks_per_epoch", 3),
     ("bounties_per_epoch", 3),
     ("bids_per_epoch", 5),
-]
+)
+# The criteria the reference CLI checks; every other key is ignored by it.
 CRITERIA_KEYS = (
     "min_epochs",
     "toxicity_threshold",
@@ -167,33 +327,54 @@ CRITERIA_KEYS = (
     "min_welfare_delta",
     "min_attack_displacement",
 )
-MAX_SEED = 2**63 - 1
 
 
-# --------------------------------------------------------------------- values
+# -------------------------------------------------------------------- values
 
 
-def _number(key: str, value: Any, kind: str = "float", lo=None, hi=None) -> float | int:
-    """Check a number like the reference's pydantic models do (an int is
-    accepted for a float, a whole float for an int), but refuse bools,
-    strings, NaN and infinities outright."""
+def _fmt(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else repr(bound)
+
+
+def _describe(rng: Range) -> str:
+    lo, strict, hi = rng
+    if lo is not None and hi is not None:
+        return f"in [{_fmt(lo)}, {_fmt(hi)}]"
+    if lo is not None:
+        return f"{'>' if strict else '>='} {_fmt(lo)}"
+    return f"<= {_fmt(hi)}" if hi is not None else "a number"
+
+
+def _in_range(value: float, rng: Range) -> bool:
+    lo, strict, hi = rng
+    if lo is not None and (value <= lo if strict else value < lo):
+        return False
+    return hi is None or value <= hi
+
+
+def _number(key: str, value: Any, kind: str = "float", rng: Range = ANY) -> Any:
+    """A YAML number checked like the reference's models check it: an int is
+    fine for a float and a whole float for an int. Unlike the reference,
+    bools, quoted numbers, NaN and infinities are refused."""
+    if value is None:
+        raise ScenarioError(key, "must not be null")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(key, f"expected a number, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ScenarioError(key, f"must be a finite number, got {value!r}")
     if kind == "int":
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ScenarioError(key, f"expected a whole number, got {value!r}")
-            value = int(value)
+        if isinstance(value, float) and not value.is_integer():
+            raise ScenarioError(key, f"expected a whole number, got {value!r}")
+        value = int(value)
+        if abs(value) > MAX_INT:
+            raise ScenarioError(key, f"is too large ({value})")
     else:
-        value = float(value)
-    if lo is not None and value < lo:
-        bound = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ScenarioError(key, f"must be {bound}, got {value!r}")
-    if hi is not None and value > hi:
-        bound = f"in [{lo}, {hi}]" if lo is not None else f"<= {hi}"
-        raise ScenarioError(key, f"must be {bound}, got {value!r}")
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ScenarioError(key, f"is too large ({value})") from None
+    if not _in_range(value, rng):
+        raise ScenarioError(key, f"must be {_describe(rng)}, got {value!r}")
     return value
 
 
@@ -203,267 +384,387 @@ def _bool(key: str, value: Any) -> bool:
     return value
 
 
-def _field(
-    section: str,
-    sec: Mapping[str, Any],
-    key: str,
-    default: Any,
-    kind: str = "float",
-    lo: float | None = None,
-    hi: float | None = None,
-) -> Any:
-    """Read ``section.key`` (default when missing) and check it."""
-    return _number(f"{section}.{key}", sec.get(key, default), kind, lo, hi)
-
-
-def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """A top-level mapping; missing, null or empty means defaults."""
-    value = data.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ScenarioError(name, f"expected a mapping, got {type(value).__name__}")
+def _strings(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(key, f"expected a list of strings, got {value!r}")
     return value
 
 
-def _switched_on(value: Any) -> bool:
-    if value is None or value == {} or value is False:
-        return False
-    if isinstance(value, dict) and value.get("enabled") is False:
-        return False
-    return True
+def _role_map(key: str, value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ScenarioError(key, f"expected a mapping of lists, got {value!r}")
+    for role, actions in value.items():
+        if not isinstance(role, str):
+            raise ScenarioError(key, f"role names must be strings, got {role!r}")
+        _strings(f"{key}.{role}", actions)
+    return value
 
 
-# ------------------------------------------------------------------- sections
+def _value(key: str, value: Any, kind: str, rng: Range = ANY) -> Any:
+    """Check one value of the given kind (float, int, bool, strings, role_map)."""
+    if kind == "bool":
+        return _bool(key, value)
+    if kind == "strings":
+        return _strings(key, value)
+    if kind == "role_map":
+        return _role_map(key, value)
+    return _number(key, value, kind, rng)
+
+
+def _seed(key: str, seed: Any) -> int:
+    """An integer seed. The reference fails on negative seeds (numpy's
+    SeedSequence refuses them); swarm_fast's core keeps seeds in an i64."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ScenarioError(key, f"expected an integer seed, got {seed!r}")
+    if seed < 0:
+        raise ScenarioError(key, f"must be >= 0 (the reference refuses it too), got {seed}")
+    if seed > MAX_INT:
+        raise ScenarioError(key, f"must be < 2**63 for swarm_fast, got {seed}")
+    return seed
+
+
+# ------------------------------------------------------------------ sections
+
+
+def _mapping(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ScenarioError(name, f"expected a mapping, got {value!r}")
+    return value
+
+
+def _optional_section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A section the reference reads with ``if not data: defaults``: absent,
+    null or empty means defaults; anything else must be a mapping."""
+    value = data.get(name)
+    return _mapping(name, value) if value else {}
+
+
+def _required_mapping(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A section the reference reads with ``.get`` directly (``simulation``,
+    ``outputs``): absent means defaults, but null or a non-mapping makes the
+    reference loader fail, so it is refused here too."""
+    if name not in data:
+        return {}
+    value = data[name]
+    if not isinstance(value, dict):
+        raise ScenarioError(
+            name, f"expected a mapping, got {value!r} (remove the key for the defaults)"
+        )
+    return value
+
+
+def _scenario_id(data: Mapping[str, Any]) -> str:
+    value = data.get("scenario_id", "unnamed")
+    if value is None:  # the reference accepts null (and runs with None)
+        return "unnamed"
+    if not isinstance(value, str):
+        raise ScenarioError("scenario_id", f"expected a string, got {value!r}")
+    return value
 
 
 def _simulation(data: Mapping[str, Any]) -> dict[str, Any]:
-    sim = _section(data, "simulation")
-    out = {
-        "n_epochs": _field("simulation", sim, "n_epochs", 10, "int", 0),
-        "steps_per_epoch": _field("simulation", sim, "steps_per_epoch", 10, "int", 0),
-        "max_actions_per_step": _field("simulation", sim, "max_actions_per_step", 20, "int", 0),
-        "observation_noise_probability": _field(
-            "simulation", sim, "observation_noise_probability", 0.0, "float", 0.0, 1.0
-        ),
-        "observation_noise_std": _field(
-            "simulation", sim, "observation_noise_std", 0.0, "float", 0.0
-        ),
-    }
+    sim = _required_mapping(data, "simulation")
+
+    def count(key: str, default: int) -> int:
+        value = _number(f"simulation.{key}", sim.get(key, default), "int", NONNEG)
+        if value > MAX_U32:
+            raise ScenarioError(f"simulation.{key}", f"must be < 2**32, got {value}")
+        return value
+
+    seed = sim.get("seed")
     mode = sim.get("schedule_mode", "round_robin")
     if mode not in SCHEDULES:
         raise ScenarioError(
             "simulation.schedule_mode", f"must be one of {', '.join(SCHEDULES)}; got {mode!r}"
         )
-    out["schedule_mode"] = mode
-    seed = sim.get("seed")
-    out["seed"] = None if seed is None else _seed("simulation.seed", seed)
-    for key in ("n_epochs", "steps_per_epoch", "max_actions_per_step"):
-        if out[key] > 2**32 - 1:
-            raise ScenarioError(f"simulation.{key}", "is too large")
+    return {
+        "seed": None if seed is None else _seed("simulation.seed", seed),
+        "n_epochs": count("n_epochs", 10),
+        "steps_per_epoch": count("steps_per_epoch", 10),
+        "schedule_mode": mode,
+        "max_actions_per_step": count("max_actions_per_step", 20),
+        "observation_noise_probability": _number(
+            "simulation.observation_noise_probability",
+            sim.get("observation_noise_probability", 0.0),
+            "float",
+            UNIT,
+        ),
+        "observation_noise_std": _number(
+            "simulation.observation_noise_std",
+            sim.get("observation_noise_std", 0.0),
+            "float",
+            NONNEG,
+        ),
+    }
+
+
+def _agent_type(where: str, kind: Any) -> str:
+    supported = ", ".join(SUPPORTED_AGENTS)
+    if kind in SUPPORTED_AGENTS:
+        return kind
+    if kind in REFERENCE_ONLY_AGENTS:
+        raise ScenarioError(
+            f"{where}.type",
+            f"agent type {kind!r} exists in swarm-safety but is out of scope for swarm_fast "
+            f"(supported: {supported})",
+        )
+    raise ScenarioError(f"{where}.type", f"unknown agent type {kind!r} (supported: {supported})")
+
+
+def _agent_params(where: str, params: Any) -> dict[str, Any]:
+    """The policy parameters of one spec. Keys the core policies do not read
+    are dropped, as the reference's policies never look at them."""
+    if not params:  # null, {} (the reference's agents use ``config or {}``)
+        return {}
+    params = _mapping(f"{where}.config", params)
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        dotted = f"{where}.config.{key}"
+        if key in AGENT_BOOL_PARAMS:
+            out[key] = _bool(dotted, value)
+        elif key in AGENT_NUMBER_PARAMS:
+            out[key] = _number(dotted, value)
     return out
 
 
-def _seed(key: str, seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(key, f"expected an integer seed, got {seed!r}")
-    if abs(seed) > MAX_SEED:
-        raise ScenarioError(key, f"must fit in 64 bits, got {seed}")
-    return seed
+def _agent(i: int, spec: Any) -> dict[str, Any]:
+    where = f"agents[{i}]"
+    spec = _mapping(where, spec)
+    kind = _agent_type(where, spec.get("type", "honest"))
+    # The reference makes range(count) agents: a negative count silently
+    # makes none; swarm_fast refuses it. 0 is fine, as in the reference.
+    count = _number(f"{where}.count", spec.get("count", 1), "int", NONNEG)
+    name = spec.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ScenarioError(f"{where}.name", f"expected a string, got {name!r}")
+    return {
+        "type": kind,
+        "count": count,
+        "name": name,
+        "config": _agent_params(where, spec.get("config")),
+    }
 
 
 def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     specs = data.get("agents")
-    if specs is None or specs == []:
-        raise ScenarioError("agents", "at least one agent is required")
+    if not specs:
+        raise ScenarioError("agents", "at least one agent spec is required")
     if not isinstance(specs, list):
-        raise ScenarioError("agents", f"expected a list, got {type(specs).__name__}")
-    out = []
-    for i, spec in enumerate(specs):
-        where = f"agents[{i}]"
-        if not isinstance(spec, dict):
-            raise ScenarioError(where, f"expected a mapping, got {spec!r}")
-        kind = spec.get("type", "honest")
-        if kind not in SUPPORTED_AGENTS:
-            if kind in REFERENCE_ONLY_AGENTS:
-                raise ScenarioError(
-                    f"{where}.type",
-                    f"agent type {kind!r} exists in swarm-safety but is out of scope for "
-                    f"swarm_fast (supported: {', '.join(SUPPORTED_AGENTS)})",
-                )
-            raise ScenarioError(
-                f"{where}.type",
-                f"unknown agent type {kind!r} (supported: {', '.join(SUPPORTED_AGENTS)})",
-            )
-        count = _number(f"{where}.count", spec.get("count", 1), "int", 0)
-        name = spec.get("name")
-        if name is not None and not isinstance(name, str):
-            raise ScenarioError(f"{where}.name", f"expected a string, got {name!r}")
-        params = spec.get("config") or {}
-        if not isinstance(params, dict):
-            raise ScenarioError(f"{where}.config", f"expected a mapping, got {params!r}")
-        config = {}
-        for key, value in params.items():
-            kind_ = AGENT_PARAMS.get(key)
-            if kind_ == "bool":
-                config[key] = _bool(f"{where}.config.{key}", value)
-            elif kind_ == "float":
-                config[key] = _number(f"{where}.config.{key}", value)
-            # Other keys are ignored, as the reference's policies ignore them.
-        out.append({"type": kind, "count": count, "name": name, "config": config})
+        raise ScenarioError("agents", f"expected a list of agent specs, got {specs!r}")
+    out = [_agent(i, spec) for i, spec in enumerate(specs)]
     if sum(a["count"] for a in out) == 0:
-        raise ScenarioError("agents", "every agent count is 0: the scenario has no agents")
+        # The reference runs an empty population; swarm_fast's core refuses it.
+        raise ScenarioError("agents", "every count is 0: the scenario has no agents")
     return out
 
 
 def _payoff(data: Mapping[str, Any]) -> dict[str, float]:
-    sec = _section(data, "payoff")
+    sec = _optional_section(data, "payoff")
     return {
-        key: _number(f"payoff.{key}", sec.get(key, default), "float", lo, hi)
-        for key, default, lo, hi in PAYOFF_KEYS
+        key: _number(f"payoff.{key}", sec.get(key, default), "float", rng)
+        for key, default, rng in PAYOFF_KEYS
     }
 
 
 def _rate_limits(data: Mapping[str, Any]) -> dict[str, int]:
-    sec = _section(data, "rate_limits")
+    sec = _optional_section(data, "rate_limits")
     return {
-        key: _number(f"rate_limits.{key}", sec.get(key, default), "int", 0, 2**63 - 1)
+        key: _number(f"rate_limits.{key}", sec.get(key, default), "int", NONNEG)
         for key, default in RATE_LIMIT_KEYS
     }
 
 
-def _governance(data: Mapping[str, Any]) -> dict[str, Any]:
-    gov = _section(data, "governance")
+def _refuse_levers(gov: Mapping[str, Any]) -> None:
     for flag in REFUSED_LEVERS:
         if gov.get(flag) is True:
             raise ScenarioError(
                 f"governance.{flag}",
                 "this lever is out of scope for swarm_fast (its semantics are not "
-                "implemented); remove it or set it to false",
+                "implemented); remove the key or set it to false",
             )
-    if "transaction_tax_rate" not in gov and "transaction_tax" in gov:
-        gov = {**gov, "transaction_tax_rate": gov["transaction_tax"]}
-    if "reputation_decay_rate" not in gov and "reputation_decay" in gov:
-        gov = {**gov, "reputation_decay_rate": gov["reputation_decay"]}
 
-    def read(spec: tuple[str, str, Any, float | None, float | None]) -> Any:
-        key, kind, default, lo, hi = spec
-        value, dotted = gov.get(key, default), f"governance.{key}"
-        if value is None:
-            raise ScenarioError(dotted, "must not be null")
-        return _bool(dotted, value) if kind == "bool" else _number(dotted, value, kind, lo, hi)
 
-    out = {spec[0]: read(spec) for spec in GOVERNANCE_KEYS}
-    for spec in INERT_GOVERNANCE_KEYS:  # validated like the reference, then dropped
-        read(spec)
-    if out["collusion_frequency_threshold"] <= 0:
-        raise ScenarioError("governance.collusion_frequency_threshold", "must be > 0")
+def _governance(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat ``governance:`` mapping. Nested mappings and unknown keys are
+    ignored, as by the reference."""
+    gov = dict(_optional_section(data, "governance"))
+    _refuse_levers(gov)
+    # An alias is read only when the real key is absent (even a null real key wins).
+    for key, alias in (
+        ("transaction_tax_rate", "transaction_tax"),
+        ("reputation_decay_rate", "reputation_decay"),
+    ):
+        if key not in gov and alias in gov:
+            gov[key] = gov[alias]
+    out = {
+        key: _value(f"governance.{key}", gov.get(key, default), kind, rng)
+        for key, kind, default, rng in GOVERNANCE_CORE
+    }
+    for key, (kind, rng) in GOVERNANCE_OTHER.items():
+        if key in gov:  # checked like the reference, then dropped
+            _value(f"governance.{key}", gov[key], kind, rng)
     return out
+
+
+def _network_params(net: Mapping[str, Any]) -> dict[str, Any]:
+    """``params:`` must be a mapping when present (the reference fails on null)."""
+    if "params" not in net:
+        return {}
+    return _mapping("network.params", net["params"])
+
+
+def _network_value(
+    net: Mapping[str, Any],
+    params: Mapping[str, Any],
+    nested: tuple[str, ...],
+    flat: str,
+    default: Any,
+) -> tuple[str, Any]:
+    """The first of ``params.<nested...>``, then ``<flat>``, then the default."""
+    for name in nested:
+        if name in params:
+            return f"network.params.{name}", params[name]
+    return f"network.{flat}", net.get(flat, default)
+
+
+def _topology(net: Mapping[str, Any]) -> str:
+    value = net.get("topology", "complete")
+    if not isinstance(value, str):
+        raise ScenarioError("network.topology", f"expected a string, got {value!r}")
+    topology = value.lower()
+    supported = ", ".join(TOPOLOGIES)
+    if topology in OUT_OF_SCOPE_TOPOLOGIES:
+        raise ScenarioError(
+            "network.topology",
+            f"{topology!r} is out of scope for swarm_fast (supported: {supported})",
+        )
+    if topology not in TOPOLOGIES:
+        raise ScenarioError("network.topology", f"unknown topology {value!r} ({supported})")
+    return topology
 
 
 def _network(data: Mapping[str, Any]) -> dict[str, Any] | None:
     net = data.get("network")
     if not net:
         return None
-    if not isinstance(net, dict):
-        raise ScenarioError("network", f"expected a mapping, got {net!r}")
+    net = _mapping("network", net)
     if net.get("enabled") is False:
         return None
-    topology = net.get("topology", "complete")
-    if not isinstance(topology, str):
-        raise ScenarioError("network.topology", f"expected a string, got {topology!r}")
-    topology = topology.lower()
-    if topology in ("scale_free", "custom"):
-        raise ScenarioError(
-            "network.topology",
-            f"{topology!r} is out of scope for swarm_fast (supported: {', '.join(TOPOLOGIES)})",
-        )
-    if topology not in TOPOLOGIES:
-        raise ScenarioError(
-            "network.topology",
-            f"unknown topology {topology!r} (supported: {', '.join(TOPOLOGIES)})",
-        )
-    params = net.get("params") or {}
-    if not isinstance(params, dict):
-        raise ScenarioError("network.params", f"expected a mapping, got {params!r}")
+    topology = _topology(net)
+    params = _network_params(net)
 
-    def param(names: tuple[str, ...], flat: str, default: Any) -> tuple[str, Any]:
-        for n in names:
-            if n in params:
-                return f"network.params.{n}", params[n]
-        return f"network.{flat}", net.get(flat, default)
+    def param(nested: tuple[str, ...], flat: str, default: Any, kind: str, rng: Range) -> Any:
+        key, value = _network_value(net, params, nested, flat, default)
+        return _number(key, value, kind, rng)
 
-    k_key, k = param(("k", "k_neighbors"), "k_neighbors", 4)
-    p_key, p = param(("p", "rewire_probability"), "rewire_probability", 0.1)
-    e_key, e = param(("edge_probability",), "edge_probability", 0.5)
-    m_key, m = param(("m", "m_edges"), "m_edges", 2)
-    _number(m_key, m, "int", 1)
+    def flat(key: str, default: Any, rng: Range = ANY) -> float:
+        return _number(f"network.{key}", net.get(key, default), "float", rng)
+
+    param(("m", "m_edges"), "m_edges", 2, "int", AT_LEAST_1)  # scale-free only; checked
+    threshold = net.get("reputation_disconnect_threshold")
+    if threshold is not None:  # read by the reference, never used
+        _number("network.reputation_disconnect_threshold", threshold)
     return {
         "topology": topology,
-        "edge_probability": _number(e_key, e, "float", 0.0, 1.0),
-        "k": _number(k_key, k, "int", 2),
-        "p": _number(p_key, p, "float", 0.0, 1.0),
+        "edge_probability": param(("edge_probability",), "edge_probability", 0.5, "float", UNIT),
+        "k": param(("k", "k_neighbors"), "k_neighbors", 4, "int", AT_LEAST_2),
+        "p": param(("p", "rewire_probability"), "rewire_probability", 0.1, "float", UNIT),
         "dynamic": _bool("network.dynamic", net.get("dynamic", False)),
-        "edge_strengthen_rate": _number(
-            "network.edge_strengthen_rate", net.get("edge_strengthen_rate", 0.1)
-        ),
-        "edge_decay_rate": _number(
-            "network.edge_decay_rate", net.get("edge_decay_rate", 0.05), "float", 0.0, 1.0
-        ),
-        "min_edge_weight": _number("network.min_edge_weight", net.get("min_edge_weight", 0.1)),
-        "max_edge_weight": _number("network.max_edge_weight", net.get("max_edge_weight", 1.0)),
+        "edge_strengthen_rate": flat("edge_strengthen_rate", 0.1),
+        "edge_decay_rate": flat("edge_decay_rate", 0.05, UNIT),
+        "min_edge_weight": flat("min_edge_weight", 0.1),
+        "max_edge_weight": flat("max_edge_weight", 1.0),
     }
 
 
 def _marketplace(data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Spec §13.1: present and not ``enabled: false`` switches it on."""
+    """Spec §13.1: a non-empty section switches the marketplace on unless it
+    says ``enabled: false``."""
     sec = data.get("marketplace")
     if not sec:
         return None
-    if not isinstance(sec, dict):
-        raise ScenarioError("marketplace", f"expected a mapping, got {sec!r}")
+    sec = _mapping("marketplace", sec)
     if sec.get("enabled") is False:
         return None
     if "enabled" in sec:
         _bool("marketplace.enabled", sec["enabled"])
-    _field("marketplace", sec, "bid_deadline_epochs", 3, "int")  # read, never used
+
+    def get(key: str, default: Any, kind: str = "float", rng: Range = ANY) -> Any:
+        return _number(f"marketplace.{key}", sec.get(key, default), kind, rng)
+
+    get("bid_deadline_epochs", 3, "int")  # read by the reference, never used
     return {
-        "escrow_fee_rate": _field("marketplace", sec, "escrow_fee_rate", 0.02, "float", 0.0, 1.0),
-        "min_bounty_amount": _field("marketplace", sec, "min_bounty_amount", 1.0, "float", 0.0),
-        "max_bids_per_bounty": _field("marketplace", sec, "max_bids_per_bounty", 10, "int", 1),
-        "dispute_resolution_epochs": _field(
-            "marketplace", sec, "dispute_resolution_epochs", 2, "int"
-        ),
+        "escrow_fee_rate": get("escrow_fee_rate", 0.02, "float", UNIT),
+        "min_bounty_amount": get("min_bounty_amount", 1.0, "float", NONNEG),
+        "max_bids_per_bounty": get("max_bids_per_bounty", 10, "int", AT_LEAST_1),
+        "dispute_resolution_epochs": get("dispute_resolution_epochs", 2, "int"),
         "auto_expire_bounties": _bool(
             "marketplace.auto_expire_bounties", sec.get("auto_expire_bounties", True)
         ),
-        "dispute_default_split": _field(
-            "marketplace", sec, "dispute_default_split", 0.5, "float", 0.0, 1.0
-        ),
+        "dispute_default_split": get("dispute_default_split", 0.5, "float", UNIT),
     }
 
 
 def _criteria(data: Mapping[str, Any]) -> dict[str, float | None]:
-    sec = _section(data, "success_criteria")
+    """The criteria the CLI checks; null or absent means "not checked"."""
+    sec = _optional_section(data, "success_criteria")
     return {
-        k: None if sec.get(k) is None else _number(f"success_criteria.{k}", sec[k])
-        for k in CRITERIA_KEYS
+        key: None if sec.get(key) is None else _number(f"success_criteria.{key}", sec[key])
+        for key in CRITERIA_KEYS
     }
 
 
+# ------------------------------------------------------- out-of-scope features
+
+
+def _part_on(part: Any) -> bool:
+    """A perturbation part: on when ``enabled`` is truthy; a non-mapping
+    (which the reference fails on) counts as on."""
+    return not isinstance(part, dict) or bool(part.get("enabled"))
+
+
+def _subsystem_on(name: str, value: Any) -> bool:
+    """Whether an optional top-level section switches its subsystem on, by
+    the reference loader's rule for that section."""
+    if not value:
+        return False
+    if not isinstance(value, dict):
+        return True  # the reference fails on it; refusing is as good
+    if name == "contracts":  # built from any non-empty section
+        return True
+    if name == "perturbations":  # an engine that acts only through enabled parts
+        return any(_part_on(value.get(part, {})) for part in PERTURBATION_PARTS)
+    if name == "dynamic_toxicity":  # middlewares listed under ``enabled``
+        return bool(value.get("enabled"))
+    return value.get("enabled") is not False
+
+
+def _refuse_subsystems(data: Mapping[str, Any]) -> None:
+    for name in OPTIONAL_SECTIONS:
+        if _subsystem_on(name, data.get(name)):
+            raise ScenarioError(
+                name,
+                f"the {name!r} subsystem is out of scope for swarm_fast; remove the section "
+                "or switch it off",
+            )
+    outputs = _required_mapping(data, "outputs")
+    if outputs.get("graph_memory_path") is not None:
+        raise ScenarioError(
+            "outputs.graph_memory_path",
+            "graph memory (cross-run trust priors) is out of scope for swarm_fast",
+        )
+
+
+# ------------------------------------------------------------------ normalise
+
+
 def normalize(data: Any) -> dict[str, Any]:
-    """Validate a scenario mapping and return the Rust core's configuration."""
+    """Validate a scenario mapping and return the Rust core's configuration
+    (the shape of config.rs's ``RunConfig`` minus ``record_interactions``)."""
     if not isinstance(data, dict):
         raise ScenarioError("<scenario>", f"expected a YAML mapping, got {type(data).__name__}")
-    for name in REFUSED_SECTIONS:
-        if _switched_on(data.get(name)):
-            raise ScenarioError(
-                name, f"the {name!r} subsystem is out of scope for swarm_fast; remove the section"
-            )
-    scenario_id = data.get("scenario_id", "unnamed")
-    if not isinstance(scenario_id, (str, int, float)) or isinstance(scenario_id, bool):
-        raise ScenarioError("scenario_id", f"expected a string, got {scenario_id!r}")
-    config: dict[str, Any] = {"scenario_id": str(scenario_id)}
+    _refuse_subsystems(data)
+    config: dict[str, Any] = {"scenario_id": _scenario_id(data)}
     config.update(_simulation(data))
     config["agents"] = _agents(data)
     config["payoff"] = _payoff(data)
@@ -471,10 +772,6 @@ def normalize(data: Any) -> dict[str, Any]:
     config["governance"] = _governance(data)
     config["network"] = _network(data)
     config["marketplace"] = _marketplace(data)
-    if config["network"] is not None and config["seed"] is not None and config["seed"] < 0:
-        raise ScenarioError(
-            "simulation.seed", "must be >= 0 with a network (numpy's SeedSequence needs it)"
-        )
     config["success_criteria"] = _criteria(data)
     return config
 
@@ -485,38 +782,42 @@ _INDEX = re.compile(r"\[(\d+)\]")
 
 
 def _split_key(key: str) -> list[str]:
-    return [p for p in _INDEX.sub(r".\1", key).split(".") if p != ""]
+    """``agents[0].count`` and ``agents.0.count`` both give the same path."""
+    return [part for part in _INDEX.sub(r".\1", key).split(".") if part]
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = _split_key(key)
+    if not parts:
+        raise ScenarioError(key, "override keys are dotted YAML paths")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        where = ".".join(parts[: depth + 1])
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(where, f"no list entry {part!r} (the list has {len(node)})")
+            index: Any = int(part)
+        elif isinstance(node, dict):
+            index = part
+            if not last and node.get(part) is None:
+                node[part] = {}  # create missing mappings on the way
+        else:
+            raise ScenarioError(where, f"cannot set a key inside {type(node).__name__}")
+        if last:
+            node[index] = copy.deepcopy(value)
+        else:
+            node = node[index]
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Set dotted YAML paths (``governance.transaction_tax_rate``,
-    ``agents.0.count`` or ``agents[0].count``) on a deep copy of ``raw``.
-    Missing mappings on the way are created; list indexes must exist."""
+    ``agents.0.count`` or ``agents[0].count``) on a deep copy of ``raw``."""
     data = copy.deepcopy(dict(raw))
     for key, value in overrides.items():
-        if not isinstance(key, str) or not key:
-            raise ScenarioError(str(key), "override keys are dotted YAML paths")
-        parts = _split_key(key)
-        node: Any = data
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            where = ".".join(parts[: depth + 1])
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(where, f"no list entry {part!r} (length {len(node)})")
-                if last:
-                    node[int(part)] = copy.deepcopy(value)
-                else:
-                    node = node[int(part)]
-            elif isinstance(node, dict):
-                if last:
-                    node[part] = copy.deepcopy(value)
-                else:
-                    if node.get(part) is None:
-                        node[part] = {}
-                    node = node[part]
-            else:
-                raise ScenarioError(where, f"cannot set a key inside {type(node).__name__}")
+        if not isinstance(key, str):
+            raise ScenarioError(str(key), "override keys are dotted YAML paths (strings)")
+        _set_path(data, key, value)
     return data
 
 
@@ -524,15 +825,24 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
 
 
 class Scenario:
-    """A validated scenario: the YAML mapping and its normalised config."""
+    """A validated scenario: its YAML mapping and the normalised config.
+
+    Treat it as immutable: :meth:`with_overrides` returns a new one, and
+    ``raw``/``config`` hand out copies.
+    """
 
     def __init__(self, raw: Mapping[str, Any], path: Path | None = None) -> None:
-        self.path = path
         if not isinstance(raw, Mapping):
             where = str(path) if path else "<scenario>"
             raise ScenarioError(where, f"expected a YAML mapping, got {type(raw).__name__}")
+        self._path = path
         self._raw = copy.deepcopy(dict(raw))
-        self.config = normalize(self._raw)
+        self._config = normalize(self._raw)
+
+    @property
+    def path(self) -> Path | None:
+        """The file the scenario was read from, or None."""
+        return self._path
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -540,16 +850,22 @@ class Scenario:
         return copy.deepcopy(self._raw)
 
     @property
+    def config(self) -> dict[str, Any]:
+        """A copy of the normalised configuration (config.rs's shape)."""
+        return copy.deepcopy(self._config)
+
+    @property
     def scenario_id(self) -> str:
-        return self.config["scenario_id"]
+        return str(self._config["scenario_id"])
 
     @property
     def n_agents(self) -> int:
-        return sum(a["count"] for a in self.config["agents"])
+        return sum(int(a["count"]) for a in self._config["agents"])
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
-        """A new scenario with dotted YAML overrides applied, then validated."""
-        return Scenario(apply_overrides(self._raw, overrides), self.path)
+        """A new scenario with dotted YAML overrides applied to the raw
+        mapping, then validated again."""
+        return Scenario(apply_overrides(self._raw, overrides), self._path)
 
     def to_json(
         self,
@@ -558,37 +874,52 @@ class Scenario:
         steps: int | None = None,
         record_interactions: bool = True,
     ) -> str:
-        """The configuration for one run, with the CLI-style overrides."""
-        cfg = dict(self.config)
+        """The configuration of one run as JSON for the core. ``seed``,
+        ``epochs`` and ``steps`` override ``simulation.seed``/``n_epochs``/
+        ``steps_per_epoch`` as the reference CLI's flags do."""
+        cfg = dict(self._config)
         if seed is not None:
             cfg["seed"] = _seed("seed", seed)
         if epochs is not None:
-            cfg["n_epochs"] = _number("epochs", epochs, "int", 0, 2**32 - 1)
+            cfg["n_epochs"] = _number("epochs", epochs, "int", (0, False, MAX_U32))
         if steps is not None:
-            cfg["steps_per_epoch"] = _number("steps", steps, "int", 0, 2**32 - 1)
+            cfg["steps_per_epoch"] = _number("steps", steps, "int", (0, False, MAX_U32))
         if cfg["seed"] is None:
             raise ScenarioError(
                 "simulation.seed",
                 "the scenario sets no seed: pass seed=... (swarm_fast runs are reproducible)",
             )
-        if cfg["network"] is not None and cfg["seed"] < 0:
-            raise ScenarioError("seed", "must be >= 0 with a network")
-        cfg["record_interactions"] = bool(record_interactions)
+        cfg["record_interactions"] = _bool("record_interactions", record_interactions)
         return json.dumps(cfg)
 
     def __repr__(self) -> str:
-        where = f", path={str(self.path)!r}" if self.path else ""
+        where = f", path={str(self._path)!r}" if self._path else ""
         return f"Scenario({self.scenario_id!r}, agents={self.n_agents}{where})"
 
 
 def bundled_scenarios() -> dict[str, Path]:
-    """The scenario files shipped with swarm_fast (the paper's seven)."""
+    """The scenario files shipped inside swarm_fast (the paper's seven)."""
     folder = resources.files("swarm_fast") / "scenarios"
-    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")}
+    return {
+        Path(str(p)).stem: Path(str(p))
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.name.endswith(".yaml")
+    }
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(str(path), f"cannot read: {e}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ScenarioError(str(path), f"malformed YAML: {e}") from None
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """Load a scenario from a YAML path, a bundled scenario name
+    """Load a scenario from a YAML file path, a bundled scenario name
     (``"baseline"``) or a mapping with the YAML's content."""
     if isinstance(source, Mapping):
         return Scenario(source)
@@ -604,10 +935,4 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
                 str(source),
                 f"no such file, and not a bundled scenario ({', '.join(sorted(bundled))})",
             )
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise ScenarioError(str(path), f"malformed YAML: {e}") from None
-    except OSError as e:
-        raise ScenarioError(str(path), f"cannot read: {e}") from None
-    return Scenario(data, path)
+    return Scenario(_read_yaml(path), path)
