@@ -109,12 +109,19 @@ def test_run_releases_the_gil() -> None:
 
     t = threading.Thread(target=ticker)
     t.start()
+    time.sleep(0.01)
+    before = len(ticks)
+    t0 = time.perf_counter()
+    # Long enough (a few hundred ms) that a held GIL would show as ~0 ticks.
     swarm_fast.run(
-        "threshold_dancer_vs_cautious", seed=1, epochs=200, steps=10, record_interactions=False
+        "threshold_dancer_vs_cautious", seed=1, epochs=50_000, steps=10, record_interactions=False
     )
+    elapsed = time.perf_counter() - t0
+    during = len(ticks) - before
     stop.set()
     t.join()
-    assert len(ticks) > 5
+    assert elapsed > 0.05, "the run was too short to tell"
+    assert during > 10
 
 
 def test_a_rust_panic_is_an_exception_not_a_crash() -> None:

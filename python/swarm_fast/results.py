@@ -189,7 +189,3 @@ def passes(criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: f
         ("min_attack_displacement", lambda t: 0.0 >= t),
     ]
     return all(check(c[key]) for key, check in checks if key in c)
-
-
-def from_raw(raw: dict[str, Any], config: dict[str, Any]) -> RunResult:
-    return RunResult(raw, config)

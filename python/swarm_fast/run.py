@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import _core
-from .results import RunResult, from_raw
+from .results import RunResult
 from .scenario import Scenario, load_scenario
 
 ScenarioLike = Union[Scenario, str, Path, dict]
@@ -39,4 +39,4 @@ def run(
         seed=seed, epochs=epochs, steps=steps, record_interactions=record_interactions
     )
     raw: dict[str, Any] = _core.run(config)
-    return from_raw(raw, sc.config)
+    return RunResult(raw, sc.config)

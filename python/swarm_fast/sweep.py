@@ -243,14 +243,11 @@ def _execute_remote(plan, tasks, on_chunk, executor, size, bar) -> None:
         from concurrent.futures import as_completed
 
         futures = {executor.submit(run_chunk, c, plan.per_epoch, 0, None): c for c in chunks}
-    pending = dict(futures)
     for fut in as_completed(list(futures)):
-        chunk = pending.pop(fut)
+        chunk = futures[fut]
         try:
             rows = fut.result()
-        except KeyboardInterrupt:
-            raise
-        except ScenarioError:
+        except (KeyboardInterrupt, ScenarioError):
             raise
         except Exception:
             # The worker died or the future was lost: run it here instead.

@@ -142,7 +142,7 @@ impl Default for PayoffConfig {
 }
 
 /// Spec §1.4. Counts are u64 so huge values mean "unlimited".
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimits {
     pub posts_per_epoch: u64,

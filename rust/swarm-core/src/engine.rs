@@ -420,7 +420,7 @@ impl Engine {
     /// Execute one action (§4.1). Failures are silent.
     fn execute(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
-        let limits = self.cfg.rate_limits.clone();
+        let limits = self.cfg.rate_limits;
         match action {
             Action::Noop => {}
             Action::PostBounty { .. }
