@@ -109,6 +109,7 @@ FEATURES = Path(__file__).parent / "scenarios"
         "star_history",
         "marketplace",
         "marketplace_network",
+        "scaled_mix",
     ],
 )
 def test_feature_scenarios(name: str, seed: int | None) -> None:
@@ -117,7 +118,8 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
     freezes, realtime collusion penalties, ring/star/ER networks, cleared
     collusion history, random and priority schedules, and the marketplace
     (bounties, bids, escrow, disputes, tasks) alone and on a dynamic
-    network."""
+    network; and every policy at 600 agents without a network, where the
+    visible-population index and windowed agent streams are in use."""
     path = FEATURES / f"{name}.yaml"
     ours = swarm_fast.run(load_scenario(path), seed=seed)
     ref = run_reference(path, seed=seed)

@@ -17,6 +17,7 @@ use crate::config::{RunConfig, ScheduleMode};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
+use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
@@ -24,7 +25,7 @@ use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::PayoffEngine;
 use crate::proxy::Proxy;
-use crate::rng::PyRandom;
+use crate::rng::{PyRandom, StreamLayout};
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
 
 /// Per-actor rate-limit counters (spec §1.4).
@@ -168,6 +169,7 @@ macro_rules! observe {
                 resources: &$e.resources,
                 types: &$e.types,
                 network: $e.network.as_ref(),
+                index: $e.index.as_ref(),
             },
         );
         let (pi, sigma) = ($e.cfg.observation_noise_probability, $e.cfg.observation_noise_std);
@@ -202,6 +204,10 @@ pub struct Engine {
     usage: Vec<Usage>,
     feed: Feed,
     network: Option<Network>,
+    /// The visible population as Fenwick trees; kept when visibility is
+    /// the same list for every agent (no network, no noise), see
+    /// [`IndexMode`].
+    index: Option<VisibleIndex>,
     marketplace: Option<Marketplace>,
     market_view: MarketView,
     pending: Pending,
@@ -219,8 +225,45 @@ pub struct Engine {
     order: Vec<AgentIdx>,
 }
 
+/// How the engine lays out its data for speed (issue 4). Every choice
+/// gives the same run; `Auto` picks by population size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tuning {
+    /// Policies query an index of the visible population instead of
+    /// scanning the list (no network, no noise only).
+    pub index: Switch,
+    /// Agents' streams keep a window of outputs instead of a full state.
+    pub windowed_streams: Switch,
+    /// A windowed stream that runs out takes another window rather than
+    /// its full state (the million-agent memory bound).
+    pub refill_windows: Switch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Switch {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+/// From this many agents `Auto` indexes: below, the scan is cheaper than
+/// the upkeep.
+const INDEX_FROM: usize = 32;
+/// Above this many agents `Auto` windows the streams: 2.5 KB of state per
+/// agent stops fitting in cache and seeding dominates short runs.
+const WINDOWED_STREAMS_FROM: usize = 512;
+/// Up to this many agents a windowed stream that runs out keeps its full
+/// state (640 MiB at most); beyond, it keeps refilling windows, so that a
+/// million agents fit in well under 2 GiB.
+const FULL_STREAMS_UP_TO: usize = 262_144;
+
 impl Engine {
     pub fn new(cfg: RunConfig) -> SwarmResult<Self> {
+        Self::tuned(cfg, Tuning::default())
+    }
+
+    pub fn tuned(cfg: RunConfig, tuning: Tuning) -> SwarmResult<Self> {
         cfg.validate()?;
         let seed =
             cfg.seed.ok_or_else(|| SwarmError::Config("simulation.seed is required".into()))?;
@@ -240,12 +283,33 @@ impl Engine {
                     return Err(SwarmError::Config("agents: too many agents".into()));
                 }
                 ids.push(format!("{}_{}", kind.yaml_key(), k));
-                // R_j = Random(seed + j), j = 1, 2, ... in creation order.
-                let rng = PyRandom::new(seed + idx as i128 + 1);
-                agents.push(Agent::new(kind, idx as AgentIdx, &spec.config, rng));
+                agents.push((kind, &spec.config));
             }
         }
         let n = agents.len();
+        // R_j = Random(seed + j), j = 1, 2, ... in creation order.
+        let seeds: Vec<i128> = (1..=n as i128).map(|j| seed + j).collect();
+        let windowed = match tuning.windowed_streams {
+            Switch::Auto => n > WINDOWED_STREAMS_FROM,
+            Switch::On => true,
+            Switch::Off => false,
+        };
+        let layout = if windowed {
+            let refill = match tuning.refill_windows {
+                Switch::Auto => n > FULL_STREAMS_UP_TO,
+                Switch::On => true,
+                Switch::Off => false,
+            };
+            StreamLayout::Windowed { keep_state: !refill }
+        } else {
+            StreamLayout::Full
+        };
+        let agents: Vec<Agent> = PyRandom::many(&seeds, layout)
+            .into_iter()
+            .zip(agents)
+            .enumerate()
+            .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng))
+            .collect();
         if n == 0 {
             return Err(SwarmError::Config(
                 "agents: the scenario has no agents (every count is 0)".into(),
@@ -270,6 +334,15 @@ impl Engine {
         }
         let types = agents.iter().map(|a| a.kind.state_type()).collect();
         let r_o = PyRandom::new(seed);
+        let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
+        let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
+        let indexable = network.is_none() && !noisy;
+        let index = match tuning.index {
+            Switch::Auto => indexable && n >= INDEX_FROM,
+            Switch::On => indexable,
+            Switch::Off => false,
+        }
+        .then(|| VisibleIndex::new(&frozen, &reputation, &resources));
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -277,15 +350,16 @@ impl Engine {
             ids,
             agents,
             types,
-            reputation: vec![0.0; n],
-            resources: vec![100.0; n],
+            reputation,
+            resources,
             total_payoff: vec![0.0; n],
             initiated: vec![0; n],
             received: vec![0; n],
-            frozen: vec![false; n],
+            frozen,
             usage: vec![Usage::default(); n + 1],
             feed: Feed::new(),
             network,
+            index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             market_view: MarketView::default(),
             pending: Pending::default(),
@@ -326,16 +400,28 @@ impl Engine {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
         for &i in &effect.unfreeze {
             self.frozen[i] = false;
+            self.touch(i);
         }
         for (i, d) in effect.rep_delta.iter().enumerate() {
             if let Some(d) = d {
                 self.reputation[i] += d;
+                self.touch(i);
             }
         }
         for (i, d) in effect.res_delta.iter().enumerate() {
             if let Some(d) = d {
                 self.resources[i] += d;
+                self.touch(i);
             }
+        }
+    }
+
+    /// Agent `i`'s frozen flag, reputation or resources changed: keep the
+    /// visible-population index in step. Every such write calls this.
+    #[inline]
+    fn touch(&mut self, i: usize) {
+        if let Some(ix) = self.index.as_mut() {
+            ix.refresh(i, self.frozen[i], self.reputation[i], self.resources[i]);
         }
     }
 
@@ -344,6 +430,7 @@ impl Engine {
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
                 self.resources[agent as usize] += amount;
+                self.touch(agent as usize);
             }
         }
         if let Some(net) = self.network.as_mut() {
@@ -479,6 +566,7 @@ impl Engine {
                 if m.post_bounty(a, reward, min_reputation, deadline) {
                     self.resources[i] += -reward;
                     self.usage[i].bounties += 1;
+                    self.touch(i);
                 }
             }
             Action::PlaceBid { bounty, amount }
@@ -554,6 +642,7 @@ impl Engine {
             self.received[b] += 1;
             self.total_payoff[b] += pay_b;
         }
+        self.touch(a);
         self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
         self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
@@ -613,4 +702,10 @@ impl Engine {
 /// Run one configuration to completion.
 pub fn run(cfg: RunConfig, cancel: &AtomicBool) -> SwarmResult<RunResult> {
     Engine::new(cfg)?.run(cancel)
+}
+
+/// Run one configuration with its data layout chosen by hand (for checking
+/// that every layout gives the same run).
+pub fn run_tuned(cfg: RunConfig, tuning: Tuning, cancel: &AtomicBool) -> SwarmResult<RunResult> {
+    Engine::tuned(cfg, tuning)?.run(cancel)
 }

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod feed;
 pub mod governance;
+pub mod index;
 pub mod marketplace;
 pub mod metrics;
 pub mod network;

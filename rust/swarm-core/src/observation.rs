@@ -7,6 +7,7 @@
 
 use std::cell::OnceCell;
 
+use crate::index::{IndexView, VisibleIndex};
 use crate::marketplace::MarketView;
 use crate::network::Network;
 use crate::types::{Actor, AgentIdx, InteractionType, StateType};
@@ -45,6 +46,9 @@ pub struct Population<'w> {
     pub resources: &'w [f64],
     pub types: &'w [StateType],
     pub network: Option<&'w Network>,
+    /// Present when the visible list is the same registration-order list
+    /// for everyone (no network, no observation noise).
+    pub index: Option<&'w VisibleIndex>,
 }
 
 impl Population<'_> {
@@ -149,6 +153,20 @@ impl<'w> Observation<'w> {
             self.population.for_each_visible(self.me, |b, _| list.push(self.population.record(b)));
             list
         })
+    }
+
+    /// The indexed form of the visible list, when the engine keeps one:
+    /// policies ask it for counts and k-th elements instead of scanning.
+    pub fn indexed(&self) -> Option<IndexView<'w>> {
+        self.population.index.map(|ix| ix.view(self.me))
+    }
+
+    /// `len(visible_agents) > 0`.
+    pub fn has_visible(&self) -> bool {
+        match self.indexed() {
+            Some(ix) => !ix.is_empty(),
+            None => !self.visible().is_empty(),
+        }
     }
 
     /// The visible record of `idx`, if `idx` is visible.

@@ -2,7 +2,7 @@
 //! observable generator treats as adversarial (Q4).
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by, post_or_upvote};
+use super::{accept_bid, answer, cheapest_bid, most_trusted, post_or_upvote};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -34,15 +34,8 @@ impl Cautious {
             return accept_bid(cheapest_bid(pool).expect("non-empty"));
         }
         // Only trivial or easy tasks are claimed; marketplace tasks are medium.
-        if obs.can_interact && !obs.visible().is_empty() {
-            let best = first_max_by(
-                obs.visible()
-                    .iter()
-                    .map(|v| (v.idx, mem.trust(v.idx)))
-                    .filter(|&(_, t)| t >= self.threshold),
-                |&(_, t)| t,
-            );
-            if let Some((target, _)) = best {
+        if obs.can_interact && obs.has_visible() {
+            if let Some(target) = most_trusted(obs, mem, self.threshold) {
                 return Action::Propose { target, kind: InteractionType::Collaboration };
             }
         }

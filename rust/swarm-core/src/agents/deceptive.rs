@@ -58,15 +58,7 @@ impl Deceptive {
         }
         let exploit = self.high_scores >= 2 && self.received_total > 10;
         if exploit && obs.can_interact {
-            let x = self.exploitation_threshold;
-            let target = first_max_by(
-                obs.visible().iter().filter_map(|v| {
-                    let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
-                    (s > x && v.resources > 50.0).then_some((v.idx, s))
-                }),
-                |&(_, s)| s,
-            );
-            if let Some((target, _)) = target {
+            if let Some(target) = self.mark(obs) {
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
@@ -92,15 +84,67 @@ impl Deceptive {
             let post = obs.posts[rng.choice_index(obs.posts.len())].idx;
             return Action::Vote { post, up: true };
         }
-        if obs.can_interact && !obs.visible().is_empty() {
-            let k = self.trust_building_phase;
-            let target = choose_where(rng, obs.visible(), |v| self.count(v.idx) < k);
-            return match target {
-                Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Collaboration },
+        if obs.can_interact && obs.has_visible() {
+            return match self.unfamiliar(obs, rng) {
+                Some(target) => Action::Propose { target, kind: InteractionType::Collaboration },
                 None => Action::Noop,
             };
         }
         Action::Noop
+    }
+
+    /// The exploitation target: the first visible agent with the highest
+    /// score above the threshold and resources > 50. Only scored agents
+    /// can qualify, so the index path reads the score map alone.
+    fn mark(&self, obs: &Observation) -> Option<AgentIdx> {
+        let x = self.exploitation_threshold;
+        if obs.indexed().is_none() {
+            let target = first_max_by(
+                obs.visible().iter().filter_map(|v| {
+                    let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
+                    (s > x && v.resources > 50.0).then_some((v.idx, s))
+                }),
+                |&(_, s)| s,
+            );
+            return target.map(|(b, _)| b);
+        }
+        let mut best: Option<(AgentIdx, f64)> = None;
+        for (&b, &s) in &self.scores {
+            let rich = obs.find_visible(b).is_some_and(|v| v.resources > 50.0);
+            if s > x && rich && best.is_none_or(|(bb, bs)| s > bs || (s == bs && b < bb)) {
+                best = Some((b, s));
+            }
+        }
+        best.map(|(b, _)| b)
+    }
+
+    /// The trust-building target: `CH` over visible agents that proposed
+    /// fewer than `trust_building_phase` times. The others are few (they
+    /// all sit in the received-count map), so the index path excludes them.
+    fn unfamiliar(&self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
+        let k = self.trust_building_phase;
+        let Some(ix) = obs.indexed() else {
+            return choose_where(rng, obs.visible(), |v| self.count(v.idx) < k).map(|v| v.idx);
+        };
+        // The scan's filter, NaN and all.
+        let unfamiliar = |count: f64| count < k;
+        if !unfamiliar(0.0) {
+            // Strangers count 0, so nobody qualifies and nothing is drawn.
+            return None;
+        }
+        let mut familiar: Vec<AgentIdx> = self
+            .received
+            .iter()
+            .filter(|&(_, &c)| !unfamiliar(c as f64))
+            .map(|(&b, _)| b)
+            .collect();
+        familiar.sort_unstable();
+        let rest = ix.without(&familiar);
+        if rest.len == 0 {
+            return None;
+        }
+        let pick = rng.choice_index(rest.len);
+        ix.nth_without(&rest, pick)
     }
 
     pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom) -> bool {

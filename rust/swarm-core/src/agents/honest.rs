@@ -1,7 +1,7 @@
 //! Honest agent (spec §11.1).
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_by, most_trusted};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -74,16 +74,9 @@ impl Honest {
             // Direction is always +1: the post dict has no net_votes (Q5).
             return Action::Vote { post, up: true };
         }
-        if obs.can_interact && rng.random() < self.interact_probability && !obs.visible().is_empty()
-        {
-            let best = first_max_by(
-                obs.visible().iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= 0.3),
-                |&(_, t)| t,
-            );
-            return match best {
-                Some((target, _)) => {
-                    Action::Propose { target, kind: InteractionType::Collaboration }
-                }
+        if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
+            return match most_trusted(obs, mem, 0.3) {
+                Some(target) => Action::Propose { target, kind: InteractionType::Collaboration },
                 None => Action::Noop,
             };
         }

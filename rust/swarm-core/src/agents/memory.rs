@@ -42,6 +42,15 @@ impl Memory {
         self.trust.get(&other).copied().unwrap_or(0.5)
     }
 
+    /// Every party with a trust entry, in no particular order.
+    pub fn trusted(&self) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
+        self.trust.iter().map(|(&b, &t)| (b, t))
+    }
+
+    pub fn knows(&self, other: AgentIdx) -> bool {
+        self.trust.contains_key(&other)
+    }
+
     /// The base `update_from_outcome`: history, trust EMA, memory record.
     pub fn record_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64) {
         if let Some(h) = self.history.as_mut() {

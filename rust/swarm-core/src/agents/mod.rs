@@ -235,6 +235,35 @@ pub(crate) fn richest_bounty(bounties: &[BountyView]) -> Option<&BountyView> {
     first_max_by(bounties.iter(), |b| b.reward)
 }
 
+/// The first visible agent with the highest trust T(x) ≥ `floor`: the scan
+/// `max(visible, key=T)` over the filtered list. With the index, only the
+/// trust map and the first visible stranger (who reads as 0.5) compete;
+/// ties go to the earlier agent, as in the scan.
+pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
+    let Some(ix) = obs.indexed() else {
+        return first_max_by(
+            obs.visible().iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= floor),
+            |&(_, t)| t,
+        )
+        .map(|(b, _)| b);
+    };
+    let mut best: Option<(AgentIdx, f64)> = None;
+    for (b, t) in mem.trusted() {
+        if t >= floor
+            && ix.is_visible(b)
+            && best.is_none_or(|(bb, bt)| t > bt || (t == bt && b < bb))
+        {
+            best = Some((b, t));
+        }
+    }
+    let stranger = if 0.5 >= floor { ix.first_not_in(|b| mem.knows(b)) } else { None };
+    match (best, stranger) {
+        (Some((b, t)), Some(s)) => Some(if t > 0.5 || (t == 0.5 && b < s) { b } else { s }),
+        (Some((b, _)), None) => Some(b),
+        (None, s) => s,
+    }
+}
+
 /// Draw `CH(list)` over the elements of `items` that pass `keep`, without
 /// building the list: count, draw the index, then walk to it.
 pub(crate) fn choose_where<'a, T>(

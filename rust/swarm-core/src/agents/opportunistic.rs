@@ -59,11 +59,21 @@ impl Opportunistic {
             // The momentum rule reads the missing net_votes (Q5): posts[0], up.
             return Action::Vote { post: obs.posts[0].idx, up: true };
         }
-        if obs.can_interact && !obs.visible().is_empty() {
-            let target =
-                choose_where(rng, obs.visible(), |v| v.resources > 80.0 || v.reputation > 0.5);
+        if obs.can_interact && obs.has_visible() {
+            let target = match obs.indexed() {
+                // The index keeps this very filter (resources > 80 or
+                // reputation > 0.5) as its own set.
+                Some(ix) => match ix.rich_len() {
+                    0 => None,
+                    n => ix.rich_kth(rng.choice_index(n)),
+                },
+                None => {
+                    choose_where(rng, obs.visible(), |v| v.resources > 80.0 || v.reputation > 0.5)
+                        .map(|v| v.idx)
+                }
+            };
             return match target {
-                Some(v) => Action::Propose { target: v.idx, kind: InteractionType::Trade },
+                Some(target) => Action::Propose { target, kind: InteractionType::Trade },
                 None => Action::Noop,
             };
         }

@@ -11,21 +11,22 @@
 //! Both are checked against the live Python and numpy implementations in
 //! `tests/test_rng.py`.
 
-const N: usize = 624;
-const M: usize = 397;
+mod mt;
+
+pub use mt::StreamLayout;
+use mt::{Mt, StreamSource};
 
 /// CPython's `random.Random`.
 #[derive(Clone)]
 pub struct PyRandom {
-    mt: [u32; N],
-    index: usize,
+    src: StreamSource,
     /// `gauss` caches its second normal deviate per generator.
     gauss_next: Option<f64>,
 }
 
 impl std::fmt::Debug for PyRandom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PyRandom").field("index", &self.index).finish_non_exhaustive()
+        f.debug_struct("PyRandom").finish_non_exhaustive()
     }
 }
 
@@ -33,86 +34,21 @@ impl PyRandom {
     /// `random.Random(seed)` for an integer seed: the key is the 32-bit
     /// little-endian words of |seed| (`[0]` for 0), fed to `init_by_array`.
     pub fn new(seed: i128) -> Self {
-        let mut n = seed.unsigned_abs();
-        let mut key = Vec::with_capacity(4);
-        loop {
-            key.push(n as u32);
-            n >>= 32;
-            if n == 0 {
-                break;
-            }
-        }
-        let mut r = PyRandom { mt: [0; N], index: N, gauss_next: None };
-        r.init_by_array(&key);
-        r
+        PyRandom { src: StreamSource::Full(Box::new(Mt::seeded(seed))), gauss_next: None }
     }
 
-    fn init_genrand(&mut self, s: u32) {
-        self.mt[0] = s;
-        for i in 1..N {
-            let prev = self.mt[i - 1];
-            self.mt[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
-        }
-        self.index = N;
-    }
-
-    fn init_by_array(&mut self, key: &[u32]) {
-        self.init_genrand(19_650_218);
-        let (mut i, mut j) = (1usize, 0usize);
-        for _ in 0..N.max(key.len()) {
-            let prev = self.mt[i - 1];
-            self.mt[i] = (self.mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525))
-                .wrapping_add(key[j])
-                .wrapping_add(j as u32);
-            i += 1;
-            j += 1;
-            if i >= N {
-                self.mt[0] = self.mt[N - 1];
-                i = 1;
-            }
-            if j >= key.len() {
-                j = 0;
-            }
-        }
-        for _ in 0..N - 1 {
-            let prev = self.mt[i - 1];
-            self.mt[i] = (self.mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_566_083_941))
-                .wrapping_sub(i as u32);
-            i += 1;
-            if i >= N {
-                self.mt[0] = self.mt[N - 1];
-                i = 1;
-            }
-        }
-        self.mt[0] = 0x8000_0000;
-    }
-
-    fn twist(&mut self) {
-        let mag = |y: u32| if y & 1 == 0 { 0 } else { 0x9908_b0df };
-        for k in 0..N - M {
-            let y = (self.mt[k] & 0x8000_0000) | (self.mt[k + 1] & 0x7fff_ffff);
-            self.mt[k] = self.mt[k + M] ^ (y >> 1) ^ mag(y);
-        }
-        for k in N - M..N - 1 {
-            let y = (self.mt[k] & 0x8000_0000) | (self.mt[k + 1] & 0x7fff_ffff);
-            self.mt[k] = self.mt[k + M - N] ^ (y >> 1) ^ mag(y);
-        }
-        let y = (self.mt[N - 1] & 0x8000_0000) | (self.mt[0] & 0x7fff_ffff);
-        self.mt[N - 1] = self.mt[M - 1] ^ (y >> 1) ^ mag(y);
-        self.index = 0;
+    /// `Random(s)` for each seed, seeded together (several streams per
+    /// pass) and stored as `layout` says. Same outputs as [`PyRandom::new`].
+    pub fn many(seeds: &[i128], layout: StreamLayout) -> Vec<Self> {
+        mt::seed_many(seeds, layout)
+            .into_iter()
+            .map(|src| PyRandom { src, gauss_next: None })
+            .collect()
     }
 
     #[inline]
     fn next_u32(&mut self) -> u32 {
-        if self.index >= N {
-            self.twist();
-        }
-        let mut y = self.mt[self.index];
-        self.index += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        self.src.next_u32()
     }
 
     /// `random()`: 53 bits from two outputs.

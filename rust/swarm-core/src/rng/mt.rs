@@ -1,0 +1,343 @@
+//! MT19937 as CPython seeds and runs it, and how the engine stores one
+//! stream per agent (issue 4).
+//!
+//! Seeding is the cost that matters at scale: `init_by_array` is a chain
+//! of 1,247 dependent multiply steps (~3 µs) per stream, and a stream's
+//! state is 2.5 KB. So streams with one-word keys are seeded many at a
+//! time, lane by lane (the chains are independent, so the compiler turns
+//! the lane loop into vector instructions), and a large population keeps
+//! only a short window of each stream's upcoming outputs instead of its
+//! state. A window that runs out is seeded again and moved to its
+//! position; then it keeps the full state if the population can afford it,
+//! else a new window (and the full state once past its first block of 624
+//! outputs). Every layout yields the same outputs in the same order.
+
+const N: usize = 624;
+const M: usize = 397;
+const UPPER: u32 = 0x8000_0000;
+const LOWER: u32 = 0x7fff_ffff;
+
+/// `init_genrand(19650218)`, the fixed start of every `init_by_array`.
+static GENRAND_19650218: [u32; N] = {
+    let mut mt = [0u32; N];
+    mt[0] = 19_650_218;
+    let mut i = 1;
+    while i < N {
+        let prev = mt[i - 1];
+        mt[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+        i += 1;
+    }
+    mt
+};
+
+#[inline]
+fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
+}
+
+/// The twist of one word from the words it reads.
+#[inline]
+fn twisted(cur: u32, next: u32, far: u32) -> u32 {
+    let y = (cur & UPPER) | (next & LOWER);
+    far ^ (y >> 1) ^ if y & 1 == 0 { 0 } else { 0x9908_b0df }
+}
+
+/// The key `random.Random(seed)` feeds to `init_by_array`: the 32-bit
+/// little-endian words of |seed|, `[0]` for 0.
+fn key_words(seed: i128) -> Vec<u32> {
+    let mut n = seed.unsigned_abs();
+    let mut key = Vec::with_capacity(4);
+    loop {
+        key.push(n as u32);
+        n >>= 32;
+        if n == 0 {
+            return key;
+        }
+    }
+}
+
+/// One full generator state.
+#[derive(Clone)]
+pub(crate) struct Mt {
+    mt: [u32; N],
+    index: usize,
+}
+
+impl Mt {
+    pub(crate) fn seeded(seed: i128) -> Self {
+        let mut r = Mt { mt: GENRAND_19650218, index: N };
+        r.init_by_array(&key_words(seed));
+        r
+    }
+
+    fn init_by_array(&mut self, key: &[u32]) {
+        let (mut i, mut j) = (1usize, 0usize);
+        for _ in 0..N.max(key.len()) {
+            let prev = self.mt[i - 1];
+            self.mt[i] = (self.mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525))
+                .wrapping_add(key[j])
+                .wrapping_add(j as u32);
+            i += 1;
+            j += 1;
+            if i >= N {
+                self.mt[0] = self.mt[N - 1];
+                i = 1;
+            }
+            if j >= key.len() {
+                j = 0;
+            }
+        }
+        for _ in 0..N - 1 {
+            let prev = self.mt[i - 1];
+            self.mt[i] = (self.mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_566_083_941))
+                .wrapping_sub(i as u32);
+            i += 1;
+            if i >= N {
+                self.mt[0] = self.mt[N - 1];
+                i = 1;
+            }
+        }
+        self.mt[0] = UPPER;
+    }
+
+    fn twist(&mut self) {
+        for k in 0..N - M {
+            self.mt[k] = twisted(self.mt[k], self.mt[k + 1], self.mt[k + M]);
+        }
+        for k in N - M..N - 1 {
+            self.mt[k] = twisted(self.mt[k], self.mt[k + 1], self.mt[k + M - N]);
+        }
+        self.mt[N - 1] = twisted(self.mt[N - 1], self.mt[0], self.mt[M - 1]);
+        self.index = 0;
+    }
+
+    #[inline]
+    pub(crate) fn next_u32(&mut self) -> u32 {
+        if self.index >= N {
+            self.twist();
+        }
+        let y = self.mt[self.index];
+        self.index += 1;
+        temper(y)
+    }
+
+    /// A freshly seeded stream moved on by `pos` outputs.
+    fn at(seed: i128, pos: u64) -> Self {
+        let mut r = Mt::seeded(seed);
+        for _ in 0..=pos / N as u64 {
+            r.twist();
+        }
+        r.index = (pos % N as u64) as usize;
+        r
+    }
+}
+
+/// Outputs a windowed stream keeps ahead: enough for a few turns.
+const WINDOW: usize = 26;
+
+/// A stream as its next outputs only (see the module notes).
+#[derive(Clone)]
+pub(crate) struct Window {
+    seed: i128,
+    /// Keep the full state at the first refill instead of a new window.
+    keep_state: bool,
+    /// Stream position of `buf[0]`, and of the next output.
+    start: u64,
+    pos: u64,
+    buf: [u32; WINDOW],
+}
+
+#[derive(Clone)]
+pub(crate) enum StreamSource {
+    Full(Box<Mt>),
+    Window(Window),
+}
+
+impl StreamSource {
+    #[inline]
+    pub(crate) fn next_u32(&mut self) -> u32 {
+        match self {
+            StreamSource::Full(mt) => mt.next_u32(),
+            StreamSource::Window(w) => {
+                let k = (w.pos - w.start) as usize;
+                if k < WINDOW {
+                    w.pos += 1;
+                    return w.buf[k];
+                }
+                self.refill()
+            }
+        }
+    }
+
+    /// The window ran out: seed the stream again at its position. Inside
+    /// the first block the next window is cut out; past it, keep the state.
+    #[cold]
+    fn refill(&mut self) -> u32 {
+        let StreamSource::Window(w) = self else { unreachable!("only windows refill") };
+        let mut mt = Mt::at(w.seed, w.pos);
+        if !w.keep_state && w.pos as usize + WINDOW <= N {
+            w.start = w.pos;
+            for slot in w.buf.iter_mut() {
+                *slot = mt.next_u32();
+            }
+            w.pos += 1;
+            return w.buf[0];
+        }
+        let out = mt.next_u32();
+        *self = StreamSource::Full(Box::new(mt));
+        out
+    }
+}
+
+/// How [`seed_many`] stores the streams it seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamLayout {
+    /// 2.5 KB of state per stream.
+    Full,
+    /// A few outputs per stream: cheap to seed many at once. A stream that
+    /// runs out is seeded again, and then keeps its full state if
+    /// `keep_state`, else another window.
+    Windowed { keep_state: bool },
+}
+
+/// Streams seeded per pass: the lane loops below vectorise over them.
+const LANES: usize = 64;
+
+/// `init_by_array([key])` for `LANES` one-word keys at once, word `i` of
+/// lane `l` in `st[i][l]`. The same steps as [`Mt::init_by_array`] with
+/// `j` always 0.
+#[inline(always)]
+fn init_lanes_generic(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+    for (row, &g) in st.iter_mut().zip(GENRAND_19650218.iter()) {
+        *row = [g; LANES];
+    }
+    let mut i = 1usize;
+    for _ in 0..N {
+        let prev = st[i - 1];
+        let cur = &mut st[i];
+        for l in 0..LANES {
+            let p = prev[l];
+            cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_664_525)).wrapping_add(keys[l]);
+        }
+        i += 1;
+        if i >= N {
+            st[0] = st[N - 1];
+            i = 1;
+        }
+    }
+    for _ in 0..N - 1 {
+        let prev = st[i - 1];
+        let cur = &mut st[i];
+        for l in 0..LANES {
+            let p = prev[l];
+            cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+        }
+        i += 1;
+        if i >= N {
+            st[0] = st[N - 1];
+            i = 1;
+        }
+    }
+    st[0] = [UPPER; LANES];
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn init_lanes_avx2(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+    init_lanes_generic(keys, st)
+}
+
+fn init_lanes(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just checked to support AVX2.
+        unsafe { init_lanes_avx2(keys, st) };
+        return;
+    }
+    init_lanes_generic(keys, st)
+}
+
+/// One stream per seed, as `layout` says; identical to seeding each with
+/// [`Mt::seeded`].
+pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSource> {
+    let mut out = Vec::with_capacity(seeds.len());
+    let mut st = Box::new([[0u32; LANES]; N]);
+    let one_word = |s: &i128| s.unsigned_abs() <= u128::from(u32::MAX);
+    let mut rest = seeds;
+    while !rest.is_empty() {
+        let take = rest.len().min(LANES);
+        let (group, tail) = rest.split_at(take);
+        rest = tail;
+        if take < LANES || !group.iter().all(one_word) {
+            out.extend(group.iter().map(|&s| one_stream(s, layout)));
+            continue;
+        }
+        let mut keys = [0u32; LANES];
+        for (k, s) in keys.iter_mut().zip(group) {
+            *k = s.unsigned_abs() as u32;
+        }
+        init_lanes(&keys, &mut st);
+        for (l, &seed) in group.iter().enumerate() {
+            out.push(match layout {
+                StreamLayout::Full => {
+                    let mut mt = Mt { mt: [0; N], index: N };
+                    for (w, row) in mt.mt.iter_mut().zip(st.iter()) {
+                        *w = row[l];
+                    }
+                    StreamSource::Full(Box::new(mt))
+                }
+                // The first WINDOW outputs of the first twist read only the
+                // untwisted words k, k+1 and k+M (k < N - M).
+                StreamLayout::Windowed { keep_state } => {
+                    let mut buf = [0u32; WINDOW];
+                    for (k, slot) in buf.iter_mut().enumerate() {
+                        *slot = temper(twisted(st[k][l], st[k + 1][l], st[k + M][l]));
+                    }
+                    StreamSource::Window(Window { seed, keep_state, start: 0, pos: 0, buf })
+                }
+            });
+        }
+    }
+    out
+}
+
+fn one_stream(seed: i128, layout: StreamLayout) -> StreamSource {
+    let mut mt = Mt::seeded(seed);
+    match layout {
+        StreamLayout::Full => StreamSource::Full(Box::new(mt)),
+        StreamLayout::Windowed { keep_state } => {
+            let mut buf = [0u32; WINDOW];
+            for slot in buf.iter_mut() {
+                *slot = mt.next_u32();
+            }
+            StreamSource::Window(Window { seed, keep_state, start: 0, pos: 0, buf })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every layout, seeded together or alone, gives the same outputs far
+    /// past the first block (windows refill, then turn into full states).
+    #[test]
+    fn layouts_agree() {
+        let mut seeds: Vec<i128> = (0..40).map(|j| 1_000 + j).collect();
+        seeds.extend([-5, 0, (1 << 40) + 3, u32::MAX as i128, -(u32::MAX as i128) - 9]);
+        seeds.extend((0..20).map(|j| 77 + j));
+        let windowed = |keep_state| StreamLayout::Windowed { keep_state };
+        for layout in [StreamLayout::Full, windowed(false), windowed(true)] {
+            let mut many = seed_many(&seeds, layout);
+            for (s, src) in seeds.iter().zip(many.iter_mut()) {
+                let mut alone = Mt::seeded(*s);
+                for n in 0..2_000 {
+                    assert_eq!(src.next_u32(), alone.next_u32(), "seed {s} output {n}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The engine's speed layouts must not change a single draw: every run here
+//! goes with the visible-population index and windowed agent streams
+//! forced on, with both off, and mixed (windows that keep refilling
+//! included); the results
+//! (every interaction, epoch row and final agent state) must print
+//! identically.
+
+use std::sync::atomic::AtomicBool;
+
+use serde_json::json;
+use swarm_core::engine::{run_tuned, Switch, Tuning};
+use swarm_core::RunConfig;
+
+fn both_ways(cfg: serde_json::Value) {
+    let cfg: RunConfig = serde_json::from_value(cfg).expect("config");
+    let cancel = AtomicBool::new(false);
+    let run = |index, windowed_streams, refill_windows| {
+        let tuning = Tuning { index, windowed_streams, refill_windows };
+        run_tuned(cfg.clone(), tuning, &cancel).expect("run")
+    };
+    let fast = run(Switch::On, Switch::On, Switch::Off);
+    let plain = run(Switch::Off, Switch::Off, Switch::Off);
+    let mixed = run(Switch::On, Switch::Off, Switch::Off);
+    let lean = run(Switch::Off, Switch::On, Switch::On);
+    let trace = fast.trace.as_ref().expect("trace");
+    assert!(trace.len() > 50, "too few interactions to tell: {}", trace.len());
+    assert_eq!(format!("{fast:?}"), format!("{plain:?}"));
+    assert_eq!(format!("{mixed:?}"), format!("{plain:?}"));
+    assert_eq!(format!("{lean:?}"), format!("{plain:?}"));
+}
+
+fn population(counts: &[(&str, u64)]) -> serde_json::Value {
+    counts.iter().map(|(t, n)| json!({"type": t, "count": n})).collect()
+}
+
+#[test]
+fn baseline_mix_at_scale() {
+    for seed in [1, 42, 977] {
+        both_ways(json!({
+            "seed": seed, "n_epochs": 4, "steps_per_epoch": 5, "max_actions_per_step": 300,
+            "record_interactions": true,
+            "agents": population(&[("honest", 150), ("opportunistic", 60), ("deceptive", 60)]),
+        }));
+    }
+}
+
+#[test]
+fn every_policy_with_freezes_and_a_random_schedule() {
+    // Circuit breakers and staking freeze and unfreeze agents, decay and
+    // audits move reputation: the index must follow every change.
+    both_ways(json!({
+        "seed": 5, "n_epochs": 8, "steps_per_epoch": 6, "max_actions_per_step": 200,
+        "schedule_mode": "random", "record_interactions": true,
+        "agents": population(&[
+            ("honest", 40), ("opportunistic", 25), ("deceptive", 25), ("adversarial", 15),
+            ("adaptive_adversary", 5), ("cautious", 15), ("cautious_reciprocator", 15),
+            ("threshold_dancer", 10),
+        ]),
+        "governance": {
+            "reputation_decay_rate": 0.9, "circuit_breaker_enabled": true,
+            "freeze_threshold_toxicity": 0.4, "freeze_threshold_violations": 1,
+            "freeze_duration_epochs": 1, "audit_enabled": true, "audit_probability": 0.3,
+            "staking_enabled": true, "min_stake_to_participate": 90.0,
+        },
+    }));
+}
+
+#[test]
+fn a_long_run_where_deceptive_agents_turn() {
+    // Long enough for deceptive agents to pass their trust-building phase
+    // and for trust maps to fill up.
+    both_ways(json!({
+        "seed": 11, "n_epochs": 30, "steps_per_epoch": 10, "max_actions_per_step": 60,
+        "record_interactions": true,
+        "agents": population(&[("honest", 20), ("opportunistic", 10), ("deceptive", 10)]),
+    }));
+}
