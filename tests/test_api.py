@@ -124,9 +124,10 @@ def test_run_releases_the_gil() -> None:
     assert during > 10
 
 
-def test_a_rust_panic_is_an_exception_not_a_crash() -> None:
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_rust_panic_is_an_exception_not_a_crash(inline: bool) -> None:
     with pytest.raises(RuntimeError, match="deliberate test panic"):
-        _core._panic_in_worker()
+        _core._panic_in_worker(inline=inline)
 
 
 def test_cli_run_and_errors(tmp_path) -> None:

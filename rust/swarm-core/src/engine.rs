@@ -247,9 +247,6 @@ pub enum Switch {
     Off,
 }
 
-/// From this many agents `Auto` indexes: below, the scan is cheaper than
-/// the upkeep.
-const INDEX_FROM: usize = 32;
 /// Above this many agents `Auto` windows the streams: 2.5 KB of state per
 /// agent stops fitting in cache and seeding dominates short runs.
 const WINDOWED_STREAMS_FROM: usize = 512;
@@ -338,7 +335,8 @@ impl Engine {
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
         let index = match tuning.index {
-            Switch::Auto => indexable && n >= INDEX_FROM,
+            // Cheaper than walking the list even for five agents.
+            Switch::Auto => indexable,
             Switch::On => indexable,
             Switch::Off => false,
         }

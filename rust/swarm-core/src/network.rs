@@ -113,6 +113,11 @@ impl Network {
         self.adj[a as usize].iter().map(|(&b, &w)| (b, w))
     }
 
+    /// Neighbour ids in registration order.
+    pub fn adjacent(&self, a: AgentIdx) -> std::collections::btree_map::Keys<'_, AgentIdx, f64> {
+        self.adj[a as usize].keys()
+    }
+
     /// After an accepted interaction (dynamic networks only): strengthen or
     /// create the edge.
     pub fn strengthen(&mut self, a: AgentIdx, b: AgentIdx) {

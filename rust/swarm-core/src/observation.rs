@@ -2,10 +2,12 @@
 //! turn and per end-of-step answer; policies only read it.
 //!
 //! The visible-agent list is the one O(N) part of an observation, so it is
-//! built on first use: most turns never read it. With observation noise it
-//! is built eagerly, because the noise draws happen at build time (§14).
+//! never built: policies walk it ([`Observation::visible_iter`]) or, in
+//! large network-free runs, ask the engine's index. Only observation noise
+//! builds it, because the noise draws happen at build time (§14).
 
 use std::cell::OnceCell;
+use std::collections::btree_map;
 
 use crate::index::{IndexView, VisibleIndex};
 use crate::marketplace::MarketView;
@@ -84,6 +86,40 @@ impl Population<'_> {
     }
 }
 
+/// See [`Observation::visible_iter`]. Cloning restarts nothing: a clone
+/// continues from the same place (for count-then-pick draws).
+#[derive(Clone)]
+pub enum VisibleIter<'a> {
+    Listed(std::slice::Iter<'a, VisibleAgent>),
+    Everyone { pop: Population<'a>, me: AgentIdx, next: AgentIdx },
+    Neighbours { pop: Population<'a>, me: AgentIdx, inner: btree_map::Keys<'a, AgentIdx, f64> },
+}
+
+impl Iterator for VisibleIter<'_> {
+    type Item = VisibleAgent;
+
+    #[inline]
+    fn next(&mut self) -> Option<VisibleAgent> {
+        match self {
+            VisibleIter::Listed(it) => it.next().copied(),
+            VisibleIter::Everyone { pop, me, next } => {
+                while (*next as usize) < pop.frozen.len() {
+                    let b = *next;
+                    *next += 1;
+                    if b != *me && !pop.frozen[b as usize] {
+                        return Some(pop.record(b));
+                    }
+                }
+                None
+            }
+            VisibleIter::Neighbours { pop, me, inner } => {
+                let me = *me;
+                inner.find(|&&b| b != me && !pop.frozen[b as usize]).map(|&b| pop.record(b))
+            }
+        }
+    }
+}
+
 pub struct Observation<'w> {
     pub me: AgentIdx,
     pub epoch: u32,
@@ -101,6 +137,7 @@ pub struct Observation<'w> {
     /// without a marketplace.
     pub market: &'w MarketView,
     population: Population<'w>,
+    /// Built only with observation noise, holding the noisy values.
     visible: OnceCell<Vec<VisibleAgent>>,
 }
 
@@ -145,14 +182,18 @@ impl<'w> Observation<'w> {
         let _ = self.visible.set(list);
     }
 
-    /// Non-frozen agents (neighbours only, with a network) in registration
-    /// order, self excluded.
-    pub fn visible(&self) -> &[VisibleAgent] {
-        self.visible.get_or_init(|| {
-            let mut list = Vec::new();
-            self.population.for_each_visible(self.me, |b, _| list.push(self.population.record(b)));
-            list
-        })
+    /// The visible records in order, without building the list (unless it
+    /// was built for the noise draws, then from it).
+    pub fn visible_iter(&self) -> VisibleIter<'_> {
+        let pop = self.population;
+        let me = self.me;
+        if let Some(list) = self.visible.get() {
+            return VisibleIter::Listed(list.iter());
+        }
+        match pop.network {
+            Some(net) => VisibleIter::Neighbours { pop, me, inner: net.adjacent(me) },
+            None => VisibleIter::Everyone { pop, me, next: 0 },
+        }
     }
 
     /// The indexed form of the visible list, when the engine keeps one:
@@ -165,7 +206,7 @@ impl<'w> Observation<'w> {
     pub fn has_visible(&self) -> bool {
         match self.indexed() {
             Some(ix) => !ix.is_empty(),
-            None => !self.visible().is_empty(),
+            None => self.visible_iter().next().is_some(),
         }
     }
 

@@ -19,6 +19,29 @@ fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
     RunConfig::from_json(json).map_err(|e| errors::to_py(py, e))
 }
 
+/// Runs this small (agents x steps) take a few milliseconds at most: they
+/// run on the calling thread, where a worker thread's start-up would cost
+/// more than the run, and Ctrl-C is seen as soon as they return.
+const INLINE_AGENT_STEPS: u64 = 20_000;
+
+/// Run `work` here with the GIL released; a panic becomes an error.
+fn run_inline<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce() -> SwarmResult<T> + Send,
+) -> PyResult<T> {
+    let r = py.allow_threads(|| catch_unwind(AssertUnwindSafe(work)));
+    py.check_signals()?;
+    r.unwrap_or_else(|p| Err(SwarmError::Internal(panic_message(p))))
+        .map_err(|e| errors::to_py(py, e))
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic".into())
+}
+
 /// Run `work` on a worker thread with the GIL released; meanwhile poll for
 /// Ctrl-C and report progress every 50 ms. The caller wakes as soon as the
 /// work ends. A panic becomes an error, never a crash.
@@ -34,14 +57,7 @@ fn supervise<T: Send>(
     std::thread::scope(|s| {
         s.spawn(|| {
             let r = catch_unwind(AssertUnwindSafe(|| work(&cancel, &done)));
-            let r = r.unwrap_or_else(|p| {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "panic".into());
-                Err(SwarmError::Internal(msg))
-            });
+            let r = r.unwrap_or_else(|p| Err(SwarmError::Internal(panic_message(p))));
             let _ = tx.send(r);
         });
         let mut reported = usize::MAX;
@@ -185,11 +201,17 @@ fn run<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let cfg = parse(py, config_json)?;
-    let result = supervise(py, 1, progress, |cancel, done| {
-        let r = swarm_core::run(cfg, cancel);
-        done.fetch_add(1, Ordering::Relaxed);
-        r
-    })?;
+    let agents: u64 = cfg.agents.iter().map(|a| a.count).sum();
+    let work = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch) * agents;
+    let result = if work <= INLINE_AGENT_STEPS && progress.is_none() {
+        run_inline(py, || swarm_core::run(cfg, &AtomicBool::new(false)))?
+    } else {
+        supervise(py, 1, progress, |cancel, done| {
+            let r = swarm_core::run(cfg, cancel);
+            done.fetch_add(1, Ordering::Relaxed);
+            r
+        })?
+    };
     to_dict(py, result)
 }
 
@@ -211,10 +233,14 @@ fn run_batch<'py>(
     results.into_iter().map(|r| to_dict(py, r)).collect()
 }
 
-/// Test hook: a panic on the worker thread must surface as a Python
-/// exception, never abort the interpreter.
+/// Test hook: a panic on the worker thread, or in a run on the calling
+/// thread, must surface as a Python exception, never abort the interpreter.
 #[pyfunction]
-fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
+#[pyo3(signature = (inline=false))]
+fn _panic_in_worker(py: Python<'_>, inline: bool) -> PyResult<()> {
+    if inline {
+        return run_inline(py, || -> SwarmResult<()> { panic!("deliberate test panic") });
+    }
     supervise(py, 1, None, |_, _| -> SwarmResult<()> { panic!("deliberate test panic") })
 }
 

@@ -37,7 +37,7 @@ impl Adversarial {
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         self.cooldown = self.cooldown.saturating_sub(1);
-        for v in obs.visible() {
+        for v in obs.visible_iter() {
             if self.target_honest
                 && v.state_type == StateType::Honest
                 && (v.resources > 50.0 || v.reputation > 0.0)
@@ -80,9 +80,9 @@ impl Adversarial {
                 .unwrap_or(&obs.posts[0]);
             return Action::Vote { post: post.idx, up: false };
         }
-        if obs.can_interact && !obs.visible().is_empty() {
-            let target = choose_where(rng, obs.visible(), |v| self.targets.contains(&v.idx))
-                .or_else(|| choose_where(rng, obs.visible(), |_| true));
+        if obs.can_interact && obs.has_visible() {
+            let target = choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
+                .or_else(|| choose_where(rng, obs.visible_iter(), |_| true));
             if let Some(v) = target {
                 return Action::Propose { target: v.idx, kind: InteractionType::Trade };
             }
@@ -92,7 +92,9 @@ impl Adversarial {
 
     fn attack(&self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if obs.can_interact {
-            if let Some(v) = choose_where(rng, obs.visible(), |v| self.targets.contains(&v.idx)) {
+            if let Some(v) =
+                choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
+            {
                 return Action::Propose { target: v.idx, kind: InteractionType::Trade };
             }
         }

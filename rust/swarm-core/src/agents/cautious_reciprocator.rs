@@ -76,9 +76,9 @@ impl CautiousReciprocator {
         if obs.can_claim_task && !m.available_tasks.is_empty() {
             return Action::ClaimTask { task: m.available_tasks[0].id };
         }
-        if obs.can_interact && !obs.visible().is_empty() {
+        if obs.can_interact && obs.has_visible() {
             let best = first_max_by(
-                obs.visible().iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
+                obs.visible_iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
                 |&i| (self.ledger(i), mem.trust(i)),
             );
             if let Some(target) = best {

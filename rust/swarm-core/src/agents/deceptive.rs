@@ -100,7 +100,7 @@ impl Deceptive {
         let x = self.exploitation_threshold;
         if obs.indexed().is_none() {
             let target = first_max_by(
-                obs.visible().iter().filter_map(|v| {
+                obs.visible_iter().filter_map(|v| {
                     let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
                     (s > x && v.resources > 50.0).then_some((v.idx, s))
                 }),
@@ -124,7 +124,7 @@ impl Deceptive {
     fn unfamiliar(&self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
         let k = self.trust_building_phase;
         let Some(ix) = obs.indexed() else {
-            return choose_where(rng, obs.visible(), |v| self.count(v.idx) < k).map(|v| v.idx);
+            return choose_where(rng, obs.visible_iter(), |v| self.count(v.idx) < k).map(|v| v.idx);
         };
         // The scan's filter, NaN and all.
         let unfamiliar = |count: f64| count < k;

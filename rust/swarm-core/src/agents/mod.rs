@@ -242,7 +242,7 @@ pub(crate) fn richest_bounty(bounties: &[BountyView]) -> Option<&BountyView> {
 pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
     let Some(ix) = obs.indexed() else {
         return first_max_by(
-            obs.visible().iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= floor),
+            obs.visible_iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= floor),
             |&(_, t)| t,
         )
         .map(|(b, _)| b);
@@ -264,17 +264,17 @@ pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> O
     }
 }
 
-/// Draw `CH(list)` over the elements of `items` that pass `keep`, without
-/// building the list: count, draw the index, then walk to it.
-pub(crate) fn choose_where<'a, T>(
+/// Draw `CH(list)` over the items that pass `keep`, without building the
+/// list: count, draw the index, then walk to it.
+pub(crate) fn choose_where<T>(
     rng: &mut PyRandom,
-    items: &'a [T],
+    items: impl Iterator<Item = T> + Clone,
     keep: impl Fn(&T) -> bool,
-) -> Option<&'a T> {
-    let n = items.iter().filter(|x| keep(x)).count();
+) -> Option<T> {
+    let n = items.clone().filter(|x| keep(x)).count();
     if n == 0 {
         return None;
     }
     let k = rng.choice_index(n);
-    items.iter().filter(|x| keep(x)).nth(k)
+    items.filter(|x| keep(x)).nth(k)
 }

@@ -67,10 +67,10 @@ impl Opportunistic {
                     0 => None,
                     n => ix.rich_kth(rng.choice_index(n)),
                 },
-                None => {
-                    choose_where(rng, obs.visible(), |v| v.resources > 80.0 || v.reputation > 0.5)
-                        .map(|v| v.idx)
-                }
+                None => choose_where(rng, obs.visible_iter(), |v| {
+                    v.resources > 80.0 || v.reputation > 0.5
+                })
+                .map(|v| v.idx),
             };
             return match target {
                 Some(target) => Action::Propose { target, kind: InteractionType::Trade },

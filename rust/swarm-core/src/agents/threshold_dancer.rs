@@ -104,8 +104,8 @@ impl ThresholdDancer {
         if obs.can_post && rng.random() < self.post_probability {
             return Action::Post;
         }
-        if obs.can_interact && !obs.visible().is_empty() {
-            let best = first_max_by(obs.visible().iter().map(|v| v.idx), |&i| {
+        if obs.can_interact && obs.has_visible() {
+            let best = first_max_by(obs.visible_iter().map(|v| v.idx), |&i| {
                 let l = self.ledgers.get(&i).copied().unwrap_or_default();
                 self.room(&l) + if l.interactions == 0 { 1.0 } else { 0.0 }
             });

@@ -264,7 +264,8 @@ fn init_lanes(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
 /// [`Mt::seeded`].
 pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSource> {
     let mut out = Vec::with_capacity(seeds.len());
-    let mut st = Box::new([[0u32; LANES]; N]);
+    // The lane scratch (160 KB) is only worth zeroing for a full group.
+    let mut scratch: Option<Box<[[u32; LANES]; N]>> = None;
     let one_word = |s: &i128| s.unsigned_abs() <= u128::from(u32::MAX);
     let mut rest = seeds;
     while !rest.is_empty() {
@@ -279,7 +280,8 @@ pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSourc
         for (k, s) in keys.iter_mut().zip(group) {
             *k = s.unsigned_abs() as u32;
         }
-        init_lanes(&keys, &mut st);
+        let st = scratch.get_or_insert_with(|| Box::new([[0u32; LANES]; N]));
+        init_lanes(&keys, st);
         for (l, &seed) in group.iter().enumerate() {
             out.push(match layout {
                 StreamLayout::Full => {
