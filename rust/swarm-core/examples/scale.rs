@@ -1,5 +1,6 @@
-//! Time one run of the baseline population scaled up:
-//! `cargo run --release -p swarm-core --example scale -- AGENTS [STEPS] [EPOCHS]`.
+//! Time one run of the baseline population scaled up, or with `all`, of
+//! every policy in equal numbers:
+//! `cargo run --release -p swarm-core --example scale -- AGENTS [STEPS] [EPOCHS] [all]`.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -8,19 +9,41 @@ use serde_json::json;
 use swarm_core::RunConfig;
 
 fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().expect("a number")).collect();
+    let all = std::env::args().any(|a| a == "all");
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "all")
+        .map(|a| a.parse().expect("a number"))
+        .collect();
     let n = args.first().copied().unwrap_or(10_000);
     let steps = args.get(1).copied().unwrap_or(1);
     let epochs = args.get(2).copied().unwrap_or(1);
-    let k = n / 5;
+    let (k, agents) = if all {
+        let k = n / 8;
+        let kinds = [
+            "honest",
+            "opportunistic",
+            "deceptive",
+            "adversarial",
+            "adaptive_adversary",
+            "cautious",
+            "cautious_reciprocator",
+            "threshold_dancer",
+        ];
+        (k, kinds.iter().map(|t| json!({"type": t, "count": k})).collect::<Vec<_>>())
+    } else {
+        let k = n / 5;
+        let agents = vec![
+            json!({"type": "honest", "count": 3 * k}),
+            json!({"type": "opportunistic", "count": k}),
+            json!({"type": "deceptive", "count": k}),
+        ];
+        (k, agents)
+    };
+    let n = k * if all { 8 } else { 5 };
     let cfg: RunConfig = serde_json::from_value(json!({
         "seed": 42, "n_epochs": epochs, "steps_per_epoch": steps,
-        "max_actions_per_step": n, "record_interactions": false,
-        "agents": [
-            {"type": "honest", "count": 3 * k},
-            {"type": "opportunistic", "count": k},
-            {"type": "deceptive", "count": k},
-        ],
+        "max_actions_per_step": n, "record_interactions": false, "agents": agents,
     }))
     .expect("config");
     let t = Instant::now();
@@ -29,11 +52,11 @@ fn main() {
     let interactions: u64 = r.epochs.iter().map(|e| e.total_interactions).sum();
     println!(
         "{} agents x {} steps x {} epochs: {:.2} ms, {} interactions, {:.2e} agent-steps/s",
-        5 * k,
+        n,
         steps,
         epochs,
         dt * 1e3,
         interactions,
-        (5 * k * steps * epochs) as f64 / dt
+        (n * steps * epochs) as f64 / dt
     );
 }

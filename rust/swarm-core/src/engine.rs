@@ -329,7 +329,7 @@ impl Engine {
         for (r, &i) in by_name.iter().enumerate() {
             rank[i] = r as u32;
         }
-        let types = agents.iter().map(|a| a.kind.state_type()).collect();
+        let types: Vec<StateType> = agents.iter().map(|a| a.kind.state_type()).collect();
         let r_o = PyRandom::new(seed);
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
@@ -340,7 +340,10 @@ impl Engine {
             Switch::On => indexable,
             Switch::Off => false,
         }
-        .then(|| VisibleIndex::new(&frozen, &reputation, &resources));
+        .then(|| {
+            let adversaries = agents.iter().any(|a| a.kind == AgentKind::Adversarial);
+            VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
+        });
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -598,11 +601,14 @@ impl Engine {
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            // The observation is built for its noise draws only: no
-            // `accept_interaction` of the core policies reads it.
-            drop(observe!(self, p.counterparty, false));
+            // The observation is built for its noise draws; no
+            // `accept_interaction` of the core policies reads its fields,
+            // but an adversary's memory may live in the index behind it.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
-            let accepted = self.agents[p.counterparty as usize].accept(&view);
+            let accepted = {
+                let obs = observe!(self, p.counterparty, false);
+                self.agents[p.counterparty as usize].accept(&view, &obs)
+            };
             self.pending.remove(id);
             self.complete(p, accepted);
         }

@@ -8,8 +8,16 @@
 //! policies ask for exactly what they read — a count, the k-th qualifying
 //! agent, the first agent outside a small set — in O(log N). The answers,
 //! and so the draws, are the ones the scan would give.
+//!
+//! Adversaries remember every honest agent they ever saw qualify as a
+//! target, and every adversary they ever saw (spec §11.4): sets that grow
+//! on every turn by a scan of the whole list. Here an adversary keeps only
+//! the times of its scans, and the index keeps, per agent, the spans of
+//! time it was a qualifying target (or a live adversary). "Saw x" is then
+//! "one of my scan times falls in one of x's spans" — the same sets,
+//! without the scans.
 
-use crate::types::AgentIdx;
+use crate::types::{AgentIdx, StateType};
 
 /// Counts over `0..n` with point updates, prefix counts and k-th element.
 #[derive(Debug, Clone)]
@@ -117,23 +125,62 @@ struct Flags {
     /// The opportunistic target filter: resources > 80 or reputation > 0.5
     /// (spec §11.2), on a live agent.
     rich: bool,
+    /// Live and an adversary's target (honest, resources > 50 or
+    /// reputation > 0) or ally (adversarial): what an adversary's scan
+    /// would record now.
+    watched: bool,
+    /// Live and honest but not a qualifying target.
+    lapsed: bool,
+}
+
+/// Spans of [`Flags::watched`] over time, for adversaries' memories.
+#[derive(Debug, Clone)]
+struct History {
+    /// Advances at every change of a `watched` flag.
+    clock: u64,
+    /// Per agent, `[from, to)` clock spans while watched; `to` is
+    /// `u64::MAX` while it lasts.
+    spans: Vec<Vec<(u64, u64)>>,
+    targets: Fenwick,
+    lapsed: Fenwick,
+}
+
+/// Honest and adversarial are the two types adversaries record.
+fn watchable(t: StateType) -> bool {
+    matches!(t, StateType::Honest | StateType::Adversarial)
 }
 
 /// The visible population of a network-free, noise-free run.
 #[derive(Debug, Clone)]
 pub struct VisibleIndex {
+    types: Vec<StateType>,
     flags: Vec<Flags>,
     live: Fenwick,
     rich: Fenwick,
+    history: Option<History>,
 }
 
 impl VisibleIndex {
-    pub fn new(frozen: &[bool], reputation: &[f64], resources: &[f64]) -> Self {
+    /// `with_history` when adversaries are about (see the module notes).
+    pub fn new(
+        types: &[StateType],
+        frozen: &[bool],
+        reputation: &[f64],
+        resources: &[f64],
+        with_history: bool,
+    ) -> Self {
         let n = frozen.len();
         let mut ix = VisibleIndex {
+            types: types.to_vec(),
             flags: vec![Flags::default(); n],
             live: Fenwick::new(n),
             rich: Fenwick::new(n),
+            history: with_history.then(|| History {
+                clock: 0,
+                spans: vec![Vec::new(); n],
+                targets: Fenwick::new(n),
+                lapsed: Fenwick::new(n),
+            }),
         };
         if frozen.iter().all(|f| !f) {
             ix.live = Fenwick::full(n);
@@ -149,20 +196,37 @@ impl VisibleIndex {
     /// changed. The engine calls this at every such write.
     #[inline]
     pub fn refresh(&mut self, i: usize, frozen: bool, reputation: f64, resources: f64) {
-        let new = Flags { live: !frozen, rich: !frozen && (resources > 80.0 || reputation > 0.5) };
+        let live = !frozen;
+        let (watched, lapsed) = match self.types[i] {
+            StateType::Honest => {
+                let target = resources > 50.0 || reputation > 0.0;
+                (live && target, live && !target)
+            }
+            StateType::Adversarial => (live, false),
+            _ => (false, false),
+        };
+        let rich = live && (resources > 80.0 || reputation > 0.5);
+        let new = Flags { live, rich, watched, lapsed };
         let old = self.flags[i];
         if new == old {
             return;
         }
-        match (old.live, new.live) {
-            (false, true) => self.live.insert(i),
-            (true, false) => self.live.remove(i),
-            _ => {}
-        }
-        match (old.rich, new.rich) {
-            (false, true) => self.rich.insert(i),
-            (true, false) => self.rich.remove(i),
-            _ => {}
+        flip(&mut self.live, i, old.live, new.live);
+        flip(&mut self.rich, i, old.rich, new.rich);
+        if let Some(h) = self.history.as_mut() {
+            let honest = self.types[i] == StateType::Honest;
+            if honest {
+                flip(&mut h.targets, i, old.watched, new.watched);
+                flip(&mut h.lapsed, i, old.lapsed, new.lapsed);
+            }
+            if old.watched != new.watched && watchable(self.types[i]) {
+                h.clock += 1;
+                if new.watched {
+                    h.spans[i].push((h.clock, u64::MAX));
+                } else if let Some(last) = h.spans[i].last_mut() {
+                    last.1 = h.clock;
+                }
+            }
         }
         self.flags[i] = new;
     }
@@ -170,6 +234,14 @@ impl VisibleIndex {
     /// The index as seen by agent `me`, who is never visible to itself.
     pub fn view(&self, me: AgentIdx) -> IndexView<'_> {
         IndexView { ix: self, me: me as usize }
+    }
+}
+
+fn flip(set: &mut Fenwick, i: usize, was: bool, is: bool) {
+    match (was, is) {
+        (false, true) => set.insert(i),
+        (true, false) => set.remove(i),
+        _ => {}
     }
 }
 
@@ -252,6 +324,70 @@ impl IndexView<'_> {
     }
 }
 
+/// An adversary's memory of what its scans saw (see the module notes).
+impl IndexView<'_> {
+    /// The time stamp a scan made now records, if the index keeps history.
+    pub fn scan_time(&self) -> Option<u64> {
+        self.ix.history.as_ref().map(|h| h.clock)
+    }
+
+    /// Did a scan at one of `scans` (ascending) record `b`, as a target if
+    /// `b` is honest, as an ally if adversarial? Never the observer itself.
+    pub fn seen(&self, b: AgentIdx, scans: &[u64]) -> bool {
+        let Some(h) = self.ix.history.as_ref() else { return false };
+        let b = b as usize;
+        if b == self.me || b >= h.spans.len() {
+            return false;
+        }
+        h.spans[b].iter().any(|&(from, to)| {
+            let i = scans.partition_point(|&s| s < from);
+            i < scans.len() && scans[i] < to
+        })
+    }
+
+    pub fn is_honest(&self, b: AgentIdx) -> bool {
+        self.ix.types.get(b as usize) == Some(&StateType::Honest)
+    }
+
+    /// The visible agents an adversary has recorded as targets, right after
+    /// a scan: every qualifying target now, plus the live honest agents
+    /// that qualified at an earlier scan but not now. Their number, and the
+    /// k-th in visible order.
+    pub fn recorded_targets(&self, scans: &[u64]) -> Recorded {
+        let Some(h) = self.ix.history.as_ref() else {
+            return Recorded { len: 0, lapsed: Vec::new() };
+        };
+        let lapsed: Vec<usize> = (0..h.lapsed.len())
+            .filter_map(|k| h.lapsed.kth(k))
+            .filter(|&b| self.seen(b as AgentIdx, scans))
+            .collect();
+        Recorded { len: h.targets.len() + lapsed.len(), lapsed }
+    }
+
+    pub fn nth_recorded(&self, r: &Recorded, k: usize) -> Option<AgentIdx> {
+        let h = self.ix.history.as_ref()?;
+        // Merge the lapsed few into the qualifying set, in index order.
+        let mut before = 0;
+        for (i, &x) in r.lapsed.iter().enumerate() {
+            let pos = h.targets.rank(x) + i;
+            if pos == k {
+                return Some(x as AgentIdx);
+            }
+            if pos > k {
+                break;
+            }
+            before += 1;
+        }
+        h.targets.kth(k - before).map(|b| b as AgentIdx)
+    }
+}
+
+/// See [`IndexView::recorded_targets`].
+pub struct Recorded {
+    pub len: usize,
+    lapsed: Vec<usize>,
+}
+
 /// A visible list minus a few agents (see [`IndexView::without`]).
 pub struct Without {
     pub len: usize,
@@ -294,5 +430,68 @@ mod tests {
         }
         let full = Fenwick::full(n);
         assert!((0..n).all(|k| full.kth(k) == Some(k)));
+    }
+
+    /// The adversary memory against the sets a scan would build, over
+    /// random freezes, thaws and resource/reputation moves.
+    #[test]
+    fn adversary_memory_matches_scanned_sets() {
+        use std::collections::BTreeSet;
+        let n = 30;
+        let mut x = 99u64;
+        let mut rand = move |m: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let types: Vec<StateType> = (0..n)
+            .map(|_| match rand(3) {
+                0 => StateType::Honest,
+                1 => StateType::Adversarial,
+                _ => StateType::Opportunistic,
+            })
+            .collect();
+        let mut frozen = vec![false; n];
+        let mut rep = vec![0.0; n];
+        let mut res = vec![100.0; n];
+        let mut ix = VisibleIndex::new(&types, &frozen, &rep, &res, true);
+        let advs: Vec<usize> = (0..n).filter(|&i| types[i] == StateType::Adversarial).collect();
+        let mut scans: Vec<Vec<u64>> = vec![Vec::new(); n];
+        let mut targets: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        let mut allies: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for _ in 0..3000 {
+            if rand(3) > 0 {
+                let i = rand(n as u64) as usize;
+                frozen[i] = rand(4) == 0;
+                rep[i] = [-0.5, 0.0, 0.2][rand(3) as usize];
+                res[i] = [20.0, 50.0, 60.0, 100.0][rand(4) as usize];
+                ix.refresh(i, frozen[i], rep[i], res[i]);
+                continue;
+            }
+            let a = advs[rand(advs.len() as u64) as usize];
+            for b in (0..n).filter(|&b| b != a && !frozen[b]) {
+                if types[b] == StateType::Honest && (res[b] > 50.0 || rep[b] > 0.0) {
+                    targets[a].insert(b);
+                }
+                if types[b] == StateType::Adversarial {
+                    allies[a].insert(b);
+                }
+            }
+            let v = ix.view(a as AgentIdx);
+            let t = v.scan_time().expect("history");
+            if scans[a].last() != Some(&t) {
+                scans[a].push(t);
+            }
+            for b in 0..n {
+                let seen = v.seen(b as AgentIdx, &scans[a]);
+                assert_eq!(seen, targets[a].contains(&b) || allies[a].contains(&b), "{a} {b}");
+            }
+            let want: Vec<usize> =
+                targets[a].iter().copied().filter(|&b| b != a && !frozen[b]).collect();
+            let got = v.recorded_targets(&scans[a]);
+            assert_eq!(got.len, want.len());
+            for (k, &b) in want.iter().enumerate() {
+                assert_eq!(v.nth_recorded(&got, k), Some(b as AgentIdx));
+            }
+        }
     }
 }

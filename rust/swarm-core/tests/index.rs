@@ -75,3 +75,30 @@ fn a_long_run_where_deceptive_agents_turn() {
         "agents": population(&[("honest", 20), ("opportunistic", 10), ("deceptive", 10)]),
     }));
 }
+
+#[test]
+fn adversaries_remember_targets_that_lapse() {
+    // Honest agents spend resources on bounties until some no longer
+    // qualify as targets; adversaries must still remember them, as the
+    // scanned sets do. The second population never targets honest agents.
+    for target_honest in [true, false] {
+        both_ways(json!({
+            "seed": 3, "n_epochs": 12, "steps_per_epoch": 8, "max_actions_per_step": 80,
+            "record_interactions": true,
+            "agents": [
+                {"type": "honest", "count": 30},
+                {"type": "adversarial", "count": 12,
+                 "config": {"target_honest": target_honest, "attack_probability": 0.9}},
+                {"type": "threshold_dancer", "count": 4},
+                {"type": "cautious_reciprocator", "count": 6},
+                {"type": "opportunistic", "count": 8},
+            ],
+            "marketplace": {"escrow_fee_rate": 0.05, "min_bounty_amount": 2.0,
+                            "max_bids_per_bounty": 3, "dispute_resolution_epochs": 1,
+                            "dispute_default_split": 0.4},
+            "rate_limits": {"bounties_per_epoch": 3, "bids_per_epoch": 4},
+            "governance": {"circuit_breaker_enabled": true, "freeze_threshold_toxicity": 0.45,
+                           "freeze_threshold_violations": 1, "freeze_duration_epochs": 1},
+        }));
+    }
+}

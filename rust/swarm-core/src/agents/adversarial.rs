@@ -4,6 +4,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::{answer, choose_where, first_max_by};
 use crate::config::AgentParams;
+use crate::index::IndexView;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
@@ -13,10 +14,53 @@ pub struct Adversarial {
     target_honest: bool,
     post_probability: f64,
     attack_probability: f64,
-    /// Both sets only grow.
+    /// Both sets only grow. Kept by scanning when the engine has no index
+    /// history; otherwise `scans` stands for them (see `index`).
     allies: HashSet<AgentIdx>,
     targets: HashSet<AgentIdx>,
+    /// The index's time stamps of this agent's scans, ascending.
+    scans: Vec<u64>,
     cooldown: u32,
+}
+
+/// What this adversary has recorded, in whichever form the run keeps.
+struct Seen<'a, 'o> {
+    me: &'a Adversarial,
+    ix: Option<IndexView<'o>>,
+}
+
+impl Seen<'_, '_> {
+    fn target(&self, who: AgentIdx) -> bool {
+        match self.ix {
+            Some(ix) => self.me.target_honest && ix.is_honest(who) && ix.seen(who, &self.me.scans),
+            None => self.me.targets.contains(&who),
+        }
+    }
+
+    fn friendly(&self, who: AgentIdx) -> bool {
+        match self.ix {
+            // Honest agents are only ever targets, adversarial ones allies.
+            Some(ix) if ix.is_honest(who) => self.target(who),
+            Some(ix) => ix.seen(who, &self.me.scans),
+            None => self.me.allies.contains(&who) || self.me.targets.contains(&who),
+        }
+    }
+
+    /// `CH([v for v in visible if v in targets])`, None (no draw) if empty.
+    fn choose_target(&self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
+        let Some(ix) = self.ix else {
+            return choose_where(rng, obs.visible_iter(), |v| self.me.targets.contains(&v.idx))
+                .map(|v| v.idx);
+        };
+        if !self.me.target_honest {
+            return None;
+        }
+        let recorded = ix.recorded_targets(&self.me.scans);
+        if recorded.len == 0 {
+            return None;
+        }
+        ix.nth_recorded(&recorded, rng.choice_index(recorded.len))
+    }
 }
 
 impl Adversarial {
@@ -27,16 +71,23 @@ impl Adversarial {
             attack_probability: c.attack_probability.unwrap_or(0.6),
             allies: HashSet::default(),
             targets: HashSet::default(),
+            scans: Vec::new(),
             cooldown: 0,
         }
     }
 
-    fn friendly(&self, who: AgentIdx) -> bool {
-        self.allies.contains(&who) || self.targets.contains(&who)
+    fn seen<'a, 'o>(&'a self, obs: &Observation<'o>) -> Seen<'a, 'o> {
+        Seen { me: self, ix: obs.indexed().filter(|ix| ix.scan_time().is_some()) }
     }
 
-    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
-        self.cooldown = self.cooldown.saturating_sub(1);
+    /// The scan of the visible list every turn starts with.
+    fn scan(&mut self, obs: &Observation) {
+        if let Some(t) = obs.indexed().and_then(|ix| ix.scan_time()) {
+            if self.scans.last() != Some(&t) {
+                self.scans.push(t);
+            }
+            return;
+        }
         for v in obs.visible_iter() {
             if self.target_honest
                 && v.state_type == StateType::Honest
@@ -48,6 +99,11 @@ impl Adversarial {
                 self.allies.insert(v.idx);
             }
         }
+    }
+
+    pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
+        self.cooldown = self.cooldown.saturating_sub(1);
+        self.scan(obs);
         // Bait bounty: a no-op without a marketplace (Q1).
         if obs.resources > 10.0 && rng.random() < 0.2 {
             let reward = rng.uniform(1.0, 5.0);
@@ -59,7 +115,7 @@ impl Adversarial {
             return Action::FileDispute { escrow: escrows[rng.choice_index(escrows.len())] };
         }
         if let Some(p) = obs.pending {
-            return answer(&p, self.friendly(p.initiator) || rng.random() < 0.4);
+            return answer(&p, self.seen(obs).friendly(p.initiator) || rng.random() < 0.4);
         }
         if self.cooldown == 0 && rng.random() < self.attack_probability {
             let attack = self.attack(obs, rng);
@@ -72,19 +128,19 @@ impl Adversarial {
             rng.choice_index(5);
             return Action::Post;
         }
+        let mem = self.seen(obs);
         if obs.can_vote && !obs.posts.is_empty() {
             let post = obs
                 .posts
                 .iter()
-                .find(|p| matches!(p.author, Actor::Agent(a) if self.targets.contains(&a)))
+                .find(|p| matches!(p.author, Actor::Agent(a) if mem.target(a)))
                 .unwrap_or(&obs.posts[0]);
             return Action::Vote { post: post.idx, up: false };
         }
         if obs.can_interact && obs.has_visible() {
-            let target = choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
-                .or_else(|| choose_where(rng, obs.visible_iter(), |_| true));
-            if let Some(v) = target {
-                return Action::Propose { target: v.idx, kind: InteractionType::Trade };
+            let target = mem.choose_target(obs, rng).or_else(|| anyone(obs, rng));
+            if let Some(target) = target {
+                return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
         Action::Noop
@@ -92,10 +148,8 @@ impl Adversarial {
 
     fn attack(&self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if obs.can_interact {
-            if let Some(v) =
-                choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
-            {
-                return Action::Propose { target: v.idx, kind: InteractionType::Trade };
+            if let Some(target) = self.seen(obs).choose_target(obs, rng) {
+                return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
         let tasks = &obs.market.available_tasks;
@@ -110,8 +164,8 @@ impl Adversarial {
         Action::Noop
     }
 
-    pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom) -> bool {
-        if self.friendly(prop.initiator) {
+    pub fn accept(&mut self, prop: &ProposalView, obs: &Observation, rng: &mut PyRandom) -> bool {
+        if self.seen(obs).friendly(prop.initiator) {
             return true;
         }
         match prop.kind {
@@ -120,4 +174,16 @@ impl Adversarial {
             _ => rng.random() < 0.5,
         }
     }
+}
+
+/// `CH(visible)`: any visible agent.
+fn anyone(obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
+    let Some(ix) = obs.indexed() else {
+        return choose_where(rng, obs.visible_iter(), |_| true).map(|v| v.idx);
+    };
+    let all = ix.without(&[]);
+    if all.len == 0 {
+        return None;
+    }
+    ix.nth_without(&all, rng.choice_index(all.len))
 }

@@ -6,7 +6,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by, post_or_upvote};
+use super::{accept_bid, answer, cheapest_bid, first_max_visible, post_or_upvote};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -77,9 +77,16 @@ impl CautiousReciprocator {
             return Action::ClaimTask { task: m.available_tasks[0].id };
         }
         if obs.can_interact && obs.has_visible() {
-            let best = first_max_by(
-                obs.visible_iter().map(|v| v.idx).filter(|i| !self.blacklist.contains(i)),
-                |&i| (self.ledger(i), mem.trust(i)),
+            // Strangers: no ledger (0.0), neutral trust (0.5), never
+            // blacklisted.
+            let known = |i: AgentIdx| self.ledger.contains_key(&i) || mem.knows(i);
+            let best = first_max_visible(
+                obs,
+                self.ledger.keys().copied().chain(mem.trusted().map(|(b, _)| b)),
+                known,
+                |i| !self.blacklist.contains(&i),
+                |i| (self.ledger(i), mem.trust(i)),
+                Some((0.0, 0.5)),
             );
             if let Some(target) = best {
                 if self.acceptable(target, mem) {

@@ -94,11 +94,13 @@ impl Deceptive {
     }
 
     /// The exploitation target: the first visible agent with the highest
-    /// score above the threshold and resources > 50. Only scored agents
-    /// can qualify, so the index path reads the score map alone.
+    /// score above the threshold and resources > 50. With a threshold ≥ 0
+    /// only scored agents qualify, so the index path reads the score map.
     fn mark(&self, obs: &Observation) -> Option<AgentIdx> {
         let x = self.exploitation_threshold;
-        if obs.indexed().is_none() {
+        // Strangers score 0.0: with a negative threshold they qualify too,
+        // each on its own resources, and only the scan can tell.
+        if obs.indexed().is_none() || 0.0 > x {
             let target = first_max_by(
                 obs.visible_iter().filter_map(|v| {
                     let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);

@@ -143,13 +143,13 @@ impl Agent {
     }
 
     /// `accept_interaction(proposal, observation)`: the end-of-step answer.
-    pub fn accept(&mut self, prop: &ProposalView) -> bool {
+    pub fn accept(&mut self, prop: &ProposalView, obs: &Observation<'_>) -> bool {
         let (rng, mem) = (&mut self.rng, &self.memory);
         match &mut self.policy {
             Policy::Honest(p) => p.accept(prop, mem),
             Policy::Opportunistic(p) => p.accept(prop, rng, mem),
             Policy::Deceptive(p) => p.accept(prop, rng),
-            Policy::Adversarial(p) => p.accept(prop, rng),
+            Policy::Adversarial(p) => p.accept(prop, obs, rng),
             Policy::AdaptiveAdversary(_) => true,
             Policy::Cautious(p) => p.accept(prop, mem),
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
@@ -235,33 +235,52 @@ pub(crate) fn richest_bounty(bounties: &[BountyView]) -> Option<&BountyView> {
     first_max_by(bounties.iter(), |b| b.reward)
 }
 
-/// The first visible agent with the highest trust T(x) ≥ `floor`: the scan
-/// `max(visible, key=T)` over the filtered list. With the index, only the
-/// trust map and the first visible stranger (who reads as 0.5) compete;
-/// ties go to the earlier agent, as in the scan.
-pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
+/// `max(visible, key=key)` over the visible agents passing `keep`: the
+/// first of the maxima in visible order. The policies that ask this key
+/// agents by their own records, so every agent outside `known` (a small
+/// set) has the same key, `stranger` (`None` if strangers fail `keep`).
+/// With the index, the known agents compete with the first visible
+/// stranger only; ties go to the earlier agent, as in the scan.
+pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
+    obs: &Observation<'_>,
+    known: impl Iterator<Item = AgentIdx>,
+    is_known: impl Fn(AgentIdx) -> bool,
+    keep: impl Fn(AgentIdx) -> bool,
+    key: impl Fn(AgentIdx) -> K,
+    stranger: Option<K>,
+) -> Option<AgentIdx> {
     let Some(ix) = obs.indexed() else {
-        return first_max_by(
-            obs.visible_iter().map(|v| (v.idx, mem.trust(v.idx))).filter(|&(_, t)| t >= floor),
-            |&(_, t)| t,
-        )
-        .map(|(b, _)| b);
+        return first_max_by(obs.visible_iter().map(|v| v.idx).filter(|&b| keep(b)), |&b| key(b));
     };
-    let mut best: Option<(AgentIdx, f64)> = None;
-    for (b, t) in mem.trusted() {
-        if t >= floor
-            && ix.is_visible(b)
-            && best.is_none_or(|(bb, bt)| t > bt || (t == bt && b < bb))
-        {
-            best = Some((b, t));
+    let mut best: Option<(AgentIdx, K)> = None;
+    for b in known {
+        if !ix.is_visible(b) || !keep(b) {
+            continue;
+        }
+        let k = key(b);
+        if best.is_none_or(|(bb, bk)| k > bk || (k == bk && b < bb)) {
+            best = Some((b, k));
         }
     }
-    let stranger = if 0.5 >= floor { ix.first_not_in(|b| mem.knows(b)) } else { None };
-    match (best, stranger) {
-        (Some((b, t)), Some(s)) => Some(if t > 0.5 || (t == 0.5 && b < s) { b } else { s }),
+    let first_stranger = stranger.and_then(|sk| Some((ix.first_not_in(&is_known)?, sk)));
+    match (best, first_stranger) {
+        (Some((b, k)), Some((s, sk))) => Some(if k > sk || (k == sk && b < s) { b } else { s }),
         (Some((b, _)), None) => Some(b),
-        (None, s) => s,
+        (None, s) => s.map(|(s, _)| s),
     }
+}
+
+/// The first visible agent with the highest trust T(x) ≥ `floor`.
+pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
+    first_max_visible(
+        obs,
+        mem.trusted().map(|(b, _)| b),
+        |b| mem.knows(b),
+        |b| mem.trust(b) >= floor,
+        |b| mem.trust(b),
+        // A stranger reads as the neutral 0.5.
+        (0.5 >= floor).then_some(0.5),
+    )
 }
 
 /// Draw `CH(list)` over the items that pass `keep`, without building the

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{accept_bid, answer, cheapest_bid, first_max_by};
+use super::{accept_bid, answer, cheapest_bid, first_max_visible};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -105,10 +105,15 @@ impl ThresholdDancer {
             return Action::Post;
         }
         if obs.can_interact && obs.has_visible() {
-            let best = first_max_by(obs.visible_iter().map(|v| v.idx), |&i| {
-                let l = self.ledgers.get(&i).copied().unwrap_or_default();
-                self.room(&l) + if l.interactions == 0 { 1.0 } else { 0.0 }
-            });
+            let score = |l: &Ledger| self.room(l) + if l.interactions == 0 { 1.0 } else { 0.0 };
+            let best = first_max_visible(
+                obs,
+                self.ledgers.keys().copied(),
+                |i| self.ledgers.contains_key(&i),
+                |_| true,
+                |i| score(&self.ledgers.get(&i).copied().unwrap_or_default()),
+                Some(score(&Ledger::default())),
+            );
             if let Some(target) = best {
                 return Action::Propose { target, kind: InteractionType::Collaboration };
             }
