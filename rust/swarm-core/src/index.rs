@@ -271,9 +271,14 @@ impl IndexView<'_> {
         self.len() == 0
     }
 
-    /// The first visible agent not in `skip` (a small set).
-    pub fn first_not_in(&self, skip: impl Fn(AgentIdx) -> bool) -> Option<AgentIdx> {
-        let mut from = 0usize;
+    /// The first visible agent from `from` on that is not in `skip` (a
+    /// small set).
+    pub fn first_not_in(
+        &self,
+        from: AgentIdx,
+        skip: impl Fn(AgentIdx) -> bool,
+    ) -> Option<AgentIdx> {
+        let mut from = from as usize;
         loop {
             let b = self.ix.live.kth(self.ix.live.rank(from))?;
             if b != self.me && !skip(b as AgentIdx) {

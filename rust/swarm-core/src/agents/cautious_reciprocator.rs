@@ -87,6 +87,7 @@ impl CautiousReciprocator {
                 |i| !self.blacklist.contains(&i),
                 |i| (self.ledger(i), mem.trust(i)),
                 Some((0.0, 0.5)),
+                0,
             );
             if let Some(target) = best {
                 if self.acceptable(target, mem) {

@@ -2,7 +2,8 @@
 //! the two policies that read them, the interaction history and the honest
 //! agent's vote records.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, VecDeque};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -16,7 +17,16 @@ const MEMORY_LEN: usize = 1000;
 
 #[derive(Debug, Default, Clone)]
 pub struct Memory {
+    me: AgentIdx,
     trust: HashMap<AgentIdx, f64>,
+    /// The trust map ordered by (trust descending, agent ascending), kept
+    /// for the policies that pick the most trusted agent, so that pick
+    /// need not read the whole map (issue 4).
+    ranked: Option<BTreeSet<(Reverse<u64>, AgentIdx)>>,
+    /// Every agent below this one is known (has a trust entry) or is me:
+    /// where the search for the first stranger starts. Entries are never
+    /// removed, so it only moves up.
+    strangers_from: AgentIdx,
     /// (other party, p) of the last 500 finalised interactions; kept only
     /// for the opportunistic policy, the one reader.
     history: Option<VecDeque<(AgentIdx, f64)>>,
@@ -27,12 +37,34 @@ pub struct Memory {
 }
 
 impl Memory {
-    pub fn new(keep_history: bool, keep_votes: bool) -> Self {
-        Memory {
+    pub fn new(me: AgentIdx, keep_history: bool, keep_votes: bool, ranked: bool) -> Self {
+        let mut m = Memory {
+            me,
             history: keep_history.then(VecDeque::new),
             records: keep_votes.then(VecDeque::new),
+            ranked: ranked.then(BTreeSet::new),
             ..Default::default()
+        };
+        m.advance_strangers();
+        m
+    }
+
+    fn advance_strangers(&mut self) {
+        while self.strangers_from == self.me || self.trust.contains_key(&self.strangers_from) {
+            self.strangers_from += 1;
         }
+    }
+
+    /// No agent below this is a stranger (see the field).
+    pub fn strangers_from(&self) -> AgentIdx {
+        self.strangers_from
+    }
+
+    /// Known agents by trust descending, then agent ascending; None unless
+    /// this memory keeps the order.
+    pub fn by_trust(&self) -> Option<impl Iterator<Item = (AgentIdx, f64)> + '_> {
+        let ranked = self.ranked.as_ref()?;
+        Some(ranked.iter().map(|&(Reverse(k), b)| (b, f64::from_bits(k))))
     }
 
     /// Trust read T(x). The history bootstrap of the reference never runs
@@ -67,7 +99,18 @@ impl Memory {
             let alpha = 0.1;
             current * (1.0 - alpha) + 0.5 * alpha
         };
-        self.trust.insert(other, updated);
+        let old = self.trust.insert(other, updated);
+        if let Some(ranked) = self.ranked.as_mut() {
+            // Trust stays in [0, 1]: for non-negative floats the bit
+            // pattern orders like the value.
+            if let Some(old) = old {
+                ranked.remove(&(Reverse(old.to_bits()), other));
+            }
+            ranked.insert((Reverse(updated.to_bits()), other));
+        }
+        if old.is_none() {
+            self.advance_strangers();
+        }
         self.push_record(None);
     }
 

@@ -123,7 +123,12 @@ impl Agent {
                 Policy::ThresholdDancer(threshold_dancer::ThresholdDancer::new(params))
             }
         };
-        let memory = Memory::new(kind == AgentKind::Opportunistic, kind == AgentKind::Honest);
+        let memory = Memory::new(
+            me,
+            kind == AgentKind::Opportunistic,
+            kind == AgentKind::Honest,
+            matches!(kind, AgentKind::Honest | AgentKind::Cautious),
+        );
         Agent { kind, me, policy, rng, memory }
     }
 
@@ -248,6 +253,7 @@ pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
     keep: impl Fn(AgentIdx) -> bool,
     key: impl Fn(AgentIdx) -> K,
     stranger: Option<K>,
+    strangers_from: AgentIdx,
 ) -> Option<AgentIdx> {
     let Some(ix) = obs.indexed() else {
         return first_max_by(obs.visible_iter().map(|v| v.idx).filter(|&b| keep(b)), |&b| key(b));
@@ -262,24 +268,44 @@ pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
             best = Some((b, k));
         }
     }
-    let first_stranger = stranger.and_then(|sk| Some((ix.first_not_in(&is_known)?, sk)));
-    match (best, first_stranger) {
-        (Some((b, k)), Some((s, sk))) => Some(if k > sk || (k == sk && b < s) { b } else { s }),
-        (Some((b, _)), None) => Some(b),
-        (None, s) => s.map(|(s, _)| s),
+    let first_stranger =
+        stranger.and_then(|sk| Some((ix.first_not_in(strangers_from, &is_known)?, sk)));
+    earlier_of_max(best, first_stranger)
+}
+
+/// The better of two candidates, the earlier agent on a tie.
+fn earlier_of_max<K: PartialOrd>(
+    a: Option<(AgentIdx, K)>,
+    b: Option<(AgentIdx, K)>,
+) -> Option<AgentIdx> {
+    match (a, b) {
+        (Some((x, kx)), Some((y, ky))) => Some(if kx > ky || (kx == ky && x < y) { x } else { y }),
+        (Some((x, _)), None) => Some(x),
+        (None, y) => y.map(|(y, _)| y),
     }
 }
 
 /// The first visible agent with the highest trust T(x) ≥ `floor`.
 pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
+    // A stranger reads as the neutral 0.5.
+    let stranger = (0.5 >= floor).then_some(0.5);
+    if let (Some(ix), Some(mut ranked)) = (obs.indexed(), mem.by_trust()) {
+        // Best first: the first visible entry is the answer among the
+        // known, and nothing below `floor` qualifies.
+        let known =
+            ranked.find(|&(b, t)| t < floor || ix.is_visible(b)).filter(|&(_, t)| t >= floor);
+        let first_stranger = stranger
+            .and_then(|s| Some((ix.first_not_in(mem.strangers_from(), |b| mem.knows(b))?, s)));
+        return earlier_of_max(known, first_stranger);
+    }
     first_max_visible(
         obs,
         mem.trusted().map(|(b, _)| b),
         |b| mem.knows(b),
         |b| mem.trust(b) >= floor,
         |b| mem.trust(b),
-        // A stranger reads as the neutral 0.5.
-        (0.5 >= floor).then_some(0.5),
+        stranger,
+        mem.strangers_from(),
     )
 }
 

@@ -113,6 +113,7 @@ impl ThresholdDancer {
                 |_| true,
                 |i| score(&self.ledgers.get(&i).copied().unwrap_or_default()),
                 Some(score(&Ledger::default())),
+                0,
             );
             if let Some(target) = best {
                 return Action::Propose { target, kind: InteractionType::Collaboration };
