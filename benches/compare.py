@@ -7,9 +7,16 @@ Prints (and writes to ``--out``, default ``bench_out/``):
    bare core call), with their ratio; plus whole-process wall times of
    ``swarm run`` and ``swarm-fast run``;
 2. a scaling table over agents (the baseline population scaled up, every
-   agent acting for one step) and over epochs (the baseline, 15 steps per
-   epoch), with the reference where it finishes within ``--ref-budget``;
-3. ``scaling.png`` with both curves.
+   agent acting for one step, up to a million) and over epochs (the
+   baseline, 15 steps per epoch, up to 10,000), with the reference while
+   its predicted time stays within ``--ref-budget``;
+3. throughput in agent-steps per second on the scaled baseline, and the
+   million-agent run (10 steps) with its wall time and peak memory, in a
+   fresh process;
+4. peak memory of metrics-only runs against the number of interactions,
+   and with the interaction trace on;
+5. the issue-4 targets with the measured value beside each, and
+   ``scaling.png`` with the scaling curves.
 
 Usage: ``python benches/compare.py [--quick] [--out DIR]``.
 """
@@ -98,20 +105,29 @@ def scaled_baseline(n_agents: int) -> swarm_fast.Scenario:
     )
 
 
+def _next_allowed(last_s: float | None, ratio: float, budget: float) -> bool:
+    """The reference is quadratic in agents and in epochs: run the next point
+    only if the last one, scaled by ratio squared, fits the budget."""
+    return last_s is None or last_s * ratio**2 <= budget
+
+
 def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
     out: dict = {"agents": [], "epochs": []}
-    ref_ok = True
+    last, prev_n = None, None
     for n in agent_sizes:
         sc = scaled_baseline(n)
+        reps = 3 if n <= 100_000 else 1
         fast = median_time(
             lambda sc=sc: swarm_fast.run(sc, seed=1, epochs=1, steps=1, record_interactions=False),
-            3,
+            reps,
         )
         ref = None
-        if ref_ok:
+        if prev_n is None or (last is not None and _next_allowed(last, n / prev_n, ref_budget)):
             t0 = time.perf_counter()
             ref = run_reference(sc.raw, seed=1, epochs=1, steps=1).elapsed_s
-            ref_ok = time.perf_counter() - t0 < ref_budget
+            last, prev_n = time.perf_counter() - t0, n
+        else:
+            last = None
         out["agents"].append(
             {
                 "agents": sc.n_agents,
@@ -122,21 +138,23 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
         )
         print(
             f"  {sc.n_agents:>8} agents, 1 step: swarm_fast {fast * 1e3:9.2f} ms"
-            + (f"   reference {ref:8.2f} s" if ref is not None else ""),
+            + (f"   reference {ref:8.2f} s   x{ref / fast:8.0f}" if ref is not None else ""),
             flush=True,
         )
-    ref_ok = True
     sc = load_scenario("baseline")
+    last, prev_e = None, None
     for e in epoch_sizes:
         fast = median_time(
             lambda e=e: swarm_fast.run(sc, seed=1, epochs=e, steps=15, record_interactions=False),
             3,
         )
         ref = None
-        if ref_ok:
+        if prev_e is None or (last is not None and _next_allowed(last, e / prev_e, ref_budget)):
             t0 = time.perf_counter()
             ref = run_reference(sc.raw, seed=1, epochs=e, steps=15).elapsed_s
-            ref_ok = time.perf_counter() - t0 < ref_budget
+            last, prev_e = time.perf_counter() - t0, e
+        else:
+            last = None
         out["epochs"].append({"epochs": e, "swarm_fast_s": fast, "reference_s": ref})
         print(
             f"  {e:>8} epochs x 15 steps: swarm_fast {fast * 1e3:9.2f} ms"
@@ -145,6 +163,148 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
             flush=True,
         )
     return out
+
+
+# A child process that runs one configuration and reports its wall time and
+# peak resident memory, so each measurement starts from a clean heap.
+_CHILD = """
+import json, resource, sys, time
+import swarm_fast
+from swarm_fast import load_scenario
+spec = json.loads(sys.argv[1])
+sc = load_scenario(spec["scenario"])
+if spec.get("overrides"):
+    sc = sc.with_overrides(spec["overrides"])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+r = swarm_fast.run(sc, seed=1, epochs=spec["epochs"], steps=spec["steps"],
+                   record_interactions=spec["trace"])
+dt = time.perf_counter() - t0
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": dt, "interactions": r.summary["interactions"],
+                  "peak_rss_mib": after / 1024, "run_peak_mib": (after - before) / 1024}))
+"""
+
+
+def in_child(scenario: str, epochs: int, steps: int, trace: bool, overrides=None) -> dict:
+    spec = {
+        "scenario": scenario,
+        "epochs": epochs,
+        "steps": steps,
+        "trace": trace,
+        "overrides": overrides,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _scaled_overrides(n_agents: int) -> dict:
+    k = n_agents // 5
+    return {
+        "agents.0.count": 3 * k,
+        "agents.1.count": k,
+        "agents.2.count": k,
+        "simulation.max_actions_per_step": 5 * k,
+    }
+
+
+def throughput(points) -> list[dict]:
+    """Agent-steps per second (one core: a run is single-threaded)."""
+    rows = []
+    for n, steps in points:
+        sc = scaled_baseline(n)
+        t = median_time(
+            lambda sc=sc, steps=steps: swarm_fast.run(
+                sc, seed=1, epochs=1, steps=steps, record_interactions=False
+            ),
+            3,
+        )
+        rate = sc.n_agents * steps / t
+        rows.append(
+            {"agents": sc.n_agents, "steps": steps, "seconds": t, "agent_steps_per_s": rate}
+        )
+        print(f"  {sc.n_agents:>8} agents x {steps:>4} steps: {t:7.3f} s, {rate:10.3e} /s")
+    return rows
+
+
+def million(steps: int = 10) -> dict:
+    r = in_child("baseline", 1, steps, False, _scaled_overrides(1_000_000))
+    print(
+        f"  1,000,000 agents x {steps} steps: {r['seconds']:.1f} s,"
+        f" peak memory {r['peak_rss_mib']:.0f} MiB, {r['interactions']:,} interactions"
+    )
+    return r
+
+
+def memory(epoch_sizes) -> list[dict]:
+    """What a run adds to the process's peak memory, baseline x 15 steps per
+    epoch: metrics only (the default), metrics only with posting and voting
+    switched off (so only interactions accumulate), and the last point again
+    with the interaction trace kept."""
+    no_feed = {"rate_limits.posts_per_epoch": 0, "rate_limits.votes_per_epoch": 0}
+    rows = []
+
+    def one(e: int, label: str, trace: bool, overrides=None) -> None:
+        r = in_child("baseline", e, 15, trace, overrides)
+        rows.append({"epochs": e, "mode": label, **r})
+        print(
+            f"  {e:>8} epochs, {label:<22} {r['interactions']:>10,} interactions:"
+            f" +{r['run_peak_mib']:7.1f} MiB"
+        )
+
+    for e in epoch_sizes:
+        one(e, "metrics only", False)
+        one(e, "metrics only, no feed", False, no_feed)
+    one(epoch_sizes[-1], "with trace", True)
+    return rows
+
+
+def targets(ratios, scale, rates, big) -> list[dict]:
+    """The issue-4 targets against what this run measured."""
+    worst = min(r["ratio"] for r in ratios)
+    ten_k = next((r for r in scale["agents"] if r["agents"] == 10_000), None)
+    ep = scale["epochs"]
+    per_epoch = [r["swarm_fast_s"] / r["epochs"] for r in ep if r["epochs"] >= 640]
+    flat = max(per_epoch) / min(per_epoch) if per_epoch else None
+    best_rate = max(r["agent_steps_per_s"] for r in rates) if rates else None
+    rows = [
+        ("paper scenarios >= 10,000x (worst ratio)", f"{worst:,.0f}x", worst >= 10_000),
+        (
+            "agent-steps/s per core >= 5e6 (best scaled baseline)",
+            f"{best_rate:.2e}" if best_rate else "-",
+            bool(best_rate and best_rate >= 5e6),
+        ),
+        (
+            "10,000 agents, one step <= 10 ms",
+            f"{ten_k['swarm_fast_s'] * 1e3:.1f} ms" if ten_k else "-",
+            bool(ten_k and ten_k["swarm_fast_s"] <= 0.010),
+        ),
+    ]
+    if big:
+        rows.append(
+            (
+                "1,000,000 agents x 10 steps <= 60 s, <= 2 GiB",
+                f"{big['seconds']:.1f} s, {big['peak_rss_mib']:.0f} MiB",
+                big["seconds"] <= 60 and big["peak_rss_mib"] <= 2048,
+            )
+        )
+    if flat is not None:
+        rows.append(
+            (
+                "flat time per epoch (max/min over >= 640 epochs)",
+                f"{flat:.2f}",
+                flat <= 1.5,
+            )
+        )
+    print("Issue-4 targets:")
+    for what, got, ok in rows:
+        print(f"  [{'met' if ok else 'NOT met'}] {what}: {got}")
+    return [{"target": w, "measured": g, "met": ok} for w, g, ok in rows]
 
 
 def plot(scale: dict, path: Path) -> None:
@@ -200,7 +360,7 @@ def main() -> None:
         "--ref-budget",
         type=float,
         default=30.0,
-        help="stop running the reference beyond this many seconds per point",
+        help="skip reference points predicted to take longer than this many seconds",
     )
     args = ap.parse_args()
     out = Path(args.out)
@@ -209,11 +369,36 @@ def main() -> None:
     ratios = paper_ratios(ref_reps=1 if args.quick else 3, fast_reps=20 if args.quick else 200)
     proc = whole_process(1 if args.quick else 3)
     print("Scaling:")
-    agents = [5, 50, 500, 5000] if args.quick else [5, 50, 500, 5000, 10_000, 100_000]
-    epochs = [10, 40, 160] if args.quick else [10, 40, 160, 640, 2560, 10_000]
+    agents = (
+        [5, 50, 500, 5000, 10_000] if args.quick else [5, 50, 500, 5000, 10_000, 100_000, 1_000_000]
+    )
+    epochs = [10, 40, 160, 640] if args.quick else [10, 40, 160, 640, 2560, 10_000]
     scale = scaling(agents, epochs, args.ref_budget)
+    print("Throughput (one core):")
+    points = [(1000, 100), (10_000, 100)]
+    if not args.quick:
+        points = [(1000, 300), (10_000, 100), (100_000, 10)]
+    rates = throughput(points)
+    big = None
+    if not args.quick:
+        print("A million agents (fresh process):")
+        big = million()
+    print("Memory, baseline x 15 steps per epoch (fresh process each):")
+    mem = memory([100, 1000] if args.quick else [100, 1000, 10_000, 100_000])
+    goals = targets(ratios, scale, rates, big)
     (out / "results.json").write_text(
-        json.dumps({"paper": ratios, "whole_process": proc, "scaling": scale}, indent=2)
+        json.dumps(
+            {
+                "paper": ratios,
+                "whole_process": proc,
+                "scaling": scale,
+                "throughput": rates,
+                "million": big,
+                "memory": mem,
+                "targets": goals,
+            },
+            indent=2,
+        )
     )
     plot(scale, out / "scaling.png")
     print(f"wrote {out}/results.json and {out}/scaling.png")

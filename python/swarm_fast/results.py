@@ -59,13 +59,18 @@ class RunResult:
     columns on first access.
     """
 
-    def __init__(self, raw: dict[str, Any], config: dict[str, Any]) -> None:
+    def __init__(
+        self, raw: dict[str, Any], criteria: dict[str, Any], payoff: dict[str, Any]
+    ) -> None:
         self._raw = raw
+        self._criteria = criteria
+        self._payoff = payoff
         self.scenario_id: str = raw["scenario_id"]
         self.seed: int = int(raw["seed"])
-        self.summary: dict[str, Any] = summarize(
-            raw["epochs"], raw["totals"], config.get("success_criteria"), config.get("payoff")
-        )
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        return summarize(self._raw["epochs"], self._raw["totals"], self._criteria, self._payoff)
 
     @cached_property
     def epochs(self) -> pl.DataFrame:

@@ -39,4 +39,4 @@ def run(
         seed=seed, epochs=epochs, steps=steps, record_interactions=record_interactions
     )
     raw: dict[str, Any] = _core.run(config)
-    return RunResult(raw, sc.config)
+    return RunResult(raw, *sc._summary_config())

@@ -824,6 +824,10 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
 # ------------------------------------------------------------------ scenarios
 
 
+# Config keys a run can set (seed, epochs, steps, trace); the rest is fixed.
+_PER_RUN = ("seed", "n_epochs", "steps_per_epoch", "record_interactions")
+
+
 class Scenario:
     """A validated scenario: its YAML mapping and the normalised config.
 
@@ -838,6 +842,10 @@ class Scenario:
         self._path = path
         self._raw = copy.deepcopy(dict(raw))
         self._config = normalize(self._raw)
+        # The JSON of everything a run cannot override, encoded once: small
+        # runs are short enough for re-encoding to show (issue 4).
+        fixed = {k: v for k, v in self._config.items() if k not in _PER_RUN}
+        self._fixed_json = json.dumps(fixed)
 
     @property
     def path(self) -> Path | None:
@@ -877,7 +885,7 @@ class Scenario:
         """The configuration of one run as JSON for the core. ``seed``,
         ``epochs`` and ``steps`` override ``simulation.seed``/``n_epochs``/
         ``steps_per_epoch`` as the reference CLI's flags do."""
-        cfg = dict(self._config)
+        cfg = {k: self._config.get(k) for k in _PER_RUN}
         if seed is not None:
             cfg["seed"] = _seed("seed", seed)
         if epochs is not None:
@@ -890,7 +898,12 @@ class Scenario:
                 "the scenario sets no seed: pass seed=... (swarm_fast runs are reproducible)",
             )
         cfg["record_interactions"] = _bool("record_interactions", record_interactions)
-        return json.dumps(cfg)
+        # One JSON object: the per-run keys, then the fixed ones.
+        return json.dumps(cfg)[:-1] + ", " + self._fixed_json[1:]
+
+    def _summary_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """success_criteria and payoff, read (not copied) for summaries."""
+        return self._config.get("success_criteria") or {}, self._config.get("payoff") or {}
 
     def __repr__(self) -> str:
         where = f", path={str(self._path)!r}" if self._path else ""

@@ -1,6 +1,7 @@
 //! Core benchmarks: whole runs of the paper's baseline and strict
-//! scenarios (20 epochs x 15 steps), a scaled-up population for one step,
-//! and a long horizon. Run with `cargo bench -p swarm-core`.
+//! scenarios (20 epochs x 15 steps), scaled-up populations for one step
+//! (up to 100,000 agents) and for 100 steps, and a long horizon. Run with
+//! `cargo bench -p swarm-core`.
 
 use std::sync::atomic::AtomicBool;
 
@@ -70,6 +71,14 @@ fn strict() -> RunConfig {
     }
 }
 
+/// The baseline's 3:1:1 mix with 5k agents, all acting, for `steps` steps.
+fn scaled(k: u64, steps: u32) -> RunConfig {
+    let mut cfg = baseline(1, steps);
+    cfg.agents = agents(3 * k, k, k, &[]);
+    cfg.max_actions_per_step = (5 * k) as u32;
+    cfg
+}
+
 fn run(cfg: &RunConfig) {
     swarm_core::run(cfg.clone(), &AtomicBool::new(false)).expect("valid config");
 }
@@ -81,17 +90,26 @@ fn bench(c: &mut Criterion) {
     c.bench_function("strict_governance_20x15", |b| b.iter(|| run(&st)));
     let mut g = c.benchmark_group("one_step_all_acting");
     g.sample_size(10);
-    for k in [10u64, 100, 1000] {
-        let mut cfg = baseline(1, 1);
-        cfg.agents = agents(3 * k, k, k, &[]);
-        cfg.max_actions_per_step = (5 * k) as u32;
+    for k in [10u64, 100, 1000, 2000, 20_000] {
+        let cfg = scaled(k, 1);
         g.bench_with_input(BenchmarkId::from_parameter(5 * k), &cfg, |b, cfg| b.iter(|| run(cfg)));
     }
     g.finish();
-    let long = baseline(1000, 15);
+    let mut g = c.benchmark_group("hundred_steps_all_acting");
+    g.sample_size(10);
+    for k in [200u64, 2000] {
+        let cfg = scaled(k, 100);
+        g.bench_with_input(BenchmarkId::from_parameter(5 * k), &cfg, |b, cfg| b.iter(|| run(cfg)));
+    }
+    g.finish();
     let mut g = c.benchmark_group("horizon");
     g.sample_size(10);
-    g.bench_function("baseline_1000_epochs", |b| b.iter(|| run(&long)));
+    for epochs in [1000, 10_000] {
+        let long = baseline(epochs, 15);
+        g.bench_with_input(BenchmarkId::new("baseline_epochs", epochs), &long, |b, cfg| {
+            b.iter(|| run(cfg))
+        });
+    }
     g.finish();
 }
 

@@ -305,7 +305,7 @@ impl Engine {
             .into_iter()
             .zip(agents)
             .enumerate()
-            .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng))
+            .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng, n))
             .collect();
         if n == 0 {
             return Err(SwarmError::Config(

@@ -16,14 +16,8 @@ use crate::types::Actor;
 #[derive(Debug, Clone)]
 struct Post {
     author: Actor,
-    up: i64,
-    down: i64,
-}
-
-impl Post {
-    fn net(&self) -> i64 {
-        self.up - self.down
-    }
+    /// Upvotes minus downvotes, the only count the ranking reads.
+    net: i64,
 }
 
 /// Ranking key: larger is better (more net votes, then newer).
@@ -34,8 +28,10 @@ pub struct Feed {
     posts: Vec<Post>,
     /// (voter, post) → upvote?
     votes: HashMap<(Actor, u32), bool>,
-    /// Every post, best first.
-    ranking: BTreeSet<(Reverse<i64>, Reverse<u32>)>,
+    /// Every post whose net votes are not 0, best first. Posts at 0 — most
+    /// of them — rank newest first among themselves, so they need no
+    /// index: the post list read backwards is their order.
+    ranked: BTreeSet<(Reverse<i64>, Reverse<u32>)>,
     /// The current top posts, best first, kept up to date incrementally:
     /// agents only vote on posts they see, so nearly every change touches
     /// a post that is already in this short list.
@@ -62,8 +58,7 @@ impl Feed {
 
     pub fn create_post(&mut self, author: Actor) -> u32 {
         let idx = self.posts.len() as u32;
-        self.posts.push(Post { author, up: 0, down: 0 });
-        self.ranking.insert((Reverse(0), Reverse(idx)));
+        self.posts.push(Post { author, net: 0 });
         // The newest post outranks every older post with the same votes.
         let key = (0, idx);
         let at = self.top_keys.iter().position(|&k| k < key).unwrap_or(self.top.len());
@@ -82,31 +77,23 @@ impl Feed {
         let Some(p) = self.posts.get_mut(post as usize) else {
             return false;
         };
-        let before = p.net();
+        let before = p.net;
+        let step = if up { 1 } else { -1 };
         match self.votes.get(&(voter, post)).copied() {
             Some(prev) if prev == up => return true,
-            Some(_) => {
-                if up {
-                    p.down -= 1;
-                    p.up += 1;
-                } else {
-                    p.up -= 1;
-                    p.down += 1;
-                }
-            }
-            None => {
-                if up {
-                    p.up += 1;
-                } else {
-                    p.down += 1;
-                }
-            }
+            // A flip takes the old vote back and adds the new one.
+            Some(_) => p.net += 2 * step,
+            None => p.net += step,
         }
-        let after = p.net();
+        let after = p.net;
         self.votes.insert((voter, post), up);
         if before != after {
-            self.ranking.remove(&(Reverse(before), Reverse(post)));
-            self.ranking.insert((Reverse(after), Reverse(post)));
+            if before != 0 {
+                self.ranked.remove(&(Reverse(before), Reverse(post)));
+            }
+            if after != 0 {
+                self.ranked.insert((Reverse(after), Reverse(post)));
+            }
             self.rerank((before, post), (after, post));
         }
         true
@@ -148,13 +135,23 @@ impl Feed {
         self.top.swap(i, j);
     }
 
+    /// The top posts from scratch: positive posts best first, then posts
+    /// at 0 newest first, then negative ones.
     fn rebuild_top(&mut self) {
-        self.top_keys.clear();
+        let ranked = self.ranked.iter().map(|&(Reverse(net), Reverse(idx))| (net, idx));
+        let zeros = (0..self.posts.len() as u32).rev().filter(|&i| self.posts[i as usize].net == 0);
+        let keys: Vec<Key> = ranked
+            .clone()
+            .take_while(|&(net, _)| net > 0)
+            .chain(zeros.map(|i| (0, i)))
+            .chain(ranked.skip_while(|&(net, _)| net > 0))
+            .take(VISIBLE_POSTS)
+            .collect();
         self.top.clear();
-        for &(Reverse(net), Reverse(idx)) in self.ranking.iter().take(VISIBLE_POSTS) {
-            self.top_keys.push((net, idx));
-            self.top.push(PostView { idx, author: self.posts[idx as usize].author });
-        }
+        self.top.extend(
+            keys.iter().map(|&(_, idx)| PostView { idx, author: self.posts[idx as usize].author }),
+        );
+        self.top_keys = keys;
     }
 
     /// The top posts in ranking order.
@@ -203,7 +200,7 @@ mod tests {
             }
             let out = f.top_posts();
             let mut all: Vec<(i64, u32)> =
-                f.posts.iter().enumerate().map(|(i, p)| (p.net(), i as u32)).collect();
+                f.posts.iter().enumerate().map(|(i, p)| (p.net, i as u32)).collect();
             all.sort_by(|a, b| b.cmp(a));
             let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
             assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), want);

@@ -278,13 +278,16 @@ impl IndexView<'_> {
         from: AgentIdx,
         skip: impl Fn(AgentIdx) -> bool,
     ) -> Option<AgentIdx> {
-        let mut from = from as usize;
+        let mut b = from as usize;
         loop {
-            let b = self.ix.live.kth(self.ix.live.rank(from))?;
+            // Step along live agents; jump over frozen ones with the tree.
+            if !self.ix.flags.get(b)?.live {
+                b = self.ix.live.kth(self.ix.live.rank(b))?;
+            }
             if b != self.me && !skip(b as AgentIdx) {
                 return Some(b as AgentIdx);
             }
-            from = b + 1;
+            b += 1;
         }
     }
 

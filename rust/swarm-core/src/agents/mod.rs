@@ -93,6 +93,10 @@ enum Policy {
     ThresholdDancer(threshold_dancer::ThresholdDancer),
 }
 
+/// From this many agents, honest and cautious agents keep their trust map
+/// ordered (see [`Memory::by_trust`]).
+const RANKED_TRUST_FROM: usize = 64;
+
 /// One scripted agent: its policy, its private stream R_j and its memory.
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -104,7 +108,15 @@ pub struct Agent {
 }
 
 impl Agent {
-    pub fn new(kind: AgentKind, me: AgentIdx, params: &AgentParams, rng: PyRandom) -> Self {
+    /// `population`: how many agents the run has (large ones keep extra
+    /// order in memory so that choices stay O(log N)).
+    pub fn new(
+        kind: AgentKind,
+        me: AgentIdx,
+        params: &AgentParams,
+        rng: PyRandom,
+        population: usize,
+    ) -> Self {
         let policy = match kind {
             AgentKind::Honest => Policy::Honest(honest::Honest::new(params)),
             AgentKind::Opportunistic => {
@@ -127,7 +139,10 @@ impl Agent {
             me,
             kind == AgentKind::Opportunistic,
             kind == AgentKind::Honest,
-            matches!(kind, AgentKind::Honest | AgentKind::Cautious),
+            // Trust maps stay tiny in small populations: reading them whole
+            // is cheaper than keeping them ordered.
+            population >= RANKED_TRUST_FROM
+                && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
     }

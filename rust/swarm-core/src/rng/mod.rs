@@ -34,7 +34,7 @@ impl PyRandom {
     /// `random.Random(seed)` for an integer seed: the key is the 32-bit
     /// little-endian words of |seed| (`[0]` for 0), fed to `init_by_array`.
     pub fn new(seed: i128) -> Self {
-        PyRandom { src: StreamSource::Full(Box::new(Mt::seeded(seed))), gauss_next: None }
+        PyRandom { src: StreamSource::Full(Mt::seeded(seed)), gauss_next: None }
     }
 
     /// `Random(s)` for each seed, seeded together (several streams per

@@ -67,8 +67,10 @@ pub(crate) struct Mt {
 }
 
 impl Mt {
-    pub(crate) fn seeded(seed: i128) -> Self {
-        let mut r = Mt { mt: GENRAND_19650218, index: N };
+    /// Seeded in place on the heap: the state is 2.5 KB, so building it
+    /// on the stack and moving it costs copies.
+    pub(crate) fn seeded(seed: i128) -> Box<Self> {
+        let mut r = Box::new(Mt { mt: GENRAND_19650218, index: N });
         r.init_by_array(&key_words(seed));
         r
     }
@@ -125,7 +127,7 @@ impl Mt {
     }
 
     /// A freshly seeded stream moved on by `pos` outputs.
-    fn at(seed: i128, pos: u64) -> Self {
+    fn at(seed: i128, pos: u64) -> Box<Self> {
         let mut r = Mt::seeded(seed);
         for _ in 0..=pos / N as u64 {
             r.twist();
@@ -187,7 +189,7 @@ impl StreamSource {
             return w.buf[0];
         }
         let out = mt.next_u32();
-        *self = StreamSource::Full(Box::new(mt));
+        *self = StreamSource::Full(mt);
         out
     }
 }
@@ -203,22 +205,24 @@ pub enum StreamLayout {
     Windowed { keep_state: bool },
 }
 
-/// Streams seeded per pass: the lane loops below vectorise over them.
+/// Streams seeded per pass: the lane loops below vectorise over them. Big
+/// populations go 64 at a time; what is left, 8 at a time (padded).
 const LANES: usize = 64;
+const FEW_LANES: usize = 8;
 
-/// `init_by_array([key])` for `LANES` one-word keys at once, word `i` of
-/// lane `l` in `st[i][l]`. The same steps as [`Mt::init_by_array`] with
-/// `j` always 0.
+/// `init_by_array([key])` for `L` one-word keys at once, word `i` of lane
+/// `l` in `st[i][l]`. The same steps as [`Mt::init_by_array`] with `j`
+/// always 0.
 #[inline(always)]
-fn init_lanes_generic(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+fn init_lanes_generic<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
     for (row, &g) in st.iter_mut().zip(GENRAND_19650218.iter()) {
-        *row = [g; LANES];
+        *row = [g; L];
     }
     let mut i = 1usize;
     for _ in 0..N {
         let prev = st[i - 1];
         let cur = &mut st[i];
-        for l in 0..LANES {
+        for l in 0..L {
             let p = prev[l];
             cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_664_525)).wrapping_add(keys[l]);
         }
@@ -231,7 +235,7 @@ fn init_lanes_generic(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
     for _ in 0..N - 1 {
         let prev = st[i - 1];
         let cur = &mut st[i];
-        for l in 0..LANES {
+        for l in 0..L {
             let p = prev[l];
             cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
         }
@@ -241,16 +245,16 @@ fn init_lanes_generic(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
             i = 1;
         }
     }
-    st[0] = [UPPER; LANES];
+    st[0] = [UPPER; L];
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn init_lanes_avx2(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+fn init_lanes_avx2<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
     init_lanes_generic(keys, st)
 }
 
-fn init_lanes(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
+fn init_lanes<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU was just checked to support AVX2.
@@ -260,47 +264,61 @@ fn init_lanes(keys: &[u32; LANES], st: &mut [[u32; LANES]; N]) {
     init_lanes_generic(keys, st)
 }
 
+/// Seed `group` (at most `L` one-word seeds) together into `out`.
+fn seed_group<const L: usize>(
+    group: &[i128],
+    layout: StreamLayout,
+    scratch: &mut Option<Box<[[u32; L]; N]>>,
+    out: &mut Vec<StreamSource>,
+) {
+    // Unused lanes repeat the first seed; their streams are dropped.
+    let mut keys = [group[0].unsigned_abs() as u32; L];
+    for (k, s) in keys.iter_mut().zip(group) {
+        *k = s.unsigned_abs() as u32;
+    }
+    let st = scratch.get_or_insert_with(|| Box::new([[0u32; L]; N]));
+    init_lanes(&keys, st);
+    for (l, &seed) in group.iter().enumerate() {
+        out.push(match layout {
+            StreamLayout::Full => {
+                let mut mt = Box::new(Mt { mt: [0; N], index: N });
+                for (w, row) in mt.mt.iter_mut().zip(st.iter()) {
+                    *w = row[l];
+                }
+                StreamSource::Full(mt)
+            }
+            // The first WINDOW outputs of the first twist read only the
+            // untwisted words k, k+1 and k+M (k < N - M).
+            StreamLayout::Windowed { keep_state } => {
+                let mut buf = [0u32; WINDOW];
+                for (k, slot) in buf.iter_mut().enumerate() {
+                    *slot = temper(twisted(st[k][l], st[k + 1][l], st[k + M][l]));
+                }
+                StreamSource::Window(Window { seed, keep_state, start: 0, pos: 0, buf })
+            }
+        });
+    }
+}
+
 /// One stream per seed, as `layout` says; identical to seeding each with
 /// [`Mt::seeded`].
 pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSource> {
     let mut out = Vec::with_capacity(seeds.len());
-    // The lane scratch (160 KB) is only worth zeroing for a full group.
-    let mut scratch: Option<Box<[[u32; LANES]; N]>> = None;
+    // Scratch for each lane width, allocated on first use (160 KB, 20 KB).
+    let mut wide: Option<Box<[[u32; LANES]; N]>> = None;
+    let mut narrow: Option<Box<[[u32; FEW_LANES]; N]>> = None;
     let one_word = |s: &i128| s.unsigned_abs() <= u128::from(u32::MAX);
     let mut rest = seeds;
     while !rest.is_empty() {
-        let take = rest.len().min(LANES);
-        let (group, tail) = rest.split_at(take);
+        let width = if rest.len() >= LANES { LANES } else { FEW_LANES };
+        let (group, tail) = rest.split_at(rest.len().min(width));
         rest = tail;
-        if take < LANES || !group.iter().all(one_word) {
+        if group.len() < 2 || !group.iter().all(one_word) {
             out.extend(group.iter().map(|&s| one_stream(s, layout)));
-            continue;
-        }
-        let mut keys = [0u32; LANES];
-        for (k, s) in keys.iter_mut().zip(group) {
-            *k = s.unsigned_abs() as u32;
-        }
-        let st = scratch.get_or_insert_with(|| Box::new([[0u32; LANES]; N]));
-        init_lanes(&keys, st);
-        for (l, &seed) in group.iter().enumerate() {
-            out.push(match layout {
-                StreamLayout::Full => {
-                    let mut mt = Mt { mt: [0; N], index: N };
-                    for (w, row) in mt.mt.iter_mut().zip(st.iter()) {
-                        *w = row[l];
-                    }
-                    StreamSource::Full(Box::new(mt))
-                }
-                // The first WINDOW outputs of the first twist read only the
-                // untwisted words k, k+1 and k+M (k < N - M).
-                StreamLayout::Windowed { keep_state } => {
-                    let mut buf = [0u32; WINDOW];
-                    for (k, slot) in buf.iter_mut().enumerate() {
-                        *slot = temper(twisted(st[k][l], st[k + 1][l], st[k + M][l]));
-                    }
-                    StreamSource::Window(Window { seed, keep_state, start: 0, pos: 0, buf })
-                }
-            });
+        } else if width == LANES {
+            seed_group(group, layout, &mut wide, &mut out);
+        } else {
+            seed_group(group, layout, &mut narrow, &mut out);
         }
     }
     out
@@ -309,7 +327,7 @@ pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSourc
 fn one_stream(seed: i128, layout: StreamLayout) -> StreamSource {
     let mut mt = Mt::seeded(seed);
     match layout {
-        StreamLayout::Full => StreamSource::Full(Box::new(mt)),
+        StreamLayout::Full => StreamSource::Full(mt),
         StreamLayout::Windowed { keep_state } => {
             let mut buf = [0u32; WINDOW];
             for slot in buf.iter_mut() {
@@ -325,19 +343,25 @@ mod tests {
     use super::*;
 
     /// Every layout, seeded together or alone, gives the same outputs far
-    /// past the first block (windows refill, then turn into full states).
+    /// past the first block (windows refill, then turn into full states):
+    /// wide groups, narrow padded groups, a lone seed, and groups with
+    /// multi-word or negative seeds that fall back to one at a time.
     #[test]
     fn layouts_agree() {
-        let mut seeds: Vec<i128> = (0..40).map(|j| 1_000 + j).collect();
-        seeds.extend([-5, 0, (1 << 40) + 3, u32::MAX as i128, -(u32::MAX as i128) - 9]);
-        seeds.extend((0..20).map(|j| 77 + j));
+        let wide: Vec<i128> = (0..70).map(|j| 1_000 + j).collect();
+        let few: Vec<i128> = (0..5).map(|j| 42 + j).collect();
+        let mixed: Vec<i128> =
+            vec![-5, 0, (1 << 40) + 3, u32::MAX as i128, -(u32::MAX as i128) - 9, 77, 78];
         let windowed = |keep_state| StreamLayout::Windowed { keep_state };
-        for layout in [StreamLayout::Full, windowed(false), windowed(true)] {
-            let mut many = seed_many(&seeds, layout);
-            for (s, src) in seeds.iter().zip(many.iter_mut()) {
-                let mut alone = Mt::seeded(*s);
-                for n in 0..2_000 {
-                    assert_eq!(src.next_u32(), alone.next_u32(), "seed {s} output {n}");
+        for seeds in [wide, few, vec![9], mixed] {
+            for layout in [StreamLayout::Full, windowed(false), windowed(true)] {
+                let mut many = seed_many(&seeds, layout);
+                assert_eq!(many.len(), seeds.len());
+                for (s, src) in seeds.iter().zip(many.iter_mut()) {
+                    let mut alone = Mt::seeded(*s);
+                    for n in 0..2_000 {
+                        assert_eq!(src.next_u32(), alone.next_u32(), "seed {s} output {n}");
+                    }
                 }
             }
         }
