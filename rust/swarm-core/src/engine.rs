@@ -250,6 +250,9 @@ pub enum Switch {
 /// Above this many agents `Auto` windows the streams: 2.5 KB of state per
 /// agent stops fitting in cache and seeding dominates short runs.
 const WINDOWED_STREAMS_FROM: usize = 512;
+/// Runs of at most this many steps in all count as short: their agents
+/// draw so little that seeding full states would dominate.
+const SHORT_RUN_STEPS: u64 = 8;
 /// Up to this many agents a windowed stream that runs out keeps its full
 /// state (640 MiB at most); beyond, it keeps refilling windows, so that a
 /// million agents fit in well under 2 GiB.
@@ -286,8 +289,13 @@ impl Engine {
         let n = agents.len();
         // R_j = Random(seed + j), j = 1, 2, ... in creation order.
         let seeds: Vec<i128> = (1..=n as i128).map(|j| seed + j).collect();
+        // Windows pay off where seeding dominates (a few steps of many
+        // agents) or where full states would not fit (FULL_STREAMS_UP_TO).
+        let steps = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch);
         let windowed = match tuning.windowed_streams {
-            Switch::Auto => n > WINDOWED_STREAMS_FROM,
+            Switch::Auto => {
+                n > WINDOWED_STREAMS_FROM && (steps <= SHORT_RUN_STEPS || n > FULL_STREAMS_UP_TO)
+            }
             Switch::On => true,
             Switch::Off => false,
         };
