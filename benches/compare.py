@@ -167,20 +167,29 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
 
 # A child process that runs one configuration and reports its wall time and
 # peak resident memory, so each measurement starts from a clean heap.
+# Peak memory is the kernel's VmHWM for this process image: unlike
+# ru_maxrss it does not inherit the parent's peak across fork and exec.
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import swarm_fast
 from swarm_fast import load_scenario
+
+def hwm_kib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
 spec = json.loads(sys.argv[1])
 sc = load_scenario(spec["scenario"])
 if spec.get("overrides"):
     sc = sc.with_overrides(spec["overrides"])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = hwm_kib()
 t0 = time.perf_counter()
 r = swarm_fast.run(sc, seed=1, epochs=spec["epochs"], steps=spec["steps"],
                    record_interactions=spec["trace"])
 dt = time.perf_counter() - t0
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = hwm_kib()
 print(json.dumps({"seconds": dt, "interactions": r.summary["interactions"],
                   "peak_rss_mib": after / 1024, "run_peak_mib": (after - before) / 1024}))
 """

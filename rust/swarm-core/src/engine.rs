@@ -223,6 +223,8 @@ pub struct Engine {
     epochs: Vec<EpochRow>,
     trace: Option<Trace>,
     order: Vec<AgentIdx>,
+    /// Usage slots whose per-step proposal count is not 0.
+    proposed: Vec<usize>,
 }
 
 /// How the engine lays out its data for speed (issue 4). Every choice
@@ -380,6 +382,7 @@ impl Engine {
             totals: RunTotals::default(),
             epochs: Vec::with_capacity(cfg.n_epochs as usize),
             order: Vec::with_capacity(n),
+            proposed: Vec::new(),
             cfg,
         })
     }
@@ -394,8 +397,10 @@ impl Engine {
                 }
                 self.step();
                 self.step += 1;
-                for u in &mut self.usage {
-                    u.interactions = 0;
+                // Only the agents that proposed this step have a count to
+                // reset: O(proposers), not O(N).
+                for slot in self.proposed.drain(..) {
+                    self.usage[slot].interactions = 0;
                 }
             }
             self.epoch_end();
@@ -459,9 +464,14 @@ impl Engine {
     /// end-of-step resolution of what is still pending.
     fn step(&mut self) {
         let n = self.agents.len();
-        self.order.clear();
-        self.order.extend(0..n as AgentIdx);
+        let round_robin = self.cfg.schedule_mode == ScheduleMode::RoundRobin;
+        if !round_robin {
+            self.order.clear();
+            self.order.extend(0..n as AgentIdx);
+        }
         match self.cfg.schedule_mode {
+            // Registration order, walked lazily below: a step where only A
+            // agents may act costs O(A), not O(N).
             ScheduleMode::RoundRobin => {}
             ScheduleMode::Random => self.r_o.shuffle(&mut self.order),
             ScheduleMode::Priority => {
@@ -476,7 +486,9 @@ impl Engine {
         }
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = Vec::with_capacity(max.min(n));
-        for &a in &self.order {
+        let order: &mut dyn Iterator<Item = AgentIdx> =
+            if round_robin { &mut (0..n as AgentIdx) } else { &mut self.order.iter().copied() };
+        for a in order {
             if eligible.len() >= max {
                 break;
             }
@@ -505,11 +517,15 @@ impl Engine {
         }
     }
 
-    fn usage_mut(&mut self, actor: Actor) -> &mut Usage {
-        let slot = match actor {
+    fn usage_slot(&self, actor: Actor) -> usize {
+        match actor {
             Actor::Agent(a) => a as usize,
             Actor::Anonymous => self.agents.len(),
-        };
+        }
+    }
+
+    fn usage_mut(&mut self, actor: Actor) -> &mut Usage {
+        let slot = self.usage_slot(actor);
         &mut self.usage[slot]
     }
 
@@ -549,7 +565,11 @@ impl Engine {
                     }
                 }
                 self.pending.push(Proposal { initiator: a, counterparty: target, kind });
-                self.usage_mut(actor).interactions += 1;
+                let slot = self.usage_slot(actor);
+                if self.usage[slot].interactions == 0 {
+                    self.proposed.push(slot);
+                }
+                self.usage[slot].interactions += 1;
             }
             Action::Accept { proposal } | Action::Reject { proposal } => {
                 if let Some(p) = self.pending.remove(proposal) {
