@@ -1,5 +1,8 @@
 //! Deceptive agent (spec §11.3, Q14).
 
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{accept_bid, answer, cheapest_bid, choose_where, first_max_by, richest_bounty};
@@ -17,6 +20,10 @@ pub struct Deceptive {
     post_probability: f64,
     /// S: own trust scores, raised by 0.1 per accepted interaction.
     scores: HashMap<AgentIdx, f64>,
+    /// S ordered by (score descending, agent ascending), so the
+    /// exploitation target is found from the top (scores are in [0.5, 1],
+    /// where the bit pattern orders like the value).
+    ranked: BTreeSet<(Reverse<u64>, AgentIdx)>,
     /// #{S values > exploitation_threshold}, kept incrementally.
     high_scores: usize,
     /// C: proposals received at end of step, per initiator.
@@ -32,6 +39,7 @@ impl Deceptive {
             facade_probability: c.facade_probability.unwrap_or(0.8),
             post_probability: c.post_probability.unwrap_or(0.35),
             scores: HashMap::default(),
+            ranked: BTreeSet::new(),
             high_scores: 0,
             received: HashMap::default(),
             received_total: 0,
@@ -110,14 +118,13 @@ impl Deceptive {
             );
             return target.map(|(b, _)| b);
         }
-        let mut best: Option<(AgentIdx, f64)> = None;
-        for (&b, &s) in &self.scores {
-            let rich = obs.find_visible(b).is_some_and(|v| v.resources > 50.0);
-            if s > x && rich && best.is_none_or(|(bb, bs)| s > bs || (s == bs && b < bb)) {
-                best = Some((b, s));
-            }
-        }
-        best.map(|(b, _)| b)
+        // Best first: the first qualifying entry is the first of the maxima.
+        self.ranked
+            .iter()
+            .map(|&(Reverse(bits), b)| (b, f64::from_bits(bits)))
+            .take_while(|&(_, s)| s > x)
+            .find(|&(b, _)| obs.find_visible(b).is_some_and(|v| v.resources > 50.0))
+            .map(|(b, _)| b)
     }
 
     /// The trust-building target: `CH` over visible agents that proposed
@@ -167,6 +174,10 @@ impl Deceptive {
         let old = self.scores.get(&other).copied();
         let new = f64::min(1.0, old.unwrap_or(0.5) + 0.1);
         self.scores.insert(other, new);
+        if let Some(old) = old {
+            self.ranked.remove(&(Reverse(old.to_bits()), other));
+        }
+        self.ranked.insert((Reverse(new.to_bits()), other));
         let x = self.exploitation_threshold;
         let was_high = old.is_some_and(|s| s > x);
         if new > x && !was_high {

@@ -16,6 +16,29 @@ const HISTORY_LEN: usize = 500;
 const MEMORY_LEN: usize = 1000;
 
 #[derive(Debug, Default, Clone)]
+struct History {
+    parties: VecDeque<AgentIdx>,
+    by_party: HashMap<AgentIdx, VecDeque<f64>>,
+}
+
+impl History {
+    fn push(&mut self, other: AgentIdx, p: f64) {
+        if self.parties.len() == HISTORY_LEN {
+            let oldest = self.parties.pop_front().expect("full");
+            // The globally oldest entry is its party's oldest.
+            if let Some(ps) = self.by_party.get_mut(&oldest) {
+                ps.pop_front();
+                if ps.is_empty() {
+                    self.by_party.remove(&oldest);
+                }
+            }
+        }
+        self.parties.push_back(other);
+        self.by_party.entry(other).or_default().push_back(p);
+    }
+}
+
+#[derive(Debug, Default, Clone)]
 pub struct Memory {
     me: AgentIdx,
     trust: HashMap<AgentIdx, f64>,
@@ -27,9 +50,11 @@ pub struct Memory {
     /// where the search for the first stranger starts. Entries are never
     /// removed, so it only moves up.
     strangers_from: AgentIdx,
-    /// (other party, p) of the last 500 finalised interactions; kept only
-    /// for the opportunistic policy, the one reader.
-    history: Option<VecDeque<(AgentIdx, f64)>>,
+    /// The last 500 finalised interactions, kept only for the opportunistic
+    /// policy, the one reader: their parties in order, and per party its p
+    /// values in order — the same values the reference's filter over the
+    /// whole deque visits, in the same order, so the same sums.
+    history: Option<History>,
     /// The shared `_memory` deque, kept only for the honest policy:
     /// `None` = an interaction-outcome record, `Some(post)` = a vote record.
     records: Option<VecDeque<Option<u32>>>,
@@ -40,7 +65,7 @@ impl Memory {
     pub fn new(me: AgentIdx, keep_history: bool, keep_votes: bool, ranked: bool) -> Self {
         let mut m = Memory {
             me,
-            history: keep_history.then(VecDeque::new),
+            history: keep_history.then(History::default),
             records: keep_votes.then(VecDeque::new),
             ranked: ranked.then(BTreeSet::new),
             ..Default::default()
@@ -86,10 +111,7 @@ impl Memory {
     /// The base `update_from_outcome`: history, trust EMA, memory record.
     pub fn record_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64) {
         if let Some(h) = self.history.as_mut() {
-            if h.len() == HISTORY_LEN {
-                h.pop_front();
-            }
-            h.push_back((other, p));
+            h.push(other, p);
         }
         let current = self.trust(other);
         let updated = if accepted {
@@ -117,16 +139,12 @@ impl Memory {
     /// Mean p over the history entries involving `other`, or None if none
     /// (opportunistic `accept_interaction`, Python `sum(...) / len(...)`).
     pub fn mean_p_with(&self, other: AgentIdx) -> Option<f64> {
-        let h = self.history.as_ref()?;
+        let ps = self.history.as_ref()?.by_party.get(&other)?;
         let mut sum = 0.0;
-        let mut n = 0u32;
-        for &(party, p) in h {
-            if party == other {
-                sum += p;
-                n += 1;
-            }
+        for &p in ps {
+            sum += p;
         }
-        (n > 0).then(|| sum / f64::from(n))
+        Some(sum / ps.len() as f64)
     }
 
     pub fn has_voted(&self, post: u32) -> bool {
