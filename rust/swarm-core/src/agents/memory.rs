@@ -54,10 +54,17 @@ pub struct Memory {
     /// policy, the one reader: their parties in order, and per party its p
     /// values in order — the same values the reference's filter over the
     /// whole deque visits, in the same order, so the same sums.
-    history: Option<History>,
-    /// The shared `_memory` deque, kept only for the honest policy:
-    /// `None` = an interaction-outcome record, `Some(post)` = a vote record.
-    records: Option<VecDeque<Option<u32>>>,
+    history: Option<Box<History>>,
+    /// Kept only for the honest policy (boxed, like `history`, so that the
+    /// other policies' agents stay small in large populations).
+    votes: Option<Box<Votes>>,
+}
+
+/// The shared `_memory` deque: `None` = an interaction-outcome record,
+/// `Some(post)` = a vote record; and how many vote records each post has.
+#[derive(Debug, Default, Clone)]
+struct Votes {
+    records: VecDeque<Option<u32>>,
     voted: HashMap<u32, u32>,
 }
 
@@ -65,8 +72,8 @@ impl Memory {
     pub fn new(me: AgentIdx, keep_history: bool, keep_votes: bool, ranked: bool) -> Self {
         let mut m = Memory {
             me,
-            history: keep_history.then(History::default),
-            records: keep_votes.then(VecDeque::new),
+            history: keep_history.then(Box::default),
+            votes: keep_votes.then(Box::default),
             ranked: ranked.then(BTreeSet::new),
             ..Default::default()
         };
@@ -148,7 +155,7 @@ impl Memory {
     }
 
     pub fn has_voted(&self, post: u32) -> bool {
-        self.voted.contains_key(&post)
+        self.votes.as_ref().is_some_and(|v| v.voted.contains_key(&post))
     }
 
     pub fn remember_vote(&mut self, post: u32) {
@@ -156,22 +163,22 @@ impl Memory {
     }
 
     fn push_record(&mut self, record: Option<u32>) {
-        let Some(records) = self.records.as_mut() else {
+        let Some(v) = self.votes.as_mut() else {
             return;
         };
-        if records.len() == MEMORY_LEN {
-            if let Some(Some(old)) = records.pop_front() {
-                if let Some(c) = self.voted.get_mut(&old) {
+        if v.records.len() == MEMORY_LEN {
+            if let Some(Some(old)) = v.records.pop_front() {
+                if let Some(c) = v.voted.get_mut(&old) {
                     *c -= 1;
                     if *c == 0 {
-                        self.voted.remove(&old);
+                        v.voted.remove(&old);
                     }
                 }
             }
         }
-        records.push_back(record);
+        v.records.push_back(record);
         if let Some(post) = record {
-            *self.voted.entry(post).or_insert(0) += 1;
+            *v.voted.entry(post).or_insert(0) += 1;
         }
     }
 }

@@ -81,16 +81,18 @@ impl AgentKind {
     }
 }
 
+/// Policies with maps of their own are boxed: an agent is then ~300 bytes
+/// whatever its policy, which matters at a million agents.
 #[derive(Debug, Clone)]
 enum Policy {
     Honest(honest::Honest),
     Opportunistic(opportunistic::Opportunistic),
-    Deceptive(deceptive::Deceptive),
-    Adversarial(adversarial::Adversarial),
+    Deceptive(Box<deceptive::Deceptive>),
+    Adversarial(Box<adversarial::Adversarial>),
     AdaptiveAdversary(adaptive_adversary::AdaptiveAdversary),
     Cautious(cautious::Cautious),
-    CautiousReciprocator(cautious_reciprocator::CautiousReciprocator),
-    ThresholdDancer(threshold_dancer::ThresholdDancer),
+    CautiousReciprocator(Box<cautious_reciprocator::CautiousReciprocator>),
+    ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust map
@@ -122,17 +124,19 @@ impl Agent {
             AgentKind::Opportunistic => {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
             }
-            AgentKind::Deceptive => Policy::Deceptive(deceptive::Deceptive::new(params)),
-            AgentKind::Adversarial => Policy::Adversarial(adversarial::Adversarial::new(params)),
+            AgentKind::Deceptive => Policy::Deceptive(Box::new(deceptive::Deceptive::new(params))),
+            AgentKind::Adversarial => {
+                Policy::Adversarial(Box::new(adversarial::Adversarial::new(params)))
+            }
             AgentKind::AdaptiveAdversary => {
                 Policy::AdaptiveAdversary(adaptive_adversary::AdaptiveAdversary)
             }
             AgentKind::Cautious => Policy::Cautious(cautious::Cautious::new(params)),
-            AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(
+            AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(Box::new(
                 cautious_reciprocator::CautiousReciprocator::new(params),
-            ),
+            )),
             AgentKind::ThresholdDancer => {
-                Policy::ThresholdDancer(threshold_dancer::ThresholdDancer::new(params))
+                Policy::ThresholdDancer(Box::new(threshold_dancer::ThresholdDancer::new(params)))
             }
         };
         let memory = Memory::new(
