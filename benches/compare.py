@@ -10,9 +10,9 @@ Prints (and writes to ``--out``, default ``bench_out/``):
    agent acting for one step, up to a million) and over epochs (the
    baseline, 15 steps per epoch, up to 10,000), with the reference while
    its predicted time stays within ``--ref-budget``;
-3. throughput in agent-steps per second on the scaled baseline, and the
-   million-agent run (10 steps) with its wall time and peak memory, in a
-   fresh process;
+3. throughput in agent-steps per second on the scaled baseline (epochs of
+   15 steps as in the paper, and single long epochs), and the million-agent
+   run (10 steps) with its wall time and peak memory, in a fresh process;
 4. peak memory of metrics-only runs against the number of interactions,
    and with the interaction trace on;
 5. the issue-4 targets with the measured value beside each, and
@@ -223,21 +223,33 @@ def _scaled_overrides(n_agents: int) -> dict:
 
 
 def throughput(points) -> list[dict]:
-    """Agent-steps per second (one core: a run is single-threaded)."""
+    """Agent-steps per second on one core (a run is single-threaded), for
+    (agents, epochs, steps per epoch). The paper's protocol, 20 x 15, lets
+    posting and voting budgets reset each epoch; one long epoch exhausts
+    them and turns most turns into interactions, the costlier kind."""
     rows = []
-    for n, steps in points:
+    for n, epochs, steps in points:
         sc = scaled_baseline(n)
         t = median_time(
-            lambda sc=sc, steps=steps: swarm_fast.run(
-                sc, seed=1, epochs=1, steps=steps, record_interactions=False
+            lambda sc=sc, epochs=epochs, steps=steps: swarm_fast.run(
+                sc, seed=1, epochs=epochs, steps=steps, record_interactions=False
             ),
             3,
         )
-        rate = sc.n_agents * steps / t
+        rate = sc.n_agents * epochs * steps / t
         rows.append(
-            {"agents": sc.n_agents, "steps": steps, "seconds": t, "agent_steps_per_s": rate}
+            {
+                "agents": sc.n_agents,
+                "epochs": epochs,
+                "steps": steps,
+                "seconds": t,
+                "agent_steps_per_s": rate,
+            }
         )
-        print(f"  {sc.n_agents:>8} agents x {steps:>4} steps: {t:7.3f} s, {rate:10.3e} /s")
+        print(
+            f"  {sc.n_agents:>8} agents x {epochs:>3} epochs x {steps:>4} steps:"
+            f" {t:7.3f} s, {rate:10.3e} /s"
+        )
     return rows
 
 
@@ -280,12 +292,15 @@ def targets(ratios, scale, rates, big) -> list[dict]:
     ep = scale["epochs"]
     per_epoch = [r["swarm_fast_s"] / r["epochs"] for r in ep if r["epochs"] >= 640]
     flat = max(per_epoch) / min(per_epoch) if per_epoch else None
-    best_rate = max(r["agent_steps_per_s"] for r in rates) if rates else None
+    # The paper's protocol (epochs of 15 steps) on populations of 1,000 up.
+    protocol = [r for r in rates if r["steps"] == 15 and r["agents"] >= 1000]
+    best_rate = max(r["agent_steps_per_s"] for r in protocol) if protocol else None
+    worst_rate = min(r["agent_steps_per_s"] for r in protocol) if protocol else None
     rows = [
         ("paper scenarios >= 10,000x (worst ratio)", f"{worst:,.0f}x", worst >= 10_000),
         (
-            "agent-steps/s per core >= 5e6 (best scaled baseline)",
-            f"{best_rate:.2e}" if best_rate else "-",
+            "agent-steps/s per core >= 5e6 (scaled baseline, epochs of 15 steps, best..worst)",
+            f"{best_rate:.2e}..{worst_rate:.2e}" if best_rate else "-",
             bool(best_rate and best_rate >= 5e6),
         ),
         (
@@ -384,9 +399,16 @@ def main() -> None:
     epochs = [10, 40, 160, 640] if args.quick else [10, 40, 160, 640, 2560, 10_000]
     scale = scaling(agents, epochs, args.ref_budget)
     print("Throughput (one core):")
-    points = [(1000, 100), (10_000, 100)]
+    points = [(1000, 20, 15), (10_000, 20, 15), (10_000, 1, 100)]
     if not args.quick:
-        points = [(1000, 300), (10_000, 100), (100_000, 10)]
+        points = [
+            (1000, 20, 15),
+            (5000, 20, 15),
+            (10_000, 20, 15),
+            (100_000, 2, 15),
+            (1000, 1, 300),
+            (10_000, 1, 100),
+        ]
     rates = throughput(points)
     big = None
     if not args.quick:

@@ -499,7 +499,11 @@ impl Engine {
             eligible.push(a);
         }
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
-        for a in eligible {
+        for (k, &a) in eligible.iter().enumerate() {
+            // Two turns ahead is about one memory latency ahead.
+            if let Some(&next) = eligible.get(k + 2) {
+                self.agents[next as usize].prefetch();
+            }
             let action = {
                 let obs = observe!(self, a, true);
                 self.agents[a as usize].act(&obs)

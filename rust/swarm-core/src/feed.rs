@@ -18,6 +18,10 @@ struct Post {
     author: Actor,
     /// Upvotes minus downvotes, the only count the ranking reads.
     net: i64,
+    /// Voter → upvote?, allocated on the first vote. Kept per post rather
+    /// than in one feed-wide map: votes go to the few posts on show, whose
+    /// maps stay small and in cache however many votes the feed has seen.
+    voters: Option<Box<HashMap<Actor, bool>>>,
 }
 
 /// Ranking key: larger is better (more net votes, then newer).
@@ -26,8 +30,8 @@ type Key = (i64, u32);
 #[derive(Debug, Default, Clone)]
 pub struct Feed {
     posts: Vec<Post>,
-    /// (voter, post) → upvote?
-    votes: HashMap<(Actor, u32), bool>,
+    /// Distinct (voter, post) pairs so far.
+    votes: usize,
     /// Every post whose net votes are not 0, best first. Posts at 0 — most
     /// of them — rank newest first among themselves, so they need no
     /// index: the post list read backwards is their order.
@@ -53,12 +57,12 @@ impl Feed {
 
     /// Distinct (voter, post) pairs.
     pub fn total_votes(&self) -> usize {
-        self.votes.len()
+        self.votes
     }
 
     pub fn create_post(&mut self, author: Actor) -> u32 {
         let idx = self.posts.len() as u32;
-        self.posts.push(Post { author, net: 0 });
+        self.posts.push(Post { author, net: 0, voters: None });
         // The newest post outranks every older post with the same votes.
         let key = (0, idx);
         let at = self.top_keys.iter().position(|&k| k < key).unwrap_or(self.top.len());
@@ -79,14 +83,17 @@ impl Feed {
         };
         let before = p.net;
         let step = if up { 1 } else { -1 };
-        match self.votes.get(&(voter, post)).copied() {
+        let voters = p.voters.get_or_insert_with(Box::default);
+        match voters.insert(voter, up) {
             Some(prev) if prev == up => return true,
             // A flip takes the old vote back and adds the new one.
             Some(_) => p.net += 2 * step,
-            None => p.net += step,
+            None => {
+                p.net += step;
+                self.votes += 1;
+            }
         }
         let after = p.net;
-        self.votes.insert((voter, post), up);
         if before != after {
             if before != 0 {
                 self.ranked.remove(&(Reverse(before), Reverse(post)));

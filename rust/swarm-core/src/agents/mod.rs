@@ -151,6 +151,12 @@ impl Agent {
         Agent { kind, me, policy, rng, memory }
     }
 
+    /// This agent acts soon: start loading its stream's state.
+    #[inline]
+    pub fn prefetch(&self) {
+        self.rng.prefetch()
+    }
+
     /// `act(observation)`: the agent's turn.
     pub fn act(&mut self, obs: &Observation<'_>) -> Action {
         let (rng, mem) = (&mut self.rng, &mut self.memory);

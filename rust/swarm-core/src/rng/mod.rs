@@ -51,6 +51,12 @@ impl PyRandom {
         self.src.next_u32()
     }
 
+    /// A hint that this stream will draw soon (see `StreamSource::prefetch`).
+    #[inline]
+    pub fn prefetch(&self) {
+        self.src.prefetch()
+    }
+
     /// `random()`: 53 bits from two outputs.
     #[inline]
     pub fn random(&mut self) -> f64 {
