@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde_json::json;
+use swarm_core::agents::AgentKind;
 use swarm_core::RunConfig;
 
 fn main() {
@@ -20,17 +21,8 @@ fn main() {
     let epochs = args.get(2).copied().unwrap_or(1);
     let (k, agents) = if all {
         let k = n / 8;
-        let kinds = [
-            "honest",
-            "opportunistic",
-            "deceptive",
-            "adversarial",
-            "adaptive_adversary",
-            "cautious",
-            "cautious_reciprocator",
-            "threshold_dancer",
-        ];
-        (k, kinds.iter().map(|t| json!({"type": t, "count": k})).collect::<Vec<_>>())
+        let agents = AgentKind::ALL.iter().map(|t| json!({"type": t.yaml_key(), "count": k}));
+        (k, agents.collect::<Vec<_>>())
     } else {
         let k = n / 5;
         let agents = vec![

@@ -35,6 +35,17 @@ pub enum AgentKind {
 }
 
 impl AgentKind {
+    pub const ALL: [AgentKind; 8] = [
+        AgentKind::Honest,
+        AgentKind::Opportunistic,
+        AgentKind::Deceptive,
+        AgentKind::Adversarial,
+        AgentKind::AdaptiveAdversary,
+        AgentKind::Cautious,
+        AgentKind::CautiousReciprocator,
+        AgentKind::ThresholdDancer,
+    ];
+
     pub fn from_yaml(key: &str) -> Option<Self> {
         Some(match key {
             "honest" => AgentKind::Honest,
