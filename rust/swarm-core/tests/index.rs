@@ -102,3 +102,22 @@ fn adversaries_remember_targets_that_lapse() {
         }));
     }
 }
+
+#[test]
+fn networks_and_noise_with_windowed_streams() {
+    // With a network or observation noise the policies walk the list; the
+    // agents' streams may still be windows, and must still agree.
+    both_ways(json!({
+        "seed": 12, "n_epochs": 6, "steps_per_epoch": 5, "max_actions_per_step": 120,
+        "record_interactions": true, "schedule_mode": "random",
+        "agents": population(&[("honest", 50), ("opportunistic", 20), ("deceptive", 20),
+                               ("adversarial", 20), ("threshold_dancer", 10)]),
+        "network": {"topology": "small_world", "k": 6, "p": 0.2, "dynamic": true},
+    }));
+    both_ways(json!({
+        "seed": 13, "n_epochs": 6, "steps_per_epoch": 5, "max_actions_per_step": 120,
+        "record_interactions": true,
+        "observation_noise_probability": 0.3, "observation_noise_std": 0.5,
+        "agents": population(&[("honest", 60), ("opportunistic", 30), ("deceptive", 30)]),
+    }));
+}
