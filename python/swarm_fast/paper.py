@@ -188,11 +188,3 @@ def cmd_paper(args: Any) -> int:
     )
     print(f"{ok}/{n} printed numbers match; {cells['elapsed_s'][0]:.2f} s")
     return 0 if ok == n else 1
-
-
-def add_cli(sub: Any) -> None:
-    p = sub.add_parser("paper", help="regenerate the paper's Tables 4, 5, 6a-6d with plots")
-    p.add_argument("--out", default="paper_out", help="output folder (default paper_out)")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--no-plots", action="store_true")
-    p.set_defaults(func=cmd_paper)

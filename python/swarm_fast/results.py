@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from . import _core
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EPOCH_COLUMNS = [
     "epoch",
@@ -96,15 +97,25 @@ class RunResult:
         )
 
 
+# polars is imported where frames are built: `import swarm_fast` and a run
+# that only reads the summary stay quick to start (polars takes ~0.2 s).
+
+
 def epochs_frame(raw: dict[str, Any]) -> pl.DataFrame:
+    import polars as pl
+
     return pl.DataFrame({c: raw[c] for c in EPOCH_COLUMNS})
 
 
 def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
+    import polars as pl
+
     return pl.DataFrame({c: raw[c] for c in AGENT_COLUMNS})
 
 
 def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFrame:
+    import polars as pl
+
     """Agent and type codes become strings through categorical lookups."""
     ids = pl.Series("ids", agent_ids, dtype=pl.String)
     types = pl.Series("types", _TYPE_NAMES, dtype=pl.String)

@@ -431,34 +431,3 @@ def cmd_sweep(args: Any) -> int:
             cluster.close()
     print(f"wrote {len(df)} rows to {args.out}")
     return 0
-
-
-def add_cli(sub: Any) -> None:
-    p = sub.add_parser("sweep", help="sweep levers x seeds, writing Parquet (resumable)")
-    p.add_argument("scenario", help="scenario YAML path or bundled name")
-    p.add_argument(
-        "--grid",
-        action="append",
-        metavar="KEY=V1,V2",
-        help="dotted YAML key and values; repeat for a Cartesian grid",
-    )
-    p.add_argument("--seeds", default="42", help="START:STOP or S1,S2,... (default 42)")
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--steps", type=int, default=None)
-    p.add_argument("--per-epoch", action="store_true", help="one row per epoch")
-    p.add_argument("--threads", type=int, default=None, help="local threads (default: all)")
-    p.add_argument(
-        "--chunk-size",
-        type=int,
-        default=None,
-        help="runs per chunk (one Parquet part each; default: automatic)",
-    )
-    p.add_argument(
-        "--dask",
-        default=None,
-        metavar="ADDRESS",
-        help="run on a Dask cluster: tcp://HOST:8786, or 'local'",
-    )
-    p.add_argument("--out", required=True, help="output Parquet file")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_sweep)
