@@ -166,3 +166,16 @@ def test_cli_run_and_errors(tmp_path) -> None:
         [sys.executable, "-m", "swarm_fast.cli", "list"], capture_output=True, text=True, check=True
     )
     assert "threshold_dancer_vs_cautious" in listing.stdout
+
+
+def test_polars_loads_only_for_dataframes() -> None:
+    """A run whose summary is all that is read never imports polars (it
+    takes longer to import than a paper run takes); the frames still work."""
+    code = (
+        "import sys, swarm_fast\n"
+        "r = swarm_fast.run('baseline', seed=1, epochs=2, steps=3)\n"
+        "print(r.summary['interactions'] >= 0, 'polars' in sys.modules)\n"
+        "print(r.epochs.height, 'polars' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "2", "True"]
