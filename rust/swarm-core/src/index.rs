@@ -103,6 +103,29 @@ impl Fenwick {
         Some(pos)
     }
 
+    /// The k-th smallest position in `0..n` *not* in the set.
+    pub fn kth_absent(&self, k: usize) -> Option<usize> {
+        let n = self.tree.len() - 1;
+        if k >= n - self.len() {
+            return None;
+        }
+        let mut pos = 0usize;
+        let mut rem = k as u32;
+        let mut step = self.top;
+        while step > 0 {
+            let next = pos + step;
+            if next < self.tree.len() {
+                let absent = step as u32 - self.tree[next];
+                if absent <= rem {
+                    pos = next;
+                    rem -= absent;
+                }
+            }
+            step >>= 1;
+        }
+        Some(pos)
+    }
+
     /// The k-th smallest element of the set minus `excluded`, which must be
     /// ascending and a subset of the set.
     pub fn kth_excluding(&self, k: usize, excluded: &[usize]) -> Option<usize> {
@@ -302,33 +325,51 @@ impl IndexView<'_> {
         self.ix.rich.kth_excluding(k, skip).map(|b| b as AgentIdx)
     }
 
-    /// The visible agents minus `excluded` (ascending, any agents): their
-    /// number and the k-th of them. Only visible members of `excluded`
-    /// count, and `me` is always out.
-    pub fn without(&self, excluded: &[AgentIdx]) -> Without {
-        let mut out: Vec<usize> = Vec::with_capacity(excluded.len() + 1);
-        let mut me_done = !self.me_live();
-        for &x in excluded {
-            let x = x as usize;
-            if !me_done && self.me <= x {
-                out.push(self.me);
-                me_done = true;
-                if x == self.me {
-                    continue;
-                }
-            }
-            if self.ix.flags.get(x).is_some_and(|f| f.live) {
-                out.push(x);
-            }
-        }
-        if !me_done {
-            out.push(self.me);
-        }
-        Without { len: self.ix.live.len() - out.len(), excluded: out }
+    /// The visible agents minus `excluded` (ascending, distinct agents,
+    /// possibly frozen, possibly `me`): their number, and through
+    /// [`IndexView::nth_without`] the k-th of them, both without walking
+    /// `excluded` — only the frozen agents, when they are fewer.
+    pub fn without<'e>(&self, excluded: &'e [AgentIdx]) -> Without<'e> {
+        let live = &self.ix.live;
+        let n = self.ix.flags.len();
+        let is_excluded = |b: usize| excluded.binary_search(&(b as AgentIdx)).is_ok();
+        // The excluded agents that are frozen, ascending.
+        let frozen: Vec<AgentIdx> = if n - live.len() < excluded.len() {
+            (0..n - live.len())
+                .filter_map(|j| live.kth_absent(j))
+                .filter(|&b| is_excluded(b))
+                .map(|b| b as AgentIdx)
+                .collect()
+        } else {
+            excluded.iter().copied().filter(|&b| !self.ix.flags[b as usize].live).collect()
+        };
+        let me_extra = self.me_live() && !is_excluded(self.me);
+        let gone = excluded.len() - frozen.len() + usize::from(me_extra);
+        Without { len: live.len() - gone, excluded, frozen, me_extra }
     }
 
+    /// The k-th agent of [`IndexView::without`]'s list: a binary search for
+    /// the first position with k + 1 of them at or below it.
     pub fn nth_without(&self, w: &Without, k: usize) -> Option<AgentIdx> {
-        self.ix.live.kth_excluding(k, &w.excluded).map(|b| b as AgentIdx)
+        if k >= w.len {
+            return None;
+        }
+        let below = |list: &[AgentIdx], x: usize| list.partition_point(|&b| (b as usize) <= x);
+        let kept_up_to = |x: usize| {
+            self.ix.live.rank(x + 1)
+                - (below(w.excluded, x) - below(&w.frozen, x))
+                - usize::from(w.me_extra && self.me <= x)
+        };
+        let (mut lo, mut hi) = (0usize, self.ix.flags.len() - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if kept_up_to(mid) > k {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo as AgentIdx)
     }
 }
 
@@ -396,10 +437,14 @@ pub struct Recorded {
     lapsed: Vec<usize>,
 }
 
-/// A visible list minus a few agents (see [`IndexView::without`]).
-pub struct Without {
+/// A visible list minus some agents (see [`IndexView::without`]).
+pub struct Without<'e> {
     pub len: usize,
-    excluded: Vec<usize>,
+    excluded: &'e [AgentIdx],
+    /// The members of `excluded` that are frozen (not visible anyway).
+    frozen: Vec<AgentIdx>,
+    /// `me` is visible to the index but not in `excluded`.
+    me_extra: bool,
 }
 
 #[cfg(test)]
@@ -500,6 +545,47 @@ mod tests {
             for (k, &b) in want.iter().enumerate() {
                 assert_eq!(v.nth_recorded(&got, k), Some(b as AgentIdx));
             }
+        }
+    }
+
+    /// `without`/`nth_without` against a brute-force list, over random
+    /// frozen sets and exclusion lists (with and without `me`, frozen
+    /// members, and more or fewer excluded than frozen agents).
+    #[test]
+    fn without_matches_brute_force() {
+        let n = 40;
+        let mut x = 7u64;
+        let mut rand = move |m: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let types = vec![StateType::Opportunistic; n];
+        let (rep, res) = (vec![0.0; n], vec![100.0; n]);
+        let mut frozen = vec![false; n];
+        let mut ix = VisibleIndex::new(&types, &frozen, &rep, &res, false);
+        for round in 0..400 {
+            let i = rand(n as u64) as usize;
+            frozen[i] = rand(3) == 0;
+            ix.refresh(i, frozen[i], 0.0, 100.0);
+            let me = rand(n as u64) as usize;
+            let density = if round % 2 == 0 { 2 } else { 6 };
+            let excluded: Vec<AgentIdx> =
+                (0..n as AgentIdx).filter(|_| rand(density) == 0).collect();
+            let want: Vec<AgentIdx> = (0..n as AgentIdx)
+                .filter(|&b| b as usize != me && !frozen[b as usize] && !excluded.contains(&b))
+                .collect();
+            let v = ix.view(me as AgentIdx);
+            let w = v.without(&excluded);
+            assert_eq!(w.len, want.len(), "round {round}");
+            for (k, &b) in want.iter().enumerate() {
+                assert_eq!(v.nth_without(&w, k), Some(b), "round {round} k {k}");
+            }
+            assert_eq!(v.nth_without(&w, want.len()), None);
+            let absent: Vec<usize> = (0..n).filter(|&b| frozen[b]).collect();
+            for (k, &b) in absent.iter().enumerate() {
+                assert_eq!(ix.live.kth_absent(k), Some(b));
+            }
+            assert_eq!(ix.live.kth_absent(absent.len()), None);
         }
     }
 }

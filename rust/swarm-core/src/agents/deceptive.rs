@@ -29,6 +29,9 @@ pub struct Deceptive {
     /// C: proposals received at end of step, per initiator.
     received: HashMap<AgentIdx, u64>,
     received_total: u64,
+    /// Initiators with C ≥ trust_building_phase, ascending: the agents the
+    /// trust-building pick leaves out (each enters once, never leaves).
+    familiar: Vec<AgentIdx>,
 }
 
 impl Deceptive {
@@ -43,6 +46,7 @@ impl Deceptive {
             high_scores: 0,
             received: HashMap::default(),
             received_total: 0,
+            familiar: Vec::new(),
         }
     }
 
@@ -128,8 +132,9 @@ impl Deceptive {
     }
 
     /// The trust-building target: `CH` over visible agents that proposed
-    /// fewer than `trust_building_phase` times. The others are few (they
-    /// all sit in the received-count map), so the index path excludes them.
+    /// fewer than `trust_building_phase` times. The index path takes the
+    /// visible population minus the (sorted) familiar ones, without
+    /// walking either.
     fn unfamiliar(&self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
         let k = self.trust_building_phase;
         let Some(ix) = obs.indexed() else {
@@ -141,14 +146,7 @@ impl Deceptive {
             // Strangers count 0, so nobody qualifies and nothing is drawn.
             return None;
         }
-        let mut familiar: Vec<AgentIdx> = self
-            .received
-            .iter()
-            .filter(|&(_, &c)| !unfamiliar(c as f64))
-            .map(|(&b, _)| b)
-            .collect();
-        familiar.sort_unstable();
-        let rest = ix.without(&familiar);
+        let rest = ix.without(&self.familiar);
         if rest.len == 0 {
             return None;
         }
@@ -160,6 +158,12 @@ impl Deceptive {
         let c = self.count(prop.initiator);
         *self.received.entry(prop.initiator).or_insert(0) += 1;
         self.received_total += 1;
+        let unfamiliar = |count: f64| count < self.trust_building_phase;
+        if unfamiliar(c) && !unfamiliar(c + 1.0) {
+            // Just left the trust-building phase with this initiator.
+            let at = self.familiar.partition_point(|&b| b < prop.initiator);
+            self.familiar.insert(at, prop.initiator);
+        }
         if c < self.trust_building_phase {
             rng.random() < self.facade_probability
         } else {
