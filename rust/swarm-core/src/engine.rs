@@ -311,8 +311,15 @@ impl Engine {
         } else {
             StreamLayout::Full
         };
-        let agents: Vec<Agent> = PyRandom::many(&seeds, layout)
-            .into_iter()
+        // R_o = Random(seed) is seeded with the agents' streams when they
+        // are full states too (one pass of lanes instead of one more chain).
+        let (r_o, streams) = if layout == StreamLayout::Full {
+            let mut all = PyRandom::many(&[&[seed][..], &seeds].concat(), layout).into_iter();
+            (all.next().expect("R_o"), all)
+        } else {
+            (PyRandom::new(seed), PyRandom::many(&seeds, layout).into_iter())
+        };
+        let agents: Vec<Agent> = streams
             .zip(agents)
             .enumerate()
             .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng, n))
@@ -340,7 +347,6 @@ impl Engine {
             rank[i] = r as u32;
         }
         let types: Vec<StateType> = agents.iter().map(|a| a.kind.state_type()).collect();
-        let r_o = PyRandom::new(seed);
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;

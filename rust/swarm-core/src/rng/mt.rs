@@ -224,13 +224,10 @@ const LANES: usize = 64;
 const FEW_LANES: usize = 8;
 
 /// `init_by_array([key])` for `L` one-word keys at once, word `i` of lane
-/// `l` in `st[i][l]`. The same steps as [`Mt::init_by_array`] with `j`
-/// always 0.
+/// `l` in `st[i][l]`, which must hold `init_genrand(19650218)` in every
+/// lane. The same steps as [`Mt::init_by_array`] with `j` always 0.
 #[inline(always)]
 fn init_lanes_generic<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
-    for (row, &g) in st.iter_mut().zip(GENRAND_19650218.iter()) {
-        *row = [g; L];
-    }
     let mut i = 1usize;
     for _ in 0..N {
         let prev = st[i - 1];
@@ -278,10 +275,11 @@ fn init_lanes<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
 }
 
 /// Seed `group` (at most `L` one-word seeds) together into `out`.
+/// `scratch` is reused across groups; it is filled, never zeroed.
 fn seed_group<const L: usize>(
     group: &[i128],
     layout: StreamLayout,
-    scratch: &mut Option<Box<[[u32; L]; N]>>,
+    scratch: &mut Vec<[u32; L]>,
     out: &mut Vec<StreamSource>,
 ) {
     // Unused lanes repeat the first seed; their streams are dropped.
@@ -289,16 +287,14 @@ fn seed_group<const L: usize>(
     for (k, s) in keys.iter_mut().zip(group) {
         *k = s.unsigned_abs() as u32;
     }
-    let st = scratch.get_or_insert_with(|| Box::new([[0u32; L]; N]));
+    scratch.clear();
+    scratch.extend(GENRAND_19650218.iter().map(|&g| [g; L]));
+    let st: &mut [[u32; L]; N] = scratch.as_mut_slice().try_into().expect("N rows");
     init_lanes(&keys, st);
     for (l, &seed) in group.iter().enumerate() {
         out.push(match layout {
             StreamLayout::Full => {
-                let mut mt = Box::new(Mt { mt: [0; N], index: N });
-                for (w, row) in mt.mt.iter_mut().zip(st.iter()) {
-                    *w = row[l];
-                }
-                StreamSource::Full(mt)
+                StreamSource::Full(Box::new(Mt { mt: std::array::from_fn(|w| st[w][l]), index: N }))
             }
             // The first WINDOW outputs of the first twist read only the
             // untwisted words k, k+1 and k+M (k < N - M).
@@ -318,8 +314,8 @@ fn seed_group<const L: usize>(
 pub(crate) fn seed_many(seeds: &[i128], layout: StreamLayout) -> Vec<StreamSource> {
     let mut out = Vec::with_capacity(seeds.len());
     // Scratch for each lane width, allocated on first use (160 KB, 20 KB).
-    let mut wide: Option<Box<[[u32; LANES]; N]>> = None;
-    let mut narrow: Option<Box<[[u32; FEW_LANES]; N]>> = None;
+    let mut wide: Vec<[u32; LANES]> = Vec::new();
+    let mut narrow: Vec<[u32; FEW_LANES]> = Vec::new();
     let one_word = |s: &i128| s.unsigned_abs() <= u128::from(u32::MAX);
     let mut rest = seeds;
     while !rest.is_empty() {
