@@ -374,7 +374,7 @@ impl Engine {
             received: vec![0; n],
             frozen,
             usage: vec![Usage::default(); n + 1],
-            feed: Feed::new(),
+            feed: Feed::new(n),
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),

@@ -18,10 +18,6 @@ struct Post {
     author: Actor,
     /// Upvotes minus downvotes, the only count the ranking reads.
     net: i64,
-    /// Voter → upvote?, allocated on the first vote. Kept per post rather
-    /// than in one feed-wide map: votes go to the few posts on show, whose
-    /// maps stay small and in cache however many votes the feed has seen.
-    voters: Option<Box<HashMap<Actor, bool>>>,
 }
 
 /// Ranking key: larger is better (more net votes, then newer).
@@ -32,6 +28,10 @@ pub struct Feed {
     posts: Vec<Post>,
     /// Distinct (voter, post) pairs so far.
     votes: usize,
+    /// Per voter (agent index; the last slot is the anonymous actor), post
+    /// → upvote?. Kept per voter rather than in one feed-wide map: a
+    /// voter's own map is small and is read on the voter's own turn.
+    ballots: Vec<HashMap<u32, bool>>,
     /// Every post whose net votes are not 0, best first. Posts at 0 — most
     /// of them — rank newest first among themselves, so they need no
     /// index: the post list read backwards is their order.
@@ -47,8 +47,9 @@ pub struct Feed {
 pub const VISIBLE_POSTS: usize = 20;
 
 impl Feed {
-    pub fn new() -> Self {
-        Self::default()
+    /// A feed for `agents` voters plus the anonymous actor.
+    pub fn new(agents: usize) -> Self {
+        Feed { ballots: vec![HashMap::default(); agents + 1], ..Self::default() }
     }
 
     pub fn total_posts(&self) -> usize {
@@ -62,7 +63,7 @@ impl Feed {
 
     pub fn create_post(&mut self, author: Actor) -> u32 {
         let idx = self.posts.len() as u32;
-        self.posts.push(Post { author, net: 0, voters: None });
+        self.posts.push(Post { author, net: 0 });
         // The newest post outranks every older post with the same votes.
         let key = (0, idx);
         let at = self.top_keys.iter().position(|&k| k < key).unwrap_or(self.top.len());
@@ -83,8 +84,12 @@ impl Feed {
         };
         let before = p.net;
         let step = if up { 1 } else { -1 };
-        let voters = p.voters.get_or_insert_with(Box::default);
-        match voters.insert(voter, up) {
+        let anonymous = self.ballots.len() - 1;
+        let slot = match voter {
+            Actor::Agent(a) => (a as usize).min(anonymous),
+            Actor::Anonymous => anonymous,
+        };
+        match self.ballots[slot].insert(post, up) {
             Some(prev) if prev == up => return true,
             // A flip takes the old vote back and adds the new one.
             Some(_) => p.net += 2 * step,
@@ -173,7 +178,7 @@ mod tests {
 
     #[test]
     fn ranking_is_net_votes_then_newest() {
-        let mut f = Feed::new();
+        let mut f = Feed::new(2);
         for _ in 0..3 {
             f.create_post(Actor::Anonymous);
         }
@@ -195,7 +200,7 @@ mod tests {
     /// push posts out of the top 20).
     #[test]
     fn incremental_top_equals_full_sort() {
-        let mut f = Feed::new();
+        let mut f = Feed::new(30);
         let mut rng = crate::rng::PyRandom::new(9);
         for _ in 0..5000 {
             if f.total_posts() == 0 || rng.random() < 0.2 {
