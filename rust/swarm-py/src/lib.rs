@@ -203,7 +203,9 @@ fn run<'py>(
     let cfg = parse(py, config_json)?;
     let agents: u64 = cfg.agents.iter().map(|a| a.count).sum();
     let work = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch) * agents;
-    let result = if work <= INLINE_AGENT_STEPS && progress.is_none() {
+    // A network's set-up can be quadratic in agents: always supervised.
+    let small = work <= INLINE_AGENT_STEPS && cfg.network.is_none();
+    let result = if small && progress.is_none() {
         run_inline(py, || swarm_core::run(cfg, &AtomicBool::new(false)))?
     } else {
         supervise(py, 1, progress, |cancel, done| {
