@@ -121,3 +121,23 @@ fn networks_and_noise_with_windowed_streams() {
         "agents": population(&[("honest", 60), ("opportunistic", 30), ("deceptive", 30)]),
     }));
 }
+
+#[test]
+fn ties_everywhere_with_zero_payoffs() {
+    // With every payoff 0, reciprocators' ledgers and dancers' estimates
+    // never move: their picks are decided by trust and by agent order, the
+    // tie-breaks the ranked records must reproduce.
+    both_ways(json!({
+        "seed": 21, "n_epochs": 6, "steps_per_epoch": 6, "max_actions_per_step": 100,
+        "record_interactions": true,
+        "agents": [
+            // A low bar, so that reciprocators propose to whoever ranks first.
+            {"type": "cautious_reciprocator", "count": 30, "config": {"base_threshold": 0.3}},
+            {"type": "threshold_dancer", "count": 20},
+            {"type": "honest", "count": 30},
+            {"type": "cautious", "count": 10, "config": {"threshold": 0.45}},
+            {"type": "opportunistic", "count": 10},
+        ],
+        "payoff": {"s_plus": 0.0, "s_minus": 0.0, "h": 0.0},
+    }));
+}

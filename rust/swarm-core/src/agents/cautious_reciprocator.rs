@@ -6,7 +6,10 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_visible, post_or_upvote};
+use super::ranked::{ordered, Ranked};
+use super::{
+    accept_bid, answer, cheapest_bid, first_max_ranked, first_max_visible, post_or_upvote,
+};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -21,11 +24,17 @@ pub struct CautiousReciprocator {
     ledger: HashMap<AgentIdx, f64>,
     count: HashMap<AgentIdx, u64>,
     blacklist: HashSet<AgentIdx>,
+    /// Partners ranked by (ledger, trust), in large populations: every
+    /// agent with a ledger or a trust entry (both only ever added together,
+    /// at an outcome).
+    ranked: Option<Ranked<(u64, u64)>>,
 }
 
 impl CautiousReciprocator {
-    pub fn new(c: &AgentParams) -> Self {
+    /// `ranked`: keep partners ranked (large populations; see `ranked`).
+    pub fn new(c: &AgentParams, me: AgentIdx, ranked: bool) -> Self {
         CautiousReciprocator {
+            ranked: ranked.then(|| Ranked::new(me)),
             base_threshold: c.base_threshold.unwrap_or(0.55),
             blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
             max_per_partner: c.max_per_partner.unwrap_or(8.0),
@@ -80,15 +89,21 @@ impl CautiousReciprocator {
             // Strangers: no ledger (0.0), neutral trust (0.5), never
             // blacklisted.
             let known = |i: AgentIdx| self.ledger.contains_key(&i) || mem.knows(i);
-            let best = first_max_visible(
-                obs,
-                self.ledger.keys().copied().chain(mem.trusted().map(|(b, _)| b)),
-                known,
-                |i| !self.blacklist.contains(&i),
-                |i| (self.ledger(i), mem.trust(i)),
-                Some((0.0, 0.5)),
-                0,
-            );
+            let keep = |i: AgentIdx| !self.blacklist.contains(&i);
+            let best = match (obs.indexed(), &self.ranked) {
+                (Some(ix), Some(r)) => {
+                    first_max_ranked(ix, r, keep, Some((ordered(0.0), ordered(0.5))))
+                }
+                _ => first_max_visible(
+                    obs,
+                    self.ledger.keys().copied().chain(mem.trusted().map(|(b, _)| b)),
+                    known,
+                    keep,
+                    |i| (self.ledger(i), mem.trust(i)),
+                    Some((0.0, 0.5)),
+                    0,
+                ),
+            };
             if let Some(target) = best {
                 if self.acceptable(target, mem) {
                     return Action::Propose { target, kind: InteractionType::Collaboration };
@@ -102,10 +117,14 @@ impl CautiousReciprocator {
         self.acceptable(prop.initiator, mem)
     }
 
-    pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64) {
+    /// After the base memory update: `trust` is the new T(other).
+    pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64, trust: f64) {
         let l = self.ledger.entry(other).or_insert(0.0);
         *l += payoff;
-        let below = *l < self.blacklist_threshold;
+        let (ledger, below) = (*l, *l < self.blacklist_threshold);
+        if let Some(r) = self.ranked.as_mut() {
+            r.set(other, (ordered(ledger), ordered(trust)));
+        }
         *self.count.entry(other).or_insert(0) += 1;
         if below {
             self.blacklist.insert(other);

@@ -2,11 +2,11 @@
 //! the two policies that read them, the interaction history and the honest
 //! agent's vote records.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::ranked::{ordered, unordered, Ranked};
 use crate::types::AgentIdx;
 
 /// `_interaction_history` length (a deque with maxlen 500 in the reference).
@@ -40,16 +40,10 @@ impl History {
 
 #[derive(Debug, Default, Clone)]
 pub struct Memory {
-    me: AgentIdx,
     trust: HashMap<AgentIdx, f64>,
-    /// The trust map ordered by (trust descending, agent ascending), kept
-    /// for the policies that pick the most trusted agent, so that pick
-    /// need not read the whole map (issue 4).
-    ranked: Option<BTreeSet<(Reverse<u64>, AgentIdx)>>,
-    /// Every agent below this one is known (has a trust entry) or is me:
-    /// where the search for the first stranger starts. Entries are never
-    /// removed, so it only moves up.
-    strangers_from: AgentIdx,
+    /// The trust map ordered best first, kept for the policies that pick
+    /// the most trusted agent in large populations (see `ranked`).
+    ranked: Option<Ranked<u64>>,
     /// The last 500 finalised interactions, kept only for the opportunistic
     /// policy, the one reader: their parties in order, and per party its p
     /// values in order — the same values the reference's filter over the
@@ -70,33 +64,24 @@ struct Votes {
 
 impl Memory {
     pub fn new(me: AgentIdx, keep_history: bool, keep_votes: bool, ranked: bool) -> Self {
-        let mut m = Memory {
-            me,
+        Memory {
             history: keep_history.then(Box::default),
             votes: keep_votes.then(Box::default),
-            ranked: ranked.then(BTreeSet::new),
+            ranked: ranked.then(|| Ranked::new(me)),
             ..Default::default()
-        };
-        m.advance_strangers();
-        m
-    }
-
-    fn advance_strangers(&mut self) {
-        while self.strangers_from == self.me || self.trust.contains_key(&self.strangers_from) {
-            self.strangers_from += 1;
         }
     }
 
-    /// No agent below this is a stranger (see the field).
+    /// No agent below this is a stranger (0 when the order is not kept).
     pub fn strangers_from(&self) -> AgentIdx {
-        self.strangers_from
+        self.ranked.as_ref().map_or(0, |r| r.strangers_from())
     }
 
     /// Known agents by trust descending, then agent ascending; None unless
     /// this memory keeps the order.
     pub fn by_trust(&self) -> Option<impl Iterator<Item = (AgentIdx, f64)> + '_> {
         let ranked = self.ranked.as_ref()?;
-        Some(ranked.iter().map(|&(Reverse(k), b)| (b, f64::from_bits(k))))
+        Some(ranked.best().map(|(b, k)| (b, unordered(k))))
     }
 
     /// Trust read T(x). The history bootstrap of the reference never runs
@@ -128,17 +113,9 @@ impl Memory {
             let alpha = 0.1;
             current * (1.0 - alpha) + 0.5 * alpha
         };
-        let old = self.trust.insert(other, updated);
+        self.trust.insert(other, updated);
         if let Some(ranked) = self.ranked.as_mut() {
-            // Trust stays in [0, 1]: for non-negative floats the bit
-            // pattern orders like the value.
-            if let Some(old) = old {
-                ranked.remove(&(Reverse(old.to_bits()), other));
-            }
-            ranked.insert((Reverse(updated.to_bits()), other));
-        }
-        if old.is_none() {
-            self.advance_strangers();
+            ranked.set(other, ordered(updated));
         }
         self.push_record(None);
     }

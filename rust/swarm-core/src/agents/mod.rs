@@ -12,14 +12,17 @@ mod deceptive;
 mod honest;
 pub mod memory;
 mod opportunistic;
+mod ranked;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
+use crate::index::IndexView;
 use crate::marketplace::{BidView, BountyView};
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, AgentIdx, StateType};
 use memory::Memory;
+use ranked::Ranked;
 
 /// The YAML agent types swarm_fast implements (spec §11.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,9 +109,10 @@ enum Policy {
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
 }
 
-/// From this many agents, honest and cautious agents keep their trust map
-/// ordered (see [`Memory::by_trust`]).
-const RANKED_TRUST_FROM: usize = 64;
+/// From this many agents, policies keep their records ranked (see
+/// `ranked`): in small populations the records stay tiny and reading them
+/// whole is cheaper than keeping them ordered.
+const RANKED_FROM: usize = 64;
 
 /// One scripted agent: its policy, its private stream R_j and its memory.
 #[derive(Debug, Clone)]
@@ -130,6 +134,7 @@ impl Agent {
         rng: PyRandom,
         population: usize,
     ) -> Self {
+        let large = population >= RANKED_FROM;
         let policy = match kind {
             AgentKind::Honest => Policy::Honest(honest::Honest::new(params)),
             AgentKind::Opportunistic => {
@@ -144,20 +149,17 @@ impl Agent {
             }
             AgentKind::Cautious => Policy::Cautious(cautious::Cautious::new(params)),
             AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(Box::new(
-                cautious_reciprocator::CautiousReciprocator::new(params),
+                cautious_reciprocator::CautiousReciprocator::new(params, me, large),
             )),
-            AgentKind::ThresholdDancer => {
-                Policy::ThresholdDancer(Box::new(threshold_dancer::ThresholdDancer::new(params)))
-            }
+            AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
+                threshold_dancer::ThresholdDancer::new(params, me, large),
+            )),
         };
         let memory = Memory::new(
             me,
             kind == AgentKind::Opportunistic,
             kind == AgentKind::Honest,
-            // Trust maps stay tiny in small populations: reading them whole
-            // is cheaper than keeping them ordered.
-            population >= RANKED_TRUST_FROM
-                && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
+            large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
     }
@@ -204,7 +206,9 @@ impl Agent {
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {
             Policy::Deceptive(d) => d.on_outcome(other, accepted),
-            Policy::CautiousReciprocator(c) => c.on_outcome(other, payoff),
+            Policy::CautiousReciprocator(c) => {
+                c.on_outcome(other, payoff, self.memory.trust(other))
+            }
             Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
             _ => {}
         }
@@ -307,6 +311,25 @@ pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
     let first_stranger =
         stranger.and_then(|sk| Some((ix.first_not_in(strangers_from, &is_known)?, sk)));
     earlier_of_max(best, first_stranger)
+}
+
+/// [`first_max_visible`] for a policy that keeps its records ranked (large
+/// populations, with the index): the best visible record passing `keep`
+/// against the first visible stranger, reading records only down to the
+/// stranger's key.
+pub(crate) fn first_max_ranked<K: Ord + Copy>(
+    ix: IndexView<'_>,
+    ranked: &Ranked<K>,
+    keep: impl Fn(AgentIdx) -> bool,
+    stranger: Option<K>,
+) -> Option<AgentIdx> {
+    let first_stranger = stranger
+        .and_then(|sk| Some((ix.first_not_in(ranked.strangers_from(), |b| ranked.knows(b))?, sk)));
+    let known = ranked
+        .best()
+        .take_while(|&(_, k)| first_stranger.is_none_or(|(_, sk)| k >= sk))
+        .find(|&(b, _)| keep(b) && ix.is_visible(b));
+    earlier_of_max(known, first_stranger)
 }
 
 /// The better of two candidates, the earlier agent on a tie.

@@ -4,7 +4,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{accept_bid, answer, cheapest_bid, first_max_visible};
+use super::ranked::{ordered, Ranked};
+use super::{accept_bid, answer, cheapest_bid, first_max_ranked, first_max_visible};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -36,11 +37,15 @@ pub struct ThresholdDancer {
     post_probability: f64,
     blacklist_threshold: f64,
     ledgers: HashMap<AgentIdx, Ledger>,
+    /// The ledgers ranked by target score, in large populations.
+    ranked: Option<Ranked<u64>>,
 }
 
 impl ThresholdDancer {
-    pub fn new(c: &AgentParams) -> Self {
+    /// `ranked`: keep the ledgers ranked (large populations; see `ranked`).
+    pub fn new(c: &AgentParams, me: AgentIdx, ranked: bool) -> Self {
         ThresholdDancer {
+            ranked: ranked.then(|| Ranked::new(me)),
             safety_margin: c.safety_margin.unwrap_or(0.5),
             exploitation_intensity: c.exploitation_intensity.unwrap_or(0.6),
             warmup_interactions: c.warmup_interactions.unwrap_or(3.0),
@@ -80,8 +85,21 @@ impl ThresholdDancer {
                 }
             }
         }
-        self.ledgers.insert(who, l);
+        self.put(who, l);
         l.phase
+    }
+
+    /// The target score of a ledger: room, plus 1 before any interaction.
+    fn score(&self, l: &Ledger) -> f64 {
+        self.room(l) + if l.interactions == 0 { 1.0 } else { 0.0 }
+    }
+
+    fn put(&mut self, who: AgentIdx, l: Ledger) {
+        self.ledgers.insert(who, l);
+        let score = ordered(self.score(&l));
+        if let Some(r) = self.ranked.as_mut() {
+            r.set(who, score);
+        }
     }
 
     fn cooperate(&mut self, who: AgentIdx) -> bool {
@@ -105,16 +123,19 @@ impl ThresholdDancer {
             return Action::Post;
         }
         if obs.can_interact && obs.has_visible() {
-            let score = |l: &Ledger| self.room(l) + if l.interactions == 0 { 1.0 } else { 0.0 };
-            let best = first_max_visible(
-                obs,
-                self.ledgers.keys().copied(),
-                |i| self.ledgers.contains_key(&i),
-                |_| true,
-                |i| score(&self.ledgers.get(&i).copied().unwrap_or_default()),
-                Some(score(&Ledger::default())),
-                0,
-            );
+            let stranger = self.score(&Ledger::default());
+            let best = match (obs.indexed(), &self.ranked) {
+                (Some(ix), Some(r)) => first_max_ranked(ix, r, |_| true, Some(ordered(stranger))),
+                _ => first_max_visible(
+                    obs,
+                    self.ledgers.keys().copied(),
+                    |i| self.ledgers.contains_key(&i),
+                    |_| true,
+                    |i| self.score(&self.ledgers.get(&i).copied().unwrap_or_default()),
+                    Some(stranger),
+                    0,
+                ),
+            };
             if let Some(target) = best {
                 return Action::Propose { target, kind: InteractionType::Collaboration };
             }
@@ -143,7 +164,7 @@ impl ThresholdDancer {
         } else {
             l.consecutive_exploit = 0;
         }
-        self.ledgers.insert(other, l);
+        self.put(other, l);
         self.update_phase(other);
     }
 }
