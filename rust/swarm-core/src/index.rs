@@ -451,15 +451,22 @@ pub struct Without<'e> {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator: `rand(m)` is in `0..m`.
+    fn lcg(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |m| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        }
+    }
+
     #[test]
     fn fenwick_matches_a_sorted_set() {
         let n = 37;
         let mut f = Fenwick::new(n);
         let mut set = std::collections::BTreeSet::new();
-        let mut x = 12345u64;
+        let mut rand = lcg(12345);
         for _ in 0..500 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let i = (x >> 33) as usize % n;
+            let i = rand(n as u64) as usize;
             if set.contains(&i) {
                 set.remove(&i);
                 f.remove(i);
@@ -491,11 +498,7 @@ mod tests {
     fn adversary_memory_matches_scanned_sets() {
         use std::collections::BTreeSet;
         let n = 30;
-        let mut x = 99u64;
-        let mut rand = move |m: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut rand = lcg(99);
         let types: Vec<StateType> = (0..n)
             .map(|_| match rand(3) {
                 0 => StateType::Honest,
@@ -554,11 +557,7 @@ mod tests {
     #[test]
     fn without_matches_brute_force() {
         let n = 40;
-        let mut x = 7u64;
-        let mut rand = move |m: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut rand = lcg(7);
         let types = vec![StateType::Opportunistic; n];
         let (rep, res) = (vec![0.0; n], vec![100.0; n]);
         let mut frozen = vec![false; n];

@@ -1,10 +1,8 @@
 //! Deceptive agent (spec §11.3, Q14).
 
-use std::cmp::Reverse;
-use std::collections::BTreeSet;
-
 use rustc_hash::FxHashMap as HashMap;
 
+use super::ranked::{ordered, unordered, Ranked};
 use super::{accept_bid, answer, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
 use crate::observables::py_max;
@@ -18,12 +16,9 @@ pub struct Deceptive {
     exploitation_threshold: f64,
     facade_probability: f64,
     post_probability: f64,
-    /// S: own trust scores, raised by 0.1 per accepted interaction.
-    scores: HashMap<AgentIdx, f64>,
-    /// S ordered by (score descending, agent ascending), so the
-    /// exploitation target is found from the top (scores are in [0.5, 1],
-    /// where the bit pattern orders like the value).
-    ranked: BTreeSet<(Reverse<u64>, AgentIdx)>,
+    /// S: own trust scores, raised by 0.1 per accepted interaction, kept
+    /// ranked so that the exploitation target is found from the top.
+    scores: Ranked<u64>,
     /// #{S values > exploitation_threshold}, kept incrementally.
     high_scores: usize,
     /// C: proposals received at end of step, per initiator.
@@ -35,19 +30,22 @@ pub struct Deceptive {
 }
 
 impl Deceptive {
-    pub fn new(c: &AgentParams) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
         Deceptive {
             trust_building_phase: c.trust_building_phase.unwrap_or(5.0),
             exploitation_threshold: c.exploitation_threshold.unwrap_or(0.7),
             facade_probability: c.facade_probability.unwrap_or(0.8),
             post_probability: c.post_probability.unwrap_or(0.35),
-            scores: HashMap::default(),
-            ranked: BTreeSet::new(),
+            scores: Ranked::new(me),
             high_scores: 0,
             received: HashMap::default(),
             received_total: 0,
             familiar: Vec::new(),
         }
+    }
+
+    fn score(&self, who: AgentIdx) -> Option<f64> {
+        self.scores.get(who).map(unordered)
     }
 
     fn count(&self, who: AgentIdx) -> f64 {
@@ -115,7 +113,7 @@ impl Deceptive {
         if obs.indexed().is_none() || 0.0 > x {
             let target = first_max_by(
                 obs.visible_iter().filter_map(|v| {
-                    let s = self.scores.get(&v.idx).copied().unwrap_or(0.0);
+                    let s = self.score(v.idx).unwrap_or(0.0);
                     (s > x && v.resources > 50.0).then_some((v.idx, s))
                 }),
                 |&(_, s)| s,
@@ -123,9 +121,9 @@ impl Deceptive {
             return target.map(|(b, _)| b);
         }
         // Best first: the first qualifying entry is the first of the maxima.
-        self.ranked
-            .iter()
-            .map(|&(Reverse(bits), b)| (b, f64::from_bits(bits)))
+        self.scores
+            .best()
+            .map(|(b, k)| (b, unordered(k)))
             .take_while(|&(_, s)| s > x)
             .find(|&(b, _)| obs.find_visible(b).is_some_and(|v| v.resources > 50.0))
             .map(|(b, _)| b)
@@ -167,7 +165,7 @@ impl Deceptive {
         if c < self.trust_building_phase {
             rng.random() < self.facade_probability
         } else {
-            self.scores.get(&prop.initiator).copied().unwrap_or(0.5) > 0.6
+            self.score(prop.initiator).unwrap_or(0.5) > 0.6
         }
     }
 
@@ -175,13 +173,9 @@ impl Deceptive {
         if !accepted {
             return;
         }
-        let old = self.scores.get(&other).copied();
+        let old = self.score(other);
         let new = f64::min(1.0, old.unwrap_or(0.5) + 0.1);
-        self.scores.insert(other, new);
-        if let Some(old) = old {
-            self.ranked.remove(&(Reverse(old.to_bits()), other));
-        }
-        self.ranked.insert((Reverse(new.to_bits()), other));
+        self.scores.set(other, ordered(new));
         let x = self.exploitation_threshold;
         let was_high = old.is_some_and(|s| s > x);
         if new > x && !was_high {

@@ -140,7 +140,9 @@ impl Agent {
             AgentKind::Opportunistic => {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
             }
-            AgentKind::Deceptive => Policy::Deceptive(Box::new(deceptive::Deceptive::new(params))),
+            AgentKind::Deceptive => {
+                Policy::Deceptive(Box::new(deceptive::Deceptive::new(params, me)))
+            }
             AgentKind::Adversarial => {
                 Policy::Adversarial(Box::new(adversarial::Adversarial::new(params)))
             }

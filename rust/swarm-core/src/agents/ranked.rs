@@ -68,6 +68,10 @@ impl<K: Ord + Copy> Ranked<K> {
         }
     }
 
+    pub(crate) fn get(&self, who: AgentIdx) -> Option<K> {
+        self.keys.get(&who).copied()
+    }
+
     pub(crate) fn knows(&self, who: AgentIdx) -> bool {
         self.keys.contains_key(&who)
     }
