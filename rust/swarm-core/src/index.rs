@@ -86,44 +86,33 @@ impl Fenwick {
 
     /// The k-th smallest element (0-based), if there are more than k.
     pub fn kth(&self, k: usize) -> Option<usize> {
-        if k >= self.len() {
-            return None;
-        }
-        let mut pos = 0usize;
-        let mut rem = k as u32;
-        let mut step = self.top;
-        while step > 0 {
-            let next = pos + step;
-            if next < self.tree.len() && self.tree[next] <= rem {
-                pos = next;
-                rem -= self.tree[next];
-            }
-            step >>= 1;
-        }
-        Some(pos)
+        (k < self.len()).then(|| self.descend(k, |count, _| count))
     }
 
     /// The k-th smallest position in `0..n` *not* in the set.
     pub fn kth_absent(&self, k: usize) -> Option<usize> {
         let n = self.tree.len() - 1;
-        if k >= n - self.len() {
-            return None;
-        }
+        (k < n - self.len()).then(|| self.descend(k, |count, span| span as u32 - count))
+    }
+
+    /// The binary-lifting descent for the k-th position, counting what
+    /// `count(node, span)` says a node of `span` positions holds.
+    fn descend(&self, k: usize, count: impl Fn(u32, usize) -> u32) -> usize {
         let mut pos = 0usize;
         let mut rem = k as u32;
         let mut step = self.top;
         while step > 0 {
             let next = pos + step;
             if next < self.tree.len() {
-                let absent = step as u32 - self.tree[next];
-                if absent <= rem {
+                let c = count(self.tree[next], step);
+                if c <= rem {
                     pos = next;
-                    rem -= absent;
+                    rem -= c;
                 }
             }
             step >>= 1;
         }
-        Some(pos)
+        pos
     }
 
     /// The k-th smallest element of the set minus `excluded`, which must be
