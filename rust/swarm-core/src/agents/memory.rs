@@ -40,6 +40,7 @@ impl History {
 
 #[derive(Debug, Default, Clone)]
 pub struct Memory {
+    /// T(x) per known party; in `ranked` instead when that is kept.
     trust: HashMap<AgentIdx, f64>,
     /// The trust map ordered best first, kept for the policies that pick
     /// the most trusted agent in large populations (see `ranked`).
@@ -88,16 +89,25 @@ impl Memory {
     /// for core agents (every finalised interaction writes an entry), so an
     /// unknown party reads as the neutral 0.5.
     pub fn trust(&self, other: AgentIdx) -> f64 {
-        self.trust.get(&other).copied().unwrap_or(0.5)
+        match &self.ranked {
+            Some(r) => r.get(other).map(unordered),
+            None => self.trust.get(&other).copied(),
+        }
+        .unwrap_or(0.5)
     }
 
     /// Every party with a trust entry, in no particular order.
     pub fn trusted(&self) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
-        self.trust.iter().map(|(&b, &t)| (b, t))
+        // Only one of the two holds entries.
+        let ranked = self.ranked.iter().flat_map(|r| r.best().map(|(b, k)| (b, unordered(k))));
+        ranked.chain(self.trust.iter().map(|(&b, &t)| (b, t)))
     }
 
     pub fn knows(&self, other: AgentIdx) -> bool {
-        self.trust.contains_key(&other)
+        match &self.ranked {
+            Some(r) => r.knows(other),
+            None => self.trust.contains_key(&other),
+        }
     }
 
     /// The base `update_from_outcome`: history, trust EMA, memory record.
@@ -113,9 +123,11 @@ impl Memory {
             let alpha = 0.1;
             current * (1.0 - alpha) + 0.5 * alpha
         };
-        self.trust.insert(other, updated);
-        if let Some(ranked) = self.ranked.as_mut() {
-            ranked.set(other, ordered(updated));
+        match self.ranked.as_mut() {
+            Some(ranked) => ranked.set(other, ordered(updated)),
+            None => {
+                self.trust.insert(other, updated);
+            }
         }
         self.push_record(None);
     }
