@@ -23,6 +23,9 @@ fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
 /// run on the calling thread, where a worker thread's start-up would cost
 /// more than the run, and Ctrl-C is seen as soon as they return.
 const INLINE_AGENT_STEPS: u64 = 20_000;
+/// With a network, at most this many agents (a complete graph of 1,000
+/// agents builds in tens of milliseconds).
+const INLINE_NETWORK_AGENTS: u64 = 1_000;
 
 /// Run `work` here with the GIL released; a panic becomes an error.
 fn run_inline<T: Send>(
@@ -203,8 +206,9 @@ fn run<'py>(
     let cfg = parse(py, config_json)?;
     let agents: u64 = cfg.agents.iter().map(|a| a.count).sum();
     let work = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch) * agents;
-    // A network's set-up can be quadratic in agents: always supervised.
-    let small = work <= INLINE_AGENT_STEPS && cfg.network.is_none();
+    // A network's set-up can be quadratic in agents: only small ones inline.
+    let small = work <= INLINE_AGENT_STEPS
+        && (cfg.network.is_none() || agents <= INLINE_NETWORK_AGENTS);
     let result = if small && progress.is_none() {
         run_inline(py, || swarm_core::run(cfg, &AtomicBool::new(false)))?
     } else {
