@@ -207,8 +207,8 @@ fn run<'py>(
     let agents: u64 = cfg.agents.iter().map(|a| a.count).sum();
     let work = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch) * agents;
     // A network's set-up can be quadratic in agents: only small ones inline.
-    let small = work <= INLINE_AGENT_STEPS
-        && (cfg.network.is_none() || agents <= INLINE_NETWORK_AGENTS);
+    let small =
+        work <= INLINE_AGENT_STEPS && (cfg.network.is_none() || agents <= INLINE_NETWORK_AGENTS);
     let result = if small && progress.is_none() {
         run_inline(py, || swarm_core::run(cfg, &AtomicBool::new(false)))?
     } else {
