@@ -253,6 +253,35 @@ def throughput(points) -> list[dict]:
     return rows
 
 
+def sparse_steps(sizes, acting: int = 100) -> list[dict]:
+    """Cost of one step when only `acting` of N agents may act (round
+    robin): the difference between 10,010 and 10 steps, so that set-up
+    (seeding N streams) cancels out. It should not grow with N."""
+    rows = []
+    for n in sizes:
+        k = n // 5
+        sc = load_scenario("baseline").with_overrides(
+            {
+                "agents.0.count": 3 * k,
+                "agents.1.count": k,
+                "agents.2.count": k,
+                "simulation.max_actions_per_step": acting,
+            }
+        )
+        times = {}
+        for steps in (10, 10_010):
+            times[steps] = median_time(
+                lambda sc=sc, steps=steps: swarm_fast.run(
+                    sc, seed=1, epochs=1, steps=steps, record_interactions=False
+                ),
+                3,
+            )
+        per_step = max(times[10_010] - times[10], 0.0) / 10_000
+        rows.append({"agents": sc.n_agents, "acting": acting, "step_s": per_step})
+        print(f"  {sc.n_agents:>8} agents, {acting} acting: {per_step * 1e6:8.1f} us per step")
+    return rows
+
+
 def million(steps: int = 10) -> dict:
     r = in_child("baseline", 1, steps, False, _scaled_overrides(1_000_000))
     print(
@@ -410,6 +439,8 @@ def main() -> None:
             (10_000, 1, 100),
         ]
     rates = throughput(points)
+    print("Steps where 100 agents act (round robin):")
+    sparse = sparse_steps([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
     big = None
     if not args.quick:
         print("A million agents (fresh process):")
@@ -424,6 +455,7 @@ def main() -> None:
                 "whole_process": proc,
                 "scaling": scale,
                 "throughput": rates,
+                "sparse_steps": sparse,
                 "million": big,
                 "memory": mem,
                 "targets": goals,
