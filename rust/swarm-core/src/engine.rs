@@ -131,13 +131,16 @@ pub struct RunResult {
     pub totals: RunTotals,
 }
 
-/// Build agent `$a`'s observation (spec §3.4) from disjoint borrows of the
-/// engine's fields, so the agent's policy can be borrowed mutably beside it.
+/// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
+/// borrows of the engine's fields, so the agent's policy can be borrowed
+/// mutably beside it.
 /// With observation noise (§14) the visible list is built at once, drawing
 /// from R_o for each record's reputation, resources and edge weight, then
 /// for the nine numeric ecosystem fields.
 macro_rules! observe {
-    ($e:ident, $a:expr, $for_turn:expr) => {{
+    // Binds the observation to `$obs` in the caller's scope rather than
+    // returning it: a returned 176-byte struct was copied on every turn.
+    ($e:ident, $a:expr, $for_turn:expr, $obs:ident) => {
         let a: AgentIdx = $a;
         let limits = &$e.cfg.rate_limits;
         let u = $e.usage[a as usize];
@@ -149,7 +152,7 @@ macro_rules! observe {
             }
             _ => &NO_MARKET,
         };
-        let obs = Observation::new(
+        let $obs = Observation::new(
             a,
             $e.epoch,
             (
@@ -176,7 +179,7 @@ macro_rules! observe {
         if pi > 0.0 && sigma > 0.0 {
             let rng = &mut $e.r_o;
             let mut jitter = |v: f64| if rng.random() < pi { v + rng.gauss(0.0, sigma) } else { v };
-            obs.build_visible_with(|rec, w| {
+            $obs.build_visible_with(|rec, w| {
                 rec.reputation = jitter(rec.reputation);
                 rec.resources = jitter(rec.resources);
                 jitter(w);
@@ -185,8 +188,7 @@ macro_rules! observe {
                 jitter(0.0);
             }
         }
-        obs
-    }};
+    };
 }
 
 pub struct Engine {
@@ -511,7 +513,7 @@ impl Engine {
                 self.agents[next as usize].prefetch();
             }
             let action = {
-                let obs = observe!(self, a, true);
+                observe!(self, a, true, obs);
                 self.agents[a as usize].act(&obs)
             };
             self.execute(a, action);
@@ -644,7 +646,7 @@ impl Engine {
             // but an adversary's memory may live in the index behind it.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
             let accepted = {
-                let obs = observe!(self, p.counterparty, false);
+                observe!(self, p.counterparty, false, obs);
                 self.agents[p.counterparty as usize].accept(&view, &obs)
             };
             self.pending.remove(id);
