@@ -58,9 +58,9 @@ def paper_ratios(ref_reps: int, fast_reps: int) -> list[dict]:
             run_reference(path, seed=42, epochs=20, steps=15).elapsed_s for _ in range(ref_reps)
         )
         sc = load_scenario(path)
-        fast = median_time(
-            lambda sc=sc: swarm_fast.run(sc, seed=42, epochs=20, steps=15), fast_reps
-        )
+        # With the trace, like the reference, which always keeps it.
+        trace = {"seed": 42, "epochs": 20, "steps": 15, "record_interactions": True}
+        fast = median_time(lambda sc=sc, kw=trace: swarm_fast.run(sc, **kw), fast_reps)
         cfg = sc.to_json(seed=42, epochs=20, steps=15, record_interactions=False)
         core = median_time(lambda cfg=cfg: _core.run(cfg), fast_reps)
         rows.append(

@@ -26,7 +26,8 @@ def test_swarm_fast(benchmark, name: str) -> None:
     benchmark.group = name
     path = swarm_fast.bundled_scenarios()[name]
     sc = swarm_fast.load_scenario(path)
-    result = benchmark(swarm_fast.run, sc, seed=42, epochs=20, steps=15)
+    # With the trace, like the reference, which always keeps it.
+    result = benchmark(swarm_fast.run, sc, seed=42, epochs=20, steps=15, record_interactions=True)
     assert result.summary["interactions"] > 0
 
 

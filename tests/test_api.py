@@ -18,7 +18,7 @@ from swarm_fast.results import AGENT_COLUMNS, EPOCH_COLUMNS, INTERACTION_COLUMNS
 
 
 def test_result_frames_have_the_documented_columns() -> None:
-    r = swarm_fast.run("strict_governance", seed=123, epochs=6, steps=8)
+    r = swarm_fast.run("strict_governance", seed=123, epochs=6, steps=8, record_interactions=True)
     assert r.epochs.columns == EPOCH_COLUMNS and r.epochs.height == 6
     assert r.interactions.columns == INTERACTION_COLUMNS
     assert r.agents.columns == AGENT_COLUMNS
@@ -37,7 +37,9 @@ def test_result_frames_have_the_documented_columns() -> None:
 
 
 def test_summary_pooled_definitions() -> None:
-    r = swarm_fast.run("misalignment_sweep", seed=456, epochs=10, steps=10)
+    r = swarm_fast.run(
+        "misalignment_sweep", seed=456, epochs=10, steps=10, record_interactions=True
+    )
     acc = r.interactions.filter(pl.col("accepted"))
     rej = r.interactions.filter(~pl.col("accepted"))
     assert r.summary["toxicity"] == pytest.approx((1 - acc["p"]).mean(), rel=1e-12)
@@ -49,9 +51,11 @@ def test_summary_pooled_definitions() -> None:
 
 def test_metrics_only_mode_gives_the_same_metrics() -> None:
     sc = load_scenario("collusion_detection")
-    full = swarm_fast.run(sc, seed=789, epochs=8, steps=10)
-    lean = swarm_fast.run(sc, seed=789, epochs=8, steps=10, record_interactions=False)
-    assert lean.interactions is None
+    full = swarm_fast.run(sc, seed=789, epochs=8, steps=10, record_interactions=True)
+    lean = swarm_fast.run(sc, seed=789, epochs=8, steps=10)
+    assert full.recorded_interactions and not lean.recorded_interactions
+    with pytest.raises(ValueError, match="record_interactions=True"):
+        _ = lean.interactions
     assert_frame_equal(full.epochs, lean.epochs, check_exact=True)
     assert_frame_equal(full.agents, lean.agents, check_exact=True)
     assert full.summary == lean.summary
@@ -59,10 +63,11 @@ def test_metrics_only_mode_gives_the_same_metrics() -> None:
 
 def test_all_scenario_forms_and_determinism() -> None:
     path = bundled_scenarios()["baseline"]
-    a = swarm_fast.run(path, seed=5, epochs=3, steps=5)
-    b = swarm_fast.run("baseline", seed=5, epochs=3, steps=5)
-    c = swarm_fast.run(load_scenario(path).raw, seed=5, epochs=3, steps=5)
-    d = swarm_fast.run(str(path), seed=6, epochs=3, steps=5)
+    trace = {"epochs": 3, "steps": 5, "record_interactions": True}
+    a = swarm_fast.run(path, seed=5, **trace)
+    b = swarm_fast.run("baseline", seed=5, **trace)
+    c = swarm_fast.run(load_scenario(path).raw, seed=5, **trace)
+    d = swarm_fast.run(str(path), seed=6, **trace)
     assert_frame_equal(a.interactions, b.interactions)
     assert_frame_equal(a.interactions, c.interactions)
     assert not a.interactions.equals(d.interactions)
@@ -70,11 +75,11 @@ def test_all_scenario_forms_and_determinism() -> None:
 
 def test_observation_noise_runs_and_changes_the_run() -> None:
     sc = load_scenario("baseline")
-    quiet = swarm_fast.run(sc, seed=1, epochs=5, steps=10)
+    quiet = swarm_fast.run(sc, seed=1, epochs=5, steps=10, record_interactions=True)
     noisy = sc.with_overrides(
         {"simulation.observation_noise_probability": 0.5, "simulation.observation_noise_std": 0.3}
     )
-    r = swarm_fast.run(noisy, seed=1, epochs=5, steps=10)
+    r = swarm_fast.run(noisy, seed=1, epochs=5, steps=10, record_interactions=True)
     assert r.interactions.height > 0
     assert not r.interactions.equals(quiet.interactions)
 

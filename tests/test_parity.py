@@ -40,7 +40,7 @@ def both(name: str, overrides: dict | None = None, **run_args):
     scenario = load_scenario(path)
     if overrides:
         scenario = scenario.with_overrides(overrides)
-    ours = swarm_fast.run(scenario, **run_args)
+    ours = swarm_fast.run(scenario, record_interactions=True, **run_args)
     ref = run_reference(path, overrides=overrides, **run_args)
     return ours, ref
 
@@ -121,7 +121,7 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
     network; and every policy at 600 agents without a network, where the
     visible-population index and windowed agent streams are in use."""
     path = FEATURES / f"{name}.yaml"
-    ours = swarm_fast.run(load_scenario(path), seed=seed)
+    ours = swarm_fast.run(load_scenario(path), seed=seed, record_interactions=True)
     ref = run_reference(path, seed=seed)
     assert_same(ours, ref)
 

@@ -54,7 +54,8 @@ class RunResult:
 
     ``epochs`` has one row per epoch (the reference's EpochMetrics),
     ``interactions`` one row per finalised interaction in completion order
-    (``None`` when the trace was switched off), ``agents`` the final agent
+    (only when the run was made with ``record_interactions=True``: the
+    trace is opt-in; reading it otherwise raises ``ValueError``), ``agents`` the final agent
     states in registration order, and ``summary`` the run-level aggregates
     the paper reports. The DataFrames are built from the core's numpy
     columns on first access.
@@ -81,11 +82,19 @@ class RunResult:
     def agents(self) -> pl.DataFrame:
         return agents_frame(self._raw["agents"])
 
+    @property
+    def recorded_interactions(self) -> bool:
+        """Whether the run kept its interaction trace."""
+        return self._raw["interactions"] is not None
+
     @cached_property
-    def interactions(self) -> pl.DataFrame | None:
+    def interactions(self) -> pl.DataFrame:
         trace = self._raw["interactions"]
         if trace is None:
-            return None
+            raise ValueError(
+                "this run did not record its interactions (the trace is opt-in): "
+                "run it with swarm_fast.run(..., record_interactions=True)"
+            )
         return interactions_frame(trace, self._raw["agents"]["agent_id"])
 
     def __repr__(self) -> str:
@@ -114,9 +123,9 @@ def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
 
 
 def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFrame:
+    """Agent and type codes become strings through categorical lookups."""
     import polars as pl
 
-    """Agent and type codes become strings through categorical lookups."""
     ids = pl.Series("ids", agent_ids, dtype=pl.String)
     types = pl.Series("types", _TYPE_NAMES, dtype=pl.String)
     cols: dict[str, Any] = {c: raw[c] for c in INTERACTION_COLUMNS}

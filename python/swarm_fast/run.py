@@ -22,7 +22,7 @@ def run(
     epochs: int | None = None,
     steps: int | None = None,
     *,
-    record_interactions: bool = True,
+    record_interactions: bool = False,
 ) -> RunResult:
     """Run a scenario once, exactly as ``swarm run FILE --seed S --epochs E
     --steps T`` of swarm-safety 1.9.0 would.
@@ -30,8 +30,9 @@ def run(
     ``scenario`` is a loaded :class:`Scenario`, a path to a scenario YAML, a
     bundled scenario name (``"baseline"``) or a dict with the YAML content.
     ``seed``/``epochs``/``steps`` override the file's ``simulation`` values.
-    With ``record_interactions=False`` only per-epoch metrics and final
-    states are kept, and memory no longer grows with the interaction count.
+    By default only per-epoch metrics and final states are kept, so memory
+    does not grow with the interaction count; ``record_interactions=True``
+    also keeps the full interaction trace (``result.interactions``).
     The run releases the GIL; Ctrl-C stops it within one step.
     """
     sc = as_scenario(scenario)

@@ -880,7 +880,7 @@ class Scenario:
         seed: int | None = None,
         epochs: int | None = None,
         steps: int | None = None,
-        record_interactions: bool = True,
+        record_interactions: bool = False,
     ) -> str:
         """The configuration of one run as JSON for the core. ``seed``,
         ``epochs`` and ``steps`` override ``simulation.seed``/``n_epochs``/
