@@ -7,13 +7,23 @@ orchestrator config before the orchestrator is built (so the seed also
 re-seeds the agents), and a fresh orchestrator runs every time (Q22).
 Nothing is written to disk: ``outputs:`` is dropped before loading.
 
+One thing is pinned: the reference ranks feed posts by net votes minus a
+wall-clock age term, reading the clock once per post while it sorts. Under
+CPU load a pause inside that sort can make a newer post look older than an
+earlier one and swap them, so the same run ranks (and votes) differently
+from one execution to the next. For the comparison the age is taken from
+creation order instead — the ranking the reference gives whenever timing
+does not interfere, and the one the spec fixes (Q6). Nothing else changes.
+
 This module deliberately does not use swarm_fast, so the comparison is
 between two independent implementations.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import itertools
 import os
 import re
 import tempfile
@@ -101,6 +111,27 @@ def _passes(criteria: dict, history: list) -> bool:
     return bool(ok)
 
 
+@contextlib.contextmanager
+def _ages_by_creation_order():
+    """Post ages that follow creation order, 1 ms apart (see the module
+    notes); all well under the 100 hours at which age outweighs a vote."""
+    from swarm.env.feed import Post
+
+    seq = itertools.count()
+    init, age = Post.__init__, Post.age_seconds
+
+    def numbered_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self._creation_seq = next(seq)
+
+    Post.__init__ = numbered_init
+    Post.age_seconds = property(lambda self: 1.0 + (10_000_000 - self._creation_seq) * 1e-3)
+    try:
+        yield
+    finally:
+        Post.__init__, Post.age_seconds = init, age
+
+
 def run_reference(
     scenario: str | Path | dict,
     seed: int | None = None,
@@ -142,9 +173,10 @@ def run_reference(
         )
 
     orch.on_interaction_complete(record)
-    t0 = time.perf_counter()
-    history = orch.run()
-    elapsed = time.perf_counter() - t0
+    with _ages_by_creation_order():
+        t0 = time.perf_counter()
+        history = orch.run()
+        elapsed = time.perf_counter() - t0
 
     interactions = pl.DataFrame(
         rows,
