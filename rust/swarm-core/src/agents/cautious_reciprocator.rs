@@ -92,7 +92,7 @@ impl CautiousReciprocator {
             let keep = |i: AgentIdx| !self.blacklist.contains(&i);
             let best = match (obs.indexed(), &self.ranked) {
                 (Some(ix), Some(r)) => {
-                    first_max_ranked(ix, r, keep, Some((ordered(0.0), ordered(0.5))))
+                    first_max_ranked(ix, r, keep, |_| true, Some((ordered(0.0), ordered(0.5))))
                 }
                 _ => first_max_visible(
                     obs,
@@ -101,7 +101,6 @@ impl CautiousReciprocator {
                     keep,
                     |i| (self.ledger(i), mem.trust(i)),
                     Some((0.0, 0.5)),
-                    0,
                 ),
             };
             if let Some(target) = best {

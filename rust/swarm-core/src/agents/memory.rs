@@ -73,16 +73,10 @@ impl Memory {
         }
     }
 
-    /// No agent below this is a stranger (0 when the order is not kept).
-    pub fn strangers_from(&self) -> AgentIdx {
-        self.ranked.as_ref().map_or(0, |r| r.strangers_from())
-    }
-
-    /// Known agents by trust descending, then agent ascending; None unless
+    /// The trust map ranked best first (keys from `ranked::ordered`), when
     /// this memory keeps the order.
-    pub fn by_trust(&self) -> Option<impl Iterator<Item = (AgentIdx, f64)> + '_> {
-        let ranked = self.ranked.as_ref()?;
-        Some(ranked.best().map(|(b, k)| (b, unordered(k))))
+    pub(crate) fn ranked(&self) -> Option<&Ranked<u64>> {
+        self.ranked.as_ref()
     }
 
     /// Trust read T(x). The history bootstrap of the reference never runs

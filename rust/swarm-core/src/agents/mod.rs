@@ -22,7 +22,7 @@ use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, AgentIdx, StateType};
 use memory::Memory;
-use ranked::Ranked;
+use ranked::{ordered, unordered, Ranked};
 
 /// The YAML agent types swarm_fast implements (spec §11.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -295,7 +295,6 @@ pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
     keep: impl Fn(AgentIdx) -> bool,
     key: impl Fn(AgentIdx) -> K,
     stranger: Option<K>,
-    strangers_from: AgentIdx,
 ) -> Option<AgentIdx> {
     let Some(ix) = obs.indexed() else {
         return first_max_by(obs.visible_iter().map(|v| v.idx).filter(|&b| keep(b)), |&b| key(b));
@@ -310,26 +309,27 @@ pub(crate) fn first_max_visible<K: PartialOrd + Copy>(
             best = Some((b, k));
         }
     }
-    let first_stranger =
-        stranger.and_then(|sk| Some((ix.first_not_in(strangers_from, &is_known)?, sk)));
+    let first_stranger = stranger.and_then(|sk| Some((ix.first_not_in(0, &is_known)?, sk)));
     earlier_of_max(best, first_stranger)
 }
 
 /// [`first_max_visible`] for a policy that keeps its records ranked (large
 /// populations, with the index): the best visible record passing `keep`
 /// against the first visible stranger, reading records only down to the
-/// stranger's key.
+/// stranger's key and while `high_enough` holds of the key (a floor that,
+/// once missed, every lower record misses too).
 pub(crate) fn first_max_ranked<K: Ord + Copy>(
     ix: IndexView<'_>,
     ranked: &Ranked<K>,
     keep: impl Fn(AgentIdx) -> bool,
+    high_enough: impl Fn(K) -> bool,
     stranger: Option<K>,
 ) -> Option<AgentIdx> {
     let first_stranger = stranger
         .and_then(|sk| Some((ix.first_not_in(ranked.strangers_from(), |b| ranked.knows(b))?, sk)));
     let known = ranked
         .best()
-        .take_while(|&(_, k)| first_stranger.is_none_or(|(_, sk)| k >= sk))
+        .take_while(|&(_, k)| high_enough(k) && first_stranger.is_none_or(|(_, sk)| k >= sk))
         .find(|&(b, _)| keep(b) && ix.is_visible(b));
     earlier_of_max(known, first_stranger)
 }
@@ -350,14 +350,9 @@ fn earlier_of_max<K: PartialOrd>(
 pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> Option<AgentIdx> {
     // A stranger reads as the neutral 0.5.
     let stranger = (0.5 >= floor).then_some(0.5);
-    if let (Some(ix), Some(mut ranked)) = (obs.indexed(), mem.by_trust()) {
-        // Best first: the first visible entry is the answer among the
-        // known, and nothing below `floor` qualifies.
-        let known =
-            ranked.find(|&(b, t)| t < floor || ix.is_visible(b)).filter(|&(_, t)| t >= floor);
-        let first_stranger = stranger
-            .and_then(|s| Some((ix.first_not_in(mem.strangers_from(), |b| mem.knows(b))?, s)));
-        return earlier_of_max(known, first_stranger);
+    if let (Some(ix), Some(ranked)) = (obs.indexed(), mem.ranked()) {
+        let high_enough = |k: u64| unordered(k) >= floor;
+        return first_max_ranked(ix, ranked, |_| true, high_enough, stranger.map(ordered));
     }
     first_max_visible(
         obs,
@@ -366,7 +361,6 @@ pub(crate) fn most_trusted(obs: &Observation<'_>, mem: &Memory, floor: f64) -> O
         |b| mem.trust(b) >= floor,
         |b| mem.trust(b),
         stranger,
-        mem.strangers_from(),
     )
 }
 

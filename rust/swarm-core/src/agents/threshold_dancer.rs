@@ -125,7 +125,9 @@ impl ThresholdDancer {
         if obs.can_interact && obs.has_visible() {
             let stranger = self.score(&Ledger::default());
             let best = match (obs.indexed(), &self.ranked) {
-                (Some(ix), Some(r)) => first_max_ranked(ix, r, |_| true, Some(ordered(stranger))),
+                (Some(ix), Some(r)) => {
+                    first_max_ranked(ix, r, |_| true, |_| true, Some(ordered(stranger)))
+                }
                 _ => first_max_visible(
                     obs,
                     self.ledgers.keys().copied(),
@@ -133,7 +135,6 @@ impl ThresholdDancer {
                     |_| true,
                     |i| self.score(&self.ledgers.get(&i).copied().unwrap_or_default()),
                     Some(stranger),
-                    0,
                 ),
             };
             if let Some(target) = best {
