@@ -202,7 +202,7 @@ pub struct Engine {
     initiated: Vec<u64>,
     received: Vec<u64>,
     frozen: Vec<bool>,
-    /// Indexed by agent; the last slot is the anonymous actor `""`.
+    /// Indexed by `Actor::slot`: agents, then the anonymous actor `""`.
     usage: Vec<Usage>,
     feed: Feed,
     network: Option<Network>,
@@ -529,15 +529,8 @@ impl Engine {
         }
     }
 
-    fn usage_slot(&self, actor: Actor) -> usize {
-        match actor {
-            Actor::Agent(a) => a as usize,
-            Actor::Anonymous => self.agents.len(),
-        }
-    }
-
     fn usage_mut(&mut self, actor: Actor) -> &mut Usage {
-        let slot = self.usage_slot(actor);
+        let slot = actor.slot(self.agents.len());
         &mut self.usage[slot]
     }
 
@@ -577,7 +570,7 @@ impl Engine {
                     }
                 }
                 self.pending.push(Proposal { initiator: a, counterparty: target, kind });
-                let slot = self.usage_slot(actor);
+                let slot = actor.slot(self.agents.len());
                 if self.usage[slot].interactions == 0 {
                     self.proposed.push(slot);
                 }

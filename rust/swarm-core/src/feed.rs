@@ -28,9 +28,9 @@ pub struct Feed {
     posts: Vec<Post>,
     /// Distinct (voter, post) pairs so far.
     votes: usize,
-    /// Per voter (agent index; the last slot is the anonymous actor), post
-    /// → upvote?. Kept per voter rather than in one feed-wide map: a
-    /// voter's own map is small and is read on the voter's own turn.
+    /// Per voter (indexed by `Actor::slot`), post → upvote?. Kept per voter
+    /// rather than in one feed-wide map: a voter's own map is small and is
+    /// read on the voter's own turn.
     ballots: Vec<HashMap<u32, bool>>,
     /// Every post whose net votes are not 0, best first. Posts at 0 — most
     /// of them — rank newest first among themselves, so they need no
@@ -84,11 +84,7 @@ impl Feed {
         };
         let before = p.net;
         let step = if up { 1 } else { -1 };
-        let anonymous = self.ballots.len() - 1;
-        let slot = match voter {
-            Actor::Agent(a) => (a as usize).min(anonymous),
-            Actor::Anonymous => anonymous,
-        };
+        let slot = voter.slot(self.ballots.len() - 1);
         match self.ballots[slot].insert(post, up) {
             Some(prev) if prev == up => return true,
             // A flip takes the old vote back and adds the new one.

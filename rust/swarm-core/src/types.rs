@@ -12,6 +12,17 @@ pub enum Actor {
     Anonymous,
 }
 
+impl Actor {
+    /// The actor's slot in per-actor tables of `agents + 1` entries: its
+    /// agent index, or the last slot for the anonymous actor.
+    pub fn slot(self, agents: usize) -> usize {
+        match self {
+            Actor::Agent(a) => a as usize,
+            Actor::Anonymous => agents,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InteractionType {
     Reply,
