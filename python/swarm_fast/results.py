@@ -55,10 +55,10 @@ class RunResult:
     ``epochs`` has one row per epoch (the reference's EpochMetrics),
     ``interactions`` one row per finalised interaction in completion order
     (only when the run was made with ``record_interactions=True``: the
-    trace is opt-in; reading it otherwise raises ``ValueError``), ``agents`` the final agent
-    states in registration order, and ``summary`` the run-level aggregates
-    the paper reports. The DataFrames are built from the core's numpy
-    columns on first access.
+    trace is opt-in; reading it otherwise raises ``ValueError``),
+    ``agents`` the final agent states in registration order, and
+    ``summary`` the run-level aggregates the paper reports. The DataFrames
+    are built from the core's numpy columns on first access.
     """
 
     def __init__(

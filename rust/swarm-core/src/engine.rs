@@ -208,7 +208,7 @@ pub struct Engine {
     network: Option<Network>,
     /// The visible population as Fenwick trees; kept when visibility is
     /// the same list for every agent (no network, no noise), see
-    /// [`IndexMode`].
+    /// [`Tuning::index`].
     index: Option<VisibleIndex>,
     marketplace: Option<Marketplace>,
     market_view: MarketView,
@@ -354,8 +354,7 @@ impl Engine {
         let indexable = network.is_none() && !noisy;
         let index = match tuning.index {
             // Cheaper than walking the list even for five agents.
-            Switch::Auto => indexable,
-            Switch::On => indexable,
+            Switch::Auto | Switch::On => indexable,
             Switch::Off => false,
         }
         .then(|| {

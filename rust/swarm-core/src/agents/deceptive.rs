@@ -162,7 +162,7 @@ impl Deceptive {
             let at = self.familiar.partition_point(|&b| b < prop.initiator);
             self.familiar.insert(at, prop.initiator);
         }
-        if c < self.trust_building_phase {
+        if unfamiliar(c) {
             rng.random() < self.facade_probability
         } else {
             self.score(prop.initiator).unwrap_or(0.5) > 0.6
