@@ -129,6 +129,19 @@ impl PyRandom {
     }
 }
 
+/// The 32-bit little-endian words of `n`, `[0]` for 0: how both CPython's
+/// `random.seed` and numpy's `SeedSequence` cut an integer seed.
+fn words32(mut n: u128) -> Vec<u32> {
+    let mut words = Vec::with_capacity(4);
+    loop {
+        words.push(n as u32);
+        n >>= 32;
+        if n == 0 {
+            return words;
+        }
+    }
+}
+
 /// numpy's `SeedSequence(seed).generate_state(n_words_u32)` for a
 /// non-negative integer seed, no spawn key, pool size 4.
 pub fn seed_sequence_state(seed: u128, n_words: usize) -> Vec<u32> {
@@ -141,15 +154,7 @@ pub fn seed_sequence_state(seed: u128, n_words: usize) -> Vec<u32> {
     const XSHIFT: u32 = 16;
     const POOL: usize = 4;
 
-    let mut entropy = Vec::new();
-    let mut n = seed;
-    loop {
-        entropy.push(n as u32);
-        n >>= 32;
-        if n == 0 {
-            break;
-        }
-    }
+    let entropy = words32(seed);
     let mut hash_const = INIT_A;
     let mut hashmix = |value: u32| {
         let mut v = value ^ hash_const;

@@ -45,20 +45,6 @@ fn twisted(cur: u32, next: u32, far: u32) -> u32 {
     far ^ (y >> 1) ^ if y & 1 == 0 { 0 } else { 0x9908_b0df }
 }
 
-/// The key `random.Random(seed)` feeds to `init_by_array`: the 32-bit
-/// little-endian words of |seed|, `[0]` for 0.
-fn key_words(seed: i128) -> Vec<u32> {
-    let mut n = seed.unsigned_abs();
-    let mut key = Vec::with_capacity(4);
-    loop {
-        key.push(n as u32);
-        n >>= 32;
-        if n == 0 {
-            return key;
-        }
-    }
-}
-
 /// One full generator state.
 #[derive(Clone)]
 pub(crate) struct Mt {
@@ -71,7 +57,8 @@ impl Mt {
     /// on the stack and moving it costs copies.
     pub(crate) fn seeded(seed: i128) -> Box<Self> {
         let mut r = Box::new(Mt { mt: GENRAND_19650218, index: N });
-        r.init_by_array(&key_words(seed));
+        // The key `random.Random(seed)` feeds to `init_by_array`.
+        r.init_by_array(&super::words32(seed.unsigned_abs()));
         r
     }
 
