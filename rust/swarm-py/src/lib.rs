@@ -204,8 +204,9 @@ fn run<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let cfg = parse(py, config_json)?;
-    let agents: u64 = cfg.agents.iter().map(|a| a.count).sum();
-    let work = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch) * agents;
+    // Saturating: huge counts must not wrap round into "small".
+    let agents = cfg.agents.iter().fold(0u64, |n, a| n.saturating_add(a.count));
+    let work = (u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch)).saturating_mul(agents);
     // A network's set-up can be quadratic in agents: only small ones inline.
     let small =
         work <= INLINE_AGENT_STEPS && (cfg.network.is_none() || agents <= INLINE_NETWORK_AGENTS);
