@@ -108,11 +108,6 @@ impl Network {
         self.adj[a as usize].get(&b).copied().unwrap_or(0.0)
     }
 
-    /// Neighbours with their edge weights, in registration order.
-    pub fn neighbours(&self, a: AgentIdx) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
-        self.adj[a as usize].iter().map(|(&b, &w)| (b, w))
-    }
-
     /// Neighbour ids in registration order.
     pub fn adjacent(&self, a: AgentIdx) -> std::collections::btree_map::Keys<'_, AgentIdx, f64> {
         self.adj[a as usize].keys()

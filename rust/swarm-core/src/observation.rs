@@ -54,24 +54,17 @@ pub struct Population<'w> {
 }
 
 impl Population<'_> {
-    /// Visible to `me`: not frozen, not self, a neighbour if there is a
-    /// network. Listed in registration order, with edge weights.
-    pub fn for_each_visible(&self, me: AgentIdx, mut f: impl FnMut(AgentIdx, f64)) {
-        let mut visit = |b: AgentIdx, w: f64| {
-            if b != me && !self.frozen[b as usize] {
-                f(b, w);
-            }
-        };
-        match self.network {
-            Some(net) => net.neighbours(me).for_each(|(b, w)| visit(b, w)),
-            None => (0..self.frozen.len() as AgentIdx).for_each(|b| visit(b, 1.0)),
-        }
+    /// Agent `b` (a valid index) is not `me` and not frozen: visible to
+    /// `me` if there is no network, or if it is a neighbour.
+    fn shows(&self, me: AgentIdx, b: AgentIdx) -> bool {
+        b != me && !self.frozen[b as usize]
     }
 
+    /// Visible to `me`: not frozen, not self, a neighbour if there is a
+    /// network.
     pub fn is_visible(&self, me: AgentIdx, b: AgentIdx) -> bool {
-        b != me
-            && (b as usize) < self.frozen.len()
-            && !self.frozen[b as usize]
+        (b as usize) < self.frozen.len()
+            && self.shows(me, b)
             && self.network.is_none_or(|n| n.has_edge(me, b))
     }
 
@@ -106,15 +99,14 @@ impl Iterator for VisibleIter<'_> {
                 while (*next as usize) < pop.frozen.len() {
                     let b = *next;
                     *next += 1;
-                    if b != *me && !pop.frozen[b as usize] {
+                    if pop.shows(*me, b) {
                         return Some(pop.record(b));
                     }
                 }
                 None
             }
             VisibleIter::Neighbours { pop, me, inner } => {
-                let me = *me;
-                inner.find(|&&b| b != me && !pop.frozen[b as usize]).map(|&b| pop.record(b))
+                inner.find(|&&b| pop.shows(*me, b)).map(|&b| pop.record(b))
             }
         }
     }
@@ -173,12 +165,15 @@ impl<'w> Observation<'w> {
     /// weight) through `noise` — for the noise draws, which must happen at
     /// build time in the reference's order.
     pub fn build_visible_with(&self, mut noise: impl FnMut(&mut VisibleAgent, f64)) {
-        let mut list = Vec::new();
-        self.population.for_each_visible(self.me, |b, w| {
-            let mut rec = self.population.record(b);
-            noise(&mut rec, w);
-            list.push(rec);
-        });
+        let network = self.population.network;
+        let list = self
+            .visible_iter()
+            .map(|mut rec| {
+                let w = network.map_or(1.0, |n| n.edge_weight(self.me, rec.idx));
+                noise(&mut rec, w);
+                rec
+            })
+            .collect();
         let _ = self.visible.set(list);
     }
 
