@@ -92,17 +92,20 @@ def whole_process(reps: int) -> dict:
     return {"reference_s": ref, "swarm_fast_s": fast}
 
 
-def scaled_baseline(n_agents: int) -> swarm_fast.Scenario:
-    """The baseline's 3:1:1 mix scaled to about n agents, all acting."""
+def scaled_overrides(n_agents: int, acting: int | None = None) -> dict:
+    """The baseline's 3:1:1 mix scaled to about n agents; `acting` of them
+    may act each step (all by default)."""
     k = max(1, n_agents // 5)
-    return load_scenario("baseline").with_overrides(
-        {
-            "agents.0.count": 3 * k,
-            "agents.1.count": k,
-            "agents.2.count": k,
-            "simulation.max_actions_per_step": 5 * k,
-        }
-    )
+    return {
+        "agents.0.count": 3 * k,
+        "agents.1.count": k,
+        "agents.2.count": k,
+        "simulation.max_actions_per_step": 5 * k if acting is None else acting,
+    }
+
+
+def scaled_baseline(n_agents: int, acting: int | None = None) -> swarm_fast.Scenario:
+    return load_scenario("baseline").with_overrides(scaled_overrides(n_agents, acting))
 
 
 def _next_allowed(last_s: float | None, ratio: float, budget: float) -> bool:
@@ -212,15 +215,6 @@ def in_child(scenario: str, epochs: int, steps: int, trace: bool, overrides=None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _scaled_overrides(n_agents: int) -> dict:
-    k = n_agents // 5
-    return {
-        "agents.0.count": 3 * k,
-        "agents.1.count": k,
-        "agents.2.count": k,
-        "simulation.max_actions_per_step": 5 * k,
-    }
-
 
 def throughput(points) -> list[dict]:
     """Agent-steps per second on one core (a run is single-threaded), for
@@ -259,15 +253,7 @@ def sparse_steps(sizes, acting: int = 100) -> list[dict]:
     (seeding N streams) cancels out. It should not grow with N."""
     rows = []
     for n in sizes:
-        k = n // 5
-        sc = load_scenario("baseline").with_overrides(
-            {
-                "agents.0.count": 3 * k,
-                "agents.1.count": k,
-                "agents.2.count": k,
-                "simulation.max_actions_per_step": acting,
-            }
-        )
+        sc = scaled_baseline(n, acting)
         times = {}
         for steps in (10, 10_010):
             times[steps] = median_time(
@@ -283,7 +269,7 @@ def sparse_steps(sizes, acting: int = 100) -> list[dict]:
 
 
 def million(steps: int = 10) -> dict:
-    r = in_child("baseline", 1, steps, False, _scaled_overrides(1_000_000))
+    r = in_child("baseline", 1, steps, False, scaled_overrides(1_000_000))
     print(
         f"  1,000,000 agents x {steps} steps: {r['seconds']:.1f} s,"
         f" peak memory {r['peak_rss_mib']:.0f} MiB, {r['interactions']:,} interactions"

@@ -9,21 +9,10 @@ Run with ``pytest benches/test_bench_scale.py --benchmark-columns=median,ops``.
 from __future__ import annotations
 
 import pytest
+from compare import scaled_baseline
 
 import swarm_fast
 from swarm_fast import load_scenario
-
-
-def scaled_baseline(n_agents: int) -> swarm_fast.Scenario:
-    k = n_agents // 5
-    return load_scenario("baseline").with_overrides(
-        {
-            "agents.0.count": 3 * k,
-            "agents.1.count": k,
-            "agents.2.count": k,
-            "simulation.max_actions_per_step": 5 * k,
-        }
-    )
 
 
 @pytest.mark.parametrize("n_agents", [10_000, 100_000])
