@@ -215,7 +215,6 @@ def in_child(scenario: str, epochs: int, steps: int, trace: bool, overrides=None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-
 def throughput(points) -> list[dict]:
     """Agent-steps per second on one core (a run is single-threaded), for
     (agents, epochs, steps per epoch). The paper's protocol, 20 x 15, lets
