@@ -212,37 +212,46 @@ const FEW_LANES: usize = 8;
 
 /// `init_by_array([key])` for `L` one-word keys at once, word `i` of lane
 /// `l` in `st[i][l]`, which must hold `init_genrand(19650218)` in every
-/// lane. The same steps as [`Mt::init_by_array`] with `j` always 0.
+/// lane. The same steps as [`Mt::init_by_array`] with `j` always 0, with
+/// the wrap-arounds (after word N-1, word 1 again) unrolled. The previous
+/// word is carried in registers: read back from `st`, every step of the
+/// chain would wait on a store-to-load forward (twice as slow).
 #[inline(always)]
 fn init_lanes_generic<const L: usize>(keys: &[u32; L], st: &mut [[u32; L]; N]) {
-    let mut i = 1usize;
-    for _ in 0..N {
-        let prev = st[i - 1];
-        let cur = &mut st[i];
-        for l in 0..L {
-            let p = prev[l];
-            cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_664_525)).wrapping_add(keys[l]);
+    let first =
+        |cur: u32, q: u32, l: usize| (cur ^ q.wrapping_mul(1_664_525)).wrapping_add(keys[l]);
+    let mut prev = st[0];
+    // Phase one: words 1..N-1, then (word 0 := word N-1) word 1 again.
+    for i in (1..N).chain([1]) {
+        if i == 1 {
+            st[0] = prev;
         }
-        i += 1;
-        if i >= N {
-            st[0] = st[N - 1];
-            i = 1;
-        }
+        prev = mix(&prev, &mut st[i], first);
     }
-    for _ in 0..N - 1 {
-        let prev = st[i - 1];
-        let cur = &mut st[i];
-        for l in 0..L {
-            let p = prev[l];
-            cur[l] = (cur[l] ^ (p ^ (p >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+    // Phase two: words 2..N-1, then word 1 again.
+    for i in (2..N).chain([1]) {
+        if i == 1 {
+            st[0] = prev;
         }
-        i += 1;
-        if i >= N {
-            st[0] = st[N - 1];
-            i = 1;
-        }
+        let second =
+            |cur: u32, q: u32, _| (cur ^ q.wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
+        prev = mix(&prev, &mut st[i], second);
     }
     st[0] = [UPPER; L];
+}
+
+/// One step of the seeding chain in every lane: `cur = f(cur, prev ^ (prev
+/// >> 30), lane)`; returns the new words, the next step's `prev`.
+#[inline(always)]
+fn mix<const L: usize>(
+    prev: &[u32; L],
+    cur: &mut [u32; L],
+    f: impl Fn(u32, u32, usize) -> u32,
+) -> [u32; L] {
+    for l in 0..L {
+        cur[l] = f(cur[l], prev[l] ^ (prev[l] >> 30), l);
+    }
+    *cur
 }
 
 #[cfg(target_arch = "x86_64")]
