@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::agents::{Agent, AgentKind};
-use crate::config::{RunConfig, ScheduleMode};
+use crate::config::RunConfig;
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
@@ -26,6 +26,7 @@ use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::PayoffEngine;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
+use crate::schedule::Schedule;
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
 
 /// Per-actor rate-limit counters (spec §1.4).
@@ -224,7 +225,9 @@ pub struct Engine {
     totals: RunTotals,
     epochs: Vec<EpochRow>,
     trace: Option<Trace>,
-    order: Vec<AgentIdx>,
+    schedule: Schedule,
+    /// The step's eligible list (kept to reuse its allocation).
+    eligible: Vec<AgentIdx>,
     /// Usage slots whose per-step proposal count is not 0.
     proposed: Vec<usize>,
 }
@@ -241,6 +244,9 @@ pub struct Tuning {
     /// A windowed stream that runs out takes another window rather than
     /// its full state (the million-agent memory bound).
     pub refill_windows: Switch,
+    /// The priority schedule keeps the agents sorted by reputation instead
+    /// of sorting all N every step.
+    pub priority_order: Switch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -257,6 +263,9 @@ const WINDOWED_STREAMS_FROM: usize = 512;
 /// Runs of at most this many steps in all count as short: their agents
 /// draw so little that seeding full states would dominate.
 const SHORT_RUN_STEPS: u64 = 8;
+/// From this many agents `Auto` keeps the priority order sorted: below,
+/// sorting a few agents per step is cheaper than the set's upkeep.
+const KEPT_PRIORITY_FROM: usize = 64;
 /// Up to this many agents a windowed stream that runs out keeps its full
 /// state (640 MiB at most); beyond, it keeps refilling windows, so that a
 /// million agents fit in well under 2 GiB.
@@ -361,6 +370,12 @@ impl Engine {
             let adversaries = agents.iter().any(|a| a.kind == AgentKind::Adversarial);
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
+        let kept_priority = match tuning.priority_order {
+            Switch::Auto => n >= KEPT_PRIORITY_FROM,
+            Switch::On => true,
+            Switch::Off => false,
+        };
+        let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -388,7 +403,8 @@ impl Engine {
             accumulator: EpochAccumulator::default(),
             totals: RunTotals::default(),
             epochs: Vec::with_capacity(cfg.n_epochs as usize),
-            order: Vec::with_capacity(n),
+            schedule,
+            eligible: Vec::new(),
             proposed: Vec::new(),
             cfg,
         })
@@ -441,6 +457,7 @@ impl Engine {
     /// visible-population index in step. Every such write calls this.
     #[inline]
     fn touch(&mut self, i: usize) {
+        self.schedule.reputation_changed(i, self.reputation[i]);
         if let Some(ix) = self.index.as_mut() {
             ix.refresh(i, self.frozen[i], self.reputation[i], self.resources[i]);
         }
@@ -470,41 +487,15 @@ impl Engine {
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
     fn step(&mut self) {
-        let n = self.agents.len();
-        let round_robin = self.cfg.schedule_mode == ScheduleMode::RoundRobin;
-        if !round_robin {
-            self.order.clear();
-            self.order.extend(0..n as AgentIdx);
-        }
-        match self.cfg.schedule_mode {
-            // Registration order, walked lazily below: a step where only A
-            // agents may act costs O(A), not O(N).
-            ScheduleMode::RoundRobin => {}
-            ScheduleMode::Random => self.r_o.shuffle(&mut self.order),
-            ScheduleMode::Priority => {
-                let rep = &self.reputation;
-                // Stable, descending: ties keep registration order.
-                self.order.sort_by(|&a, &b| {
-                    rep[b as usize]
-                        .partial_cmp(&rep[a as usize])
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                });
-            }
-        }
         let max = self.cfg.max_actions_per_step as usize;
-        let mut eligible = Vec::with_capacity(max.min(n));
-        let order: &mut dyn Iterator<Item = AgentIdx> =
-            if round_robin { &mut (0..n as AgentIdx) } else { &mut self.order.iter().copied() };
-        for a in order {
-            if eligible.len() >= max {
-                break;
-            }
+        let mut eligible = std::mem::take(&mut self.eligible);
+        let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
+        let epoch = self.epoch;
+        let admits = |a: AgentIdx| {
             let i = a as usize;
-            if self.frozen[i] || !self.governance.admits(i, self.resources[i], self.epoch) {
-                continue;
-            }
-            eligible.push(a);
-        }
+            !frozen[i] && governance.admits(i, resources[i], epoch)
+        };
+        self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
         for (k, &a) in eligible.iter().enumerate() {
             // Two turns ahead is about one memory latency ahead.
@@ -517,6 +508,7 @@ impl Engine {
             };
             self.execute(a, action);
         }
+        self.eligible = eligible;
         self.resolve_pending();
     }
 

@@ -23,6 +23,7 @@ pub mod observation;
 pub mod payoff;
 pub mod proxy;
 pub mod rng;
+pub mod schedule;
 pub mod sweep;
 pub mod types;
 

@@ -1,6 +1,6 @@
 //! The engine's speed layouts must not change a single draw: every run here
-//! goes with the visible-population index and windowed agent streams
-//! forced on, with both off, and mixed (windows that keep refilling
+//! goes with the visible-population index, windowed agent streams and the
+//! kept priority order forced on, with all off, and mixed (windows that keep refilling
 //! included); the results
 //! (every interaction, epoch row and final agent state) must print
 //! identically.
@@ -14,14 +14,14 @@ use swarm_core::RunConfig;
 fn both_ways(cfg: serde_json::Value) {
     let cfg: RunConfig = serde_json::from_value(cfg).expect("config");
     let cancel = AtomicBool::new(false);
-    let run = |index, windowed_streams, refill_windows| {
-        let tuning = Tuning { index, windowed_streams, refill_windows };
+    let run = |index, windowed_streams, refill_windows, priority_order| {
+        let tuning = Tuning { index, windowed_streams, refill_windows, priority_order };
         run_tuned(cfg.clone(), tuning, &cancel).expect("run")
     };
-    let fast = run(Switch::On, Switch::On, Switch::Off);
-    let plain = run(Switch::Off, Switch::Off, Switch::Off);
-    let mixed = run(Switch::On, Switch::Off, Switch::Off);
-    let lean = run(Switch::Off, Switch::On, Switch::On);
+    let fast = run(Switch::On, Switch::On, Switch::Off, Switch::On);
+    let plain = run(Switch::Off, Switch::Off, Switch::Off, Switch::Off);
+    let mixed = run(Switch::On, Switch::Off, Switch::Off, Switch::Off);
+    let lean = run(Switch::Off, Switch::On, Switch::On, Switch::On);
     let trace = fast.trace.as_ref().expect("trace");
     assert!(trace.len() > 50, "too few interactions to tell: {}", trace.len());
     assert_eq!(format!("{fast:?}"), format!("{plain:?}"));
@@ -63,6 +63,28 @@ fn every_policy_with_freezes_and_a_random_schedule() {
             "staking_enabled": true, "min_stake_to_participate": 90.0,
         },
     }));
+}
+
+#[test]
+fn priority_schedule_through_freezes_stakes_and_decay() {
+    // Reputation moves at every accepted interaction, at audits and at each
+    // epoch's decay; frozen and unstaked agents are skipped in the walk.
+    for (seed, max) in [(3, 15), (8, 40), (21, 500)] {
+        both_ways(json!({
+            "seed": seed, "n_epochs": 8, "steps_per_epoch": 10, "max_actions_per_step": max,
+            "schedule_mode": "priority", "record_interactions": true,
+            "agents": population(&[
+                ("honest", 60), ("opportunistic", 30), ("deceptive", 30), ("adversarial", 20),
+                ("cautious_reciprocator", 20), ("threshold_dancer", 10),
+            ]),
+            "governance": {
+                "reputation_decay_rate": 0.95, "circuit_breaker_enabled": true,
+                "freeze_threshold_toxicity": 0.45, "freeze_threshold_violations": 1,
+                "freeze_duration_epochs": 1, "audit_enabled": true, "audit_probability": 0.2,
+                "staking_enabled": true, "min_stake_to_participate": 95.0,
+            },
+        }));
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod deceptive;
 mod honest;
 pub mod memory;
 mod opportunistic;
-mod ranked;
+pub(crate) mod ranked;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
