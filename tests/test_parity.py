@@ -149,6 +149,21 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
                 "simulation.max_actions_per_step": 400,
             },
         ),
+        # Dense rewiring (k = 6, p = 0.9) at 300 agents: most lattice edges
+        # move to a pick among ~300 candidates.
+        (
+            "misalignment_sweep",
+            {
+                "agents.0.count": 120,
+                "agents.1.count": 60,
+                "agents.2.count": 60,
+                "agents.3.count": 30,
+                "agents.4.count": 30,
+                "network.params.k": 6,
+                "network.params.p": 0.9,
+                "simulation.max_actions_per_step": 300,
+            },
+        ),
     ],
 )
 def test_scaled_up_populations(name: str, overrides: dict) -> None:

@@ -70,20 +70,22 @@ impl Network {
                 self.link(a as AgentIdx, ((a + j) % n) as AgentIdx, 1.0);
             }
         }
-        let mut candidates: Vec<AgentIdx> = Vec::with_capacity(n);
         for a in 0..n {
             for j in 1..=half {
                 if g.random() < self.cfg.p {
                     let old = ((a + j) % n) as AgentIdx;
                     self.unlink(a as AgentIdx, old);
-                    candidates.clear();
-                    candidates.extend(
-                        (0..n as AgentIdx)
-                            .filter(|&c| c as usize != a && !self.adj[a].contains_key(&c)),
-                    );
-                    if !candidates.is_empty() {
-                        let pick = candidates[g.integers(candidates.len() as u64) as usize];
-                        self.link(a as AgentIdx, pick, 1.0);
+                    // The candidates are every id but a and its neighbours,
+                    // in id order; the draw needs only how many there are,
+                    // and the pick is found among the few ids left out
+                    // (O(degree), not a list of N ids per rewiring).
+                    let me = a as AgentIdx;
+                    let left_out = self.adj[a].keys().filter(|&&b| b != me).count() + 1;
+                    let count = n - left_out;
+                    if count > 0 {
+                        let r = g.integers(count as u64) as usize;
+                        let pick = nth_not_in(r, self.adj[a].keys().copied(), me);
+                        self.link(me, pick, 1.0);
                     }
                 }
             }
@@ -147,5 +149,82 @@ impl Network {
             self.unlink(a, b);
         }
         pruned.len()
+    }
+}
+/// The `r`-th id (from 0) in id order that is neither `me` nor in `sorted`
+/// (ascending, unique): each left-out id at or before the answer moves it
+/// one on.
+fn nth_not_in(r: usize, sorted: impl Iterator<Item = AgentIdx>, me: AgentIdx) -> AgentIdx {
+    let mut left_out: Vec<AgentIdx> = sorted.filter(|&b| b != me).collect();
+    let at = left_out.partition_point(|&b| b < me);
+    left_out.insert(at, me);
+    let mut ans = r as AgentIdx;
+    for b in left_out {
+        if b <= ans {
+            ans += 1;
+        } else {
+            break;
+        }
+    }
+    ans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pick without the candidate list is the pick from the list, for
+    /// every rank, with `me` and neighbours anywhere (ends included).
+    #[test]
+    fn nth_not_in_matches_the_list() {
+        let n: AgentIdx = 12;
+        for me in 0..n {
+            for mask in 0u32..(1 << n) {
+                if mask.count_ones() > 4 {
+                    continue;
+                }
+                let nbrs: Vec<AgentIdx> = (0..n).filter(|b| mask >> b & 1 == 1).collect();
+                let list: Vec<AgentIdx> =
+                    (0..n).filter(|&c| c != me && !nbrs.contains(&c)).collect();
+                for (r, &want) in list.iter().enumerate() {
+                    assert_eq!(nth_not_in(r, nbrs.iter().copied(), me), want, "{me} {nbrs:?} {r}");
+                }
+            }
+        }
+    }
+
+    /// The spec's form of the rewiring (§12.2: build the candidate list,
+    /// pick from it) gives the same graph, dense rewiring and k >= n included.
+    #[test]
+    fn small_world_matches_the_candidate_list() {
+        use crate::config::Topology;
+        for (n, k, p, seed) in [(40, 4, 0.3, 1), (300, 6, 0.9, 7), (9, 20, 1.0, 3), (2, 4, 1.0, 5)]
+        {
+            let cfg = NetworkConfig { topology: Topology::SmallWorld, k, p, ..Default::default() };
+            let net = Network::build(&cfg, n, seed);
+            let mut want = Network { cfg: cfg.clone(), adj: vec![BTreeMap::new(); n] };
+            let mut g = NumpyPcg64::new(seed);
+            let half = (k as usize).min(n - 1) / 2;
+            for a in 0..n {
+                for j in 1..=half {
+                    want.link(a as AgentIdx, ((a + j) % n) as AgentIdx, 1.0);
+                }
+            }
+            for a in 0..n {
+                for j in 1..=half {
+                    if g.random() < p {
+                        want.unlink(a as AgentIdx, ((a + j) % n) as AgentIdx);
+                        let list: Vec<AgentIdx> = (0..n as AgentIdx)
+                            .filter(|&c| c as usize != a && !want.adj[a].contains_key(&c))
+                            .collect();
+                        if !list.is_empty() {
+                            let pick = list[g.integers(list.len() as u64) as usize];
+                            want.link(a as AgentIdx, pick, 1.0);
+                        }
+                    }
+                }
+            }
+            assert_eq!(format!("{:?}", net.adj), format!("{:?}", want.adj), "n={n} k={k} p={p}");
+        }
     }
 }
