@@ -144,7 +144,7 @@ mod tests {
                 kept.reputation_changed(i, rep[i]);
             }
             let max = 1 + step % 25;
-            let admits = |x: AgentIdx| (x as usize + step) % 3 != 0;
+            let admits = |x: AgentIdx| !(x as usize + step).is_multiple_of(3);
             sorted.eligible(&mut r_o, &rep, max, admits, &mut a);
             kept.eligible(&mut r_o, &rep, max, admits, &mut b);
             assert_eq!(a, b, "step {step}");
