@@ -32,6 +32,18 @@ struct Pair {
     a: AgentIdx,
     b: AgentIdx,
     items: Vec<usize>,
+    /// What the score reads of the pair's own records, from the last
+    /// report; `None` once a record has been added since. Only pairs that
+    /// interacted are read again, so a report does not cost the whole
+    /// history (the z-score still uses every pair's count).
+    stats: Option<PairStats>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PairStats {
+    acceptance: f64,
+    corr: f64,
+    avg_p: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,9 +98,11 @@ impl Collusion {
         let next = self.pairs.len();
         let pair = *self.pair_of.entry(key).or_insert(next);
         if pair == next {
-            self.pairs.push(Pair { a: key.0, b: key.1, items: Vec::new() });
+            self.pairs.push(Pair { a: key.0, b: key.1, items: Vec::new(), stats: None });
         }
-        self.pairs[pair].items.push(idx);
+        let pair = &mut self.pairs[pair];
+        pair.items.push(idx);
+        pair.stats = None;
     }
 
     /// Epoch start: analyse the whole history and return per-agent
@@ -122,58 +136,33 @@ impl Collusion {
     }
 
     /// The detector's per-agent risk (spec §10.6 steps 2–6).
-    fn analyze(&self, cfg: &GovernanceConfig, n_agents: usize) -> Vec<f64> {
+    fn analyze(&mut self, cfg: &GovernanceConfig, n_agents: usize) -> Vec<f64> {
         let mut risk = vec![0.0; n_agents];
         let counts: Vec<f64> = self.pairs.iter().map(|p| p.items.len() as f64).collect();
         let (count_mean, count_std) =
             if counts.len() >= 2 { (np::mean(&counts), np::std(&counts)) } else { (0.0, 0.0) };
         let thr = cfg.collusion_score_threshold;
         let mut suspicious: Vec<(AgentIdx, AgentIdx)> = Vec::new();
-        let mut ben_a = Vec::new();
-        let mut ben_b = Vec::new();
-        let mut p_a = Vec::new();
-        let mut p_b = Vec::new();
-        for pair in &self.pairs {
+        let mut scratch = Scratch::default();
+        for pair in &mut self.pairs {
             let n = pair.items.len();
             if (n as u64) < cfg.collusion_min_interactions {
                 continue;
             }
-            ben_a.clear();
-            ben_b.clear();
-            p_a.clear();
-            p_b.clear();
-            let mut n_acc = 0usize;
-            for &i in &pair.items {
-                let r = &self.history[i];
-                n_acc += usize::from(r.accepted);
-                // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b.
-                if r.initiator == pair.a {
-                    ben_a.push(-0.0 - r.c_a);
-                    ben_b.push(0.0 - r.c_b);
-                    p_a.push(r.p);
-                } else {
-                    ben_b.push(-0.0 - r.c_a);
-                    ben_a.push(0.0 - r.c_b);
-                    p_b.push(r.p);
+            let stats = match pair.stats {
+                Some(s) => s,
+                None => {
+                    let s = scratch.stats(pair, &self.history);
+                    pair.stats = Some(s);
+                    s
                 }
-            }
-            let acceptance = n_acc as f64 / n as f64;
-            let mut corr = 0.0;
-            if ben_a.len() >= 2 && np::std(&ben_a) > 0.0 && np::std(&ben_b) > 0.0 {
-                corr = np::corrcoef_01(&ben_a, &ben_b);
-                if corr.is_nan() {
-                    corr = 0.0;
-                }
-            }
-            let avg_pa = if p_a.is_empty() { 0.5 } else { np::mean(&p_a) };
-            let avg_pb = if p_b.is_empty() { 0.5 } else { np::mean(&p_b) };
-            let avg_p = np::mean(&[avg_pa, avg_pb]);
+            };
             let z = if counts.len() >= 2 && count_std > 0.0 {
                 (n as f64 - count_mean) / count_std
             } else {
                 0.0
             };
-            let score = pair_score(cfg, z, corr, acceptance, avg_p, n);
+            let score = pair_score(cfg, z, stats.corr, stats.acceptance, stats.avg_p, n);
             for who in [pair.a, pair.b] {
                 let r = &mut risk[who as usize];
                 *r = py_max(*r, score);
@@ -265,6 +254,53 @@ impl Collusion {
             *score = s;
         }
         out
+    }
+}
+
+/// Buffers for reading one pair's records.
+#[derive(Default)]
+struct Scratch {
+    ben_a: Vec<f64>,
+    ben_b: Vec<f64>,
+    p_a: Vec<f64>,
+    p_b: Vec<f64>,
+}
+
+impl Scratch {
+    /// The pair's acceptance rate, benefit correlation and mean p, with
+    /// numpy's reductions over its records in history order.
+    fn stats(&mut self, pair: &Pair, history: &[Record]) -> PairStats {
+        let Scratch { ben_a, ben_b, p_a, p_b } = self;
+        ben_a.clear();
+        ben_b.clear();
+        p_a.clear();
+        p_b.clear();
+        let mut n_acc = 0usize;
+        for &i in &pair.items {
+            let r = &history[i];
+            n_acc += usize::from(r.accepted);
+            // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b.
+            if r.initiator == pair.a {
+                ben_a.push(-0.0 - r.c_a);
+                ben_b.push(0.0 - r.c_b);
+                p_a.push(r.p);
+            } else {
+                ben_b.push(-0.0 - r.c_a);
+                ben_a.push(0.0 - r.c_b);
+                p_b.push(r.p);
+            }
+        }
+        let acceptance = n_acc as f64 / pair.items.len() as f64;
+        let mut corr = 0.0;
+        if ben_a.len() >= 2 && np::std(ben_a) > 0.0 && np::std(ben_b) > 0.0 {
+            corr = np::corrcoef_01(ben_a, ben_b);
+            if corr.is_nan() {
+                corr = 0.0;
+            }
+        }
+        let avg_pa = if p_a.is_empty() { 0.5 } else { np::mean(p_a) };
+        let avg_pb = if p_b.is_empty() { 0.5 } else { np::mean(p_b) };
+        PairStats { acceptance, corr, avg_p: np::mean(&[avg_pa, avg_pb]) }
     }
 }
 
