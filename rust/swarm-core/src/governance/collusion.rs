@@ -31,7 +31,14 @@ pub struct Record {
 struct Pair {
     a: AgentIdx,
     b: AgentIdx,
-    items: Vec<usize>,
+    /// The pair's records in history order, as the score reads them: each
+    /// side's benefit, and p split by who initiated. Kept here, not looked
+    /// up in the history, so a pair is re-read from contiguous memory.
+    ben_a: Vec<f64>,
+    ben_b: Vec<f64>,
+    p_a: Vec<f64>,
+    p_b: Vec<f64>,
+    accepted: usize,
     /// What the score reads of the pair's own records, from the last
     /// report; `None` once a record has been added since. Only pairs that
     /// interacted are read again, so a report does not cost the whole
@@ -53,6 +60,9 @@ pub struct Collusion {
     pair_of: HashMap<(AgentIdx, AgentIdx), usize>,
     /// Per-agent risk from the latest report; None before the first one.
     latest_risk: Option<Vec<f64>>,
+    /// The groups' p lists from the last report, kept while the grouping
+    /// stays the same (see [`GroupLists`]).
+    group_lists: Option<GroupLists>,
     /// Rank of each agent id in Python string order (for `sorted([a, b])`).
     rank: Vec<u32>,
 }
@@ -93,15 +103,33 @@ impl Collusion {
         }
         let (x, y) = (r.initiator, r.counterparty);
         let key = if self.rank[x as usize] <= self.rank[y as usize] { (x, y) } else { (y, x) };
-        let idx = self.history.len();
         self.history.push(r);
         let next = self.pairs.len();
         let pair = *self.pair_of.entry(key).or_insert(next);
         if pair == next {
-            self.pairs.push(Pair { a: key.0, b: key.1, items: Vec::new(), stats: None });
+            self.pairs.push(Pair {
+                a: key.0,
+                b: key.1,
+                ben_a: Vec::new(),
+                ben_b: Vec::new(),
+                p_a: Vec::new(),
+                p_b: Vec::new(),
+                accepted: 0,
+                stats: None,
+            });
         }
         let pair = &mut self.pairs[pair];
-        pair.items.push(idx);
+        pair.accepted += usize::from(r.accepted);
+        // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b.
+        if r.initiator == pair.a {
+            pair.ben_a.push(-0.0 - r.c_a);
+            pair.ben_b.push(0.0 - r.c_b);
+            pair.p_a.push(r.p);
+        } else {
+            pair.ben_b.push(-0.0 - r.c_a);
+            pair.ben_a.push(0.0 - r.c_b);
+            pair.p_b.push(r.p);
+        }
         pair.stats = None;
     }
 
@@ -129,6 +157,7 @@ impl Collusion {
         self.latest_risk = Some(risk);
         if cfg.collusion_clear_history_on_epoch {
             self.history.clear();
+            self.group_lists = None;
             self.pairs.clear();
             self.pair_of.clear();
         }
@@ -138,21 +167,20 @@ impl Collusion {
     /// The detector's per-agent risk (spec §10.6 steps 2–6).
     fn analyze(&mut self, cfg: &GovernanceConfig, n_agents: usize) -> Vec<f64> {
         let mut risk = vec![0.0; n_agents];
-        let counts: Vec<f64> = self.pairs.iter().map(|p| p.items.len() as f64).collect();
+        let counts: Vec<f64> = self.pairs.iter().map(|p| p.len() as f64).collect();
         let (count_mean, count_std) =
             if counts.len() >= 2 { (np::mean(&counts), np::std(&counts)) } else { (0.0, 0.0) };
         let thr = cfg.collusion_score_threshold;
         let mut suspicious: Vec<(AgentIdx, AgentIdx)> = Vec::new();
-        let mut scratch = Scratch::default();
         for pair in &mut self.pairs {
-            let n = pair.items.len();
+            let n = pair.len();
             if (n as u64) < cfg.collusion_min_interactions {
                 continue;
             }
             let stats = match pair.stats {
                 Some(s) => s,
                 None => {
-                    let s = scratch.stats(pair, &self.history);
+                    let s = pair.read();
                     pair.stats = Some(s);
                     s
                 }
@@ -184,7 +212,7 @@ impl Collusion {
     /// Connected components of the suspicious-pair graph with their group
     /// scores (spec §10.6 step 5).
     fn groups(
-        &self,
+        &mut self,
         suspicious: &[(AgentIdx, AgentIdx)],
         n_agents: usize,
     ) -> Vec<(Vec<AgentIdx>, f64)> {
@@ -224,22 +252,34 @@ impl Collusion {
             }
             out.push((members, 0.0));
         }
-        let mut internal: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
-        let mut external: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
-        for r in &self.history {
-            let gi = component_of[r.initiator as usize];
-            let gc = component_of[r.counterparty as usize];
+        // Each group's p values in history order, internal and external:
+        // with the same grouping as last report only the records since are
+        // sorted in, so a report does not re-read the whole history.
+        let mut lists = match self.group_lists.take() {
+            Some(l) if l.component_of == component_of => l,
+            _ => GroupLists {
+                internal: vec![Vec::new(); out.len()],
+                external: vec![Vec::new(); out.len()],
+                component_of,
+                upto: 0,
+            },
+        };
+        for r in &self.history[lists.upto..] {
+            let gi = lists.component_of[r.initiator as usize];
+            let gc = lists.component_of[r.counterparty as usize];
             if gi != usize::MAX && gi == gc {
-                internal[gi].push(r.p);
+                lists.internal[gi].push(r.p);
             } else {
                 if gi != usize::MAX {
-                    external[gi].push(r.p);
+                    lists.external[gi].push(r.p);
                 }
                 if gc != usize::MAX {
-                    external[gc].push(r.p);
+                    lists.external[gc].push(r.p);
                 }
             }
         }
+        lists.upto = self.history.len();
+        let (internal, external) = (&lists.internal, &lists.external);
         for (g, (members, score)) in out.iter_mut().enumerate() {
             let (ni, ne) = (internal[g].len(), external[g].len());
             let total = ni + ne;
@@ -253,44 +293,34 @@ impl Collusion {
             s *= 0.5 + 0.5 * size_factor;
             *score = s;
         }
+        self.group_lists = Some(lists);
         out
     }
 }
 
-/// Buffers for reading one pair's records.
-#[derive(Default)]
-struct Scratch {
-    ben_a: Vec<f64>,
-    ben_b: Vec<f64>,
-    p_a: Vec<f64>,
-    p_b: Vec<f64>,
+/// Per group of the last report, the p of its internal records (both
+/// parties in it) and external ones (one party in it), in history order,
+/// for the first `upto` records; valid while `component_of` (each agent's
+/// group, `usize::MAX` for none) is unchanged. The history only grows
+/// between reports (it is cleared with these lists).
+#[derive(Debug, Clone)]
+struct GroupLists {
+    component_of: Vec<usize>,
+    internal: Vec<Vec<f64>>,
+    external: Vec<Vec<f64>>,
+    upto: usize,
 }
 
-impl Scratch {
+impl Pair {
+    fn len(&self) -> usize {
+        self.ben_a.len()
+    }
+
     /// The pair's acceptance rate, benefit correlation and mean p, with
     /// numpy's reductions over its records in history order.
-    fn stats(&mut self, pair: &Pair, history: &[Record]) -> PairStats {
-        let Scratch { ben_a, ben_b, p_a, p_b } = self;
-        ben_a.clear();
-        ben_b.clear();
-        p_a.clear();
-        p_b.clear();
-        let mut n_acc = 0usize;
-        for &i in &pair.items {
-            let r = &history[i];
-            n_acc += usize::from(r.accepted);
-            // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b.
-            if r.initiator == pair.a {
-                ben_a.push(-0.0 - r.c_a);
-                ben_b.push(0.0 - r.c_b);
-                p_a.push(r.p);
-            } else {
-                ben_b.push(-0.0 - r.c_a);
-                ben_a.push(0.0 - r.c_b);
-                p_b.push(r.p);
-            }
-        }
-        let acceptance = n_acc as f64 / pair.items.len() as f64;
+    fn read(&self) -> PairStats {
+        let acceptance = self.accepted as f64 / self.len() as f64;
+        let (ben_a, ben_b) = (&self.ben_a, &self.ben_b);
         let mut corr = 0.0;
         if ben_a.len() >= 2 && np::std(ben_a) > 0.0 && np::std(ben_b) > 0.0 {
             corr = np::corrcoef_01(ben_a, ben_b);
@@ -298,8 +328,8 @@ impl Scratch {
                 corr = 0.0;
             }
         }
-        let avg_pa = if p_a.is_empty() { 0.5 } else { np::mean(p_a) };
-        let avg_pb = if p_b.is_empty() { 0.5 } else { np::mean(p_b) };
+        let avg_pa = if self.p_a.is_empty() { 0.5 } else { np::mean(&self.p_a) };
+        let avg_pb = if self.p_b.is_empty() { 0.5 } else { np::mean(&self.p_b) };
         PairStats { acceptance, corr, avg_p: np::mean(&[avg_pa, avg_pb]) }
     }
 }
@@ -323,4 +353,73 @@ fn pair_score(
     let score = 0.25 * freq + 0.30 * corr + 0.20 * accept + 0.25 * quality;
     let confidence = crate::observables::py_min(1.0, n as f64 / 10.0);
     score * confidence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::PyRandom;
+
+    /// Reports from the kept pair statistics and group lists equal reports
+    /// computed afresh from the whole history, epoch after epoch, while a
+    /// ring of colluders keeps its group and others come and go.
+    #[test]
+    fn kept_statistics_match_a_fresh_analysis() {
+        let cfg = GovernanceConfig {
+            collusion_detection_enabled: true,
+            collusion_score_threshold: 0.3,
+            ..Default::default()
+        };
+        let n = 40;
+        let mut det = Collusion::new((0..n as u32).collect());
+        let mut rng = PyRandom::new(3);
+        let (mut reused, mut grouped) = (0, 0);
+        for epoch in 0..30 {
+            for _ in 0..60 {
+                // Agents 0..6 trade among themselves, cheaply and often;
+                // a few outsiders join the ring for a while now and then.
+                let ring = 6 + (epoch / 7) as usize; // as the chain below
+                let colluding = rng.random() < 0.6;
+                let pick = |rng: &mut PyRandom, m: usize| rng.choice_index(m) as AgentIdx;
+                let (x, y) = if colluding {
+                    (pick(&mut rng, ring), pick(&mut rng, ring))
+                } else {
+                    (pick(&mut rng, n), pick(&mut rng, n))
+                };
+                let p = if colluding { 0.2 + 0.1 * rng.random() } else { rng.random() };
+                let r = Record {
+                    initiator: x,
+                    counterparty: y,
+                    accepted: colluding || rng.random() < 0.5,
+                    p,
+                    c_a: 0.05 * rng.random(),
+                    c_b: 0.05 * rng.random(),
+                };
+                det.record(&cfg, r);
+            }
+            let mut fresh = det.clone();
+            fresh.group_lists = None;
+            for pair in &mut fresh.pairs {
+                pair.stats = None;
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let kept = det.analyze(&cfg, n);
+            let want = fresh.analyze(&cfg, n);
+            assert_eq!(bits(&kept), bits(&want), "epoch {epoch}");
+            // The group step on its own, with the ring as the suspicious
+            // pairs (a chain through it): group scores must match too.
+            let ring = 6 + (epoch / 7) as AgentIdx;
+            let chain: Vec<_> = (1..ring).map(|b| (b - 1, b)).collect();
+            let before = det.group_lists.as_ref().map(|l| l.component_of.clone());
+            let scores =
+                |g: Vec<(Vec<AgentIdx>, f64)>| bits(&g.iter().map(|x| x.1).collect::<Vec<_>>());
+            fresh.group_lists = None;
+            let (kept, want) = (det.groups(&chain, n), fresh.groups(&chain, n));
+            assert_eq!(scores(kept), scores(want), "epoch {epoch}: groups");
+            grouped += 1;
+            let after = &det.group_lists.as_ref().expect("lists kept").component_of;
+            reused += usize::from(before.as_ref() == Some(after));
+        }
+        assert!(grouped > 10 && reused > 5, "groups formed {grouped}, lists reused {reused}");
+    }
 }
