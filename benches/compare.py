@@ -55,7 +55,8 @@ def paper_ratios(ref_reps: int, fast_reps: int) -> list[dict]:
     for name in PAPER:
         path = bundled_scenarios()[name]
         ref = statistics.median(
-            run_reference(path, seed=42, epochs=20, steps=15).elapsed_s for _ in range(ref_reps)
+            run_reference(path, seed=42, epochs=20, steps=15, pin_post_ages=False).elapsed_s
+            for _ in range(ref_reps)
         )
         sc = load_scenario(path)
         # With the trace, like the reference, which always keeps it.
@@ -127,7 +128,7 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
         ref = None
         if prev_n is None or (last is not None and _next_allowed(last, n / prev_n, ref_budget)):
             t0 = time.perf_counter()
-            ref = run_reference(sc.raw, seed=1, epochs=1, steps=1).elapsed_s
+            ref = run_reference(sc.raw, seed=1, epochs=1, steps=1, pin_post_ages=False).elapsed_s
             last, prev_n = time.perf_counter() - t0, n
         else:
             last = None
@@ -154,7 +155,7 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
         ref = None
         if prev_e is None or (last is not None and _next_allowed(last, e / prev_e, ref_budget)):
             t0 = time.perf_counter()
-            ref = run_reference(sc.raw, seed=1, epochs=e, steps=15).elapsed_s
+            ref = run_reference(sc.raw, seed=1, epochs=e, steps=15, pin_post_ages=False).elapsed_s
             last, prev_e = time.perf_counter() - t0, e
         else:
             last = None

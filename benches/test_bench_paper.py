@@ -36,6 +36,9 @@ def test_reference(benchmark, name: str) -> None:
     benchmark.group = name
     path = swarm_fast.bundled_scenarios()[name]
     ref = benchmark.pedantic(
-        run_reference, args=(path,), kwargs=dict(seed=42, epochs=20, steps=15), rounds=3
+        run_reference,
+        args=(path,),
+        kwargs=dict(seed=42, epochs=20, steps=15, pin_post_ages=False),
+        rounds=3,
     )
     assert ref.summary["interactions"] > 0

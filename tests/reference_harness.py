@@ -14,6 +14,8 @@ earlier one and swap them, so the same run ranks (and votes) differently
 from one execution to the next. For the comparison the age is taken from
 creation order instead — the ranking the reference gives whenever timing
 does not interfere, and the one the spec fixes (Q6). Nothing else changes.
+Benchmarks pass ``pin_post_ages=False``: they time the reference as users
+run it (the clock reads are a good part of its cost) and compare no results.
 
 This module deliberately does not use swarm_fast, so the comparison is
 between two independent implementations.
@@ -138,6 +140,7 @@ def run_reference(
     epochs: int | None = None,
     steps: int | None = None,
     overrides: dict | None = None,
+    pin_post_ages: bool = True,
 ) -> RefResult:
     from swarm.scenarios.loader import build_orchestrator
 
@@ -173,7 +176,7 @@ def run_reference(
         )
 
     orch.on_interaction_complete(record)
-    with _ages_by_creation_order():
+    with _ages_by_creation_order() if pin_post_ages else contextlib.nullcontext():
         t0 = time.perf_counter()
         history = orch.run()
         elapsed = time.perf_counter() - t0
