@@ -155,6 +155,13 @@ struct History {
     spans: Vec<Vec<(u64, u64)>>,
     targets: Fenwick,
     lapsed: Fenwick,
+    /// Honest agents whose target or lapsed flag changed, oldest first:
+    /// change number `changes_base + k` is `changes[k]`. Adversaries catch
+    /// up on it (see [`LapsedSeen`]); the oldest half is dropped past
+    /// `change_cap`, and an adversary that fell behind rebuilds.
+    changes: Vec<AgentIdx>,
+    changes_base: u64,
+    change_cap: usize,
 }
 
 /// Honest and adversarial are the two types adversaries record.
@@ -192,6 +199,9 @@ impl VisibleIndex {
                 spans: vec![Vec::new(); n],
                 targets: Fenwick::new(n),
                 lapsed: Fenwick::new(n),
+                changes: Vec::new(),
+                changes_base: 0,
+                change_cap: 1024.max(2 * n),
             }),
         };
         if frozen.iter().all(|f| !f) {
@@ -230,6 +240,14 @@ impl VisibleIndex {
             if honest {
                 flip(&mut h.targets, i, old.watched, new.watched);
                 flip(&mut h.lapsed, i, old.lapsed, new.lapsed);
+                if old.watched != new.watched || old.lapsed != new.lapsed {
+                    if h.changes.len() >= h.change_cap {
+                        let half = h.changes.len() / 2;
+                        h.changes.drain(..half);
+                        h.changes_base += half as u64;
+                    }
+                    h.changes.push(i as AgentIdx);
+                }
             }
             if old.watched != new.watched && watchable(self.types[i]) {
                 h.clock += 1;
@@ -389,41 +407,78 @@ impl IndexView<'_> {
 
     /// The visible agents an adversary has recorded as targets, right after
     /// a scan: every qualifying target now, plus the live honest agents
-    /// that qualified at an earlier scan but not now. Their number, and the
-    /// k-th in visible order.
-    pub fn recorded_targets(&self, scans: &[u64]) -> Recorded {
+    /// that qualified at an earlier scan but not now (`lapsed`, brought up
+    /// to date here). Their number.
+    pub fn recorded_targets(&self, scans: &[u64], lapsed: &mut LapsedSeen) -> usize {
         let Some(h) = self.ix.history.as_ref() else {
-            return Recorded { len: 0, lapsed: Vec::new() };
+            return 0;
         };
-        let lapsed: Vec<usize> = (0..h.lapsed.len())
-            .filter_map(|k| h.lapsed.kth(k))
-            .filter(|&b| self.seen(b as AgentIdx, scans))
-            .collect();
-        Recorded { len: h.targets.len() + lapsed.len(), lapsed }
+        let end = h.changes_base + h.changes.len() as u64;
+        // Whether b, lapsed now, was seen by a scan: it cannot change
+        // while b stays lapsed (b is no target at later scans), so only
+        // agents in the change log need a second look.
+        let keep = |b: usize| self.ix.flags[b].lapsed && self.seen(b as AgentIdx, scans);
+        match lapsed.synced_to {
+            Some(at) if at >= h.changes_base => {
+                for &b in &h.changes[(at - h.changes_base) as usize..] {
+                    let want = keep(b as usize);
+                    match (lapsed.agents.binary_search(&b), want) {
+                        (Ok(i), false) => {
+                            lapsed.agents.remove(i);
+                        }
+                        (Err(i), true) => lapsed.agents.insert(i, b),
+                        _ => {}
+                    }
+                }
+            }
+            // First use, or the changes it missed were dropped: read every
+            // lapsed agent once.
+            _ => {
+                lapsed.agents = (0..h.lapsed.len())
+                    .filter_map(|k| h.lapsed.kth(k))
+                    .filter(|&b| keep(b))
+                    .map(|b| b as AgentIdx)
+                    .collect();
+            }
+        }
+        lapsed.synced_to = Some(end);
+        h.targets.len() + lapsed.agents.len()
     }
 
-    pub fn nth_recorded(&self, r: &Recorded, k: usize) -> Option<AgentIdx> {
+    /// The k-th recorded target in visible order: the qualifying targets
+    /// and the adversary's lapsed ones are disjoint and both ordered, so
+    /// count how many lapsed ones come before the answer by bisection.
+    pub fn nth_recorded(&self, lapsed: &LapsedSeen, k: usize) -> Option<AgentIdx> {
         let h = self.ix.history.as_ref()?;
-        // Merge the lapsed few into the qualifying set, in index order.
-        let mut before = 0;
-        for (i, &x) in r.lapsed.iter().enumerate() {
-            let pos = h.targets.rank(x) + i;
-            if pos == k {
-                return Some(x as AgentIdx);
+        let l = &lapsed.agents;
+        // Position of l[j] among all recorded targets.
+        let pos = |j: usize| h.targets.rank(l[j] as usize) + j;
+        let before = {
+            let (mut lo, mut hi) = (0, l.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if pos(mid) < k {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
             }
-            if pos > k {
-                break;
-            }
-            before += 1;
+            lo
+        };
+        if before < l.len() && pos(before) == k {
+            return Some(l[before]);
         }
         h.targets.kth(k - before).map(|b| b as AgentIdx)
     }
 }
 
-/// See [`IndexView::recorded_targets`].
-pub struct Recorded {
-    pub len: usize,
-    lapsed: Vec<usize>,
+/// An adversary's recorded targets that no longer qualify (see
+/// [`IndexView::recorded_targets`]): kept sorted, and in step with the
+/// index's change log up to change `synced_to`.
+#[derive(Debug, Clone, Default)]
+pub struct LapsedSeen {
+    agents: Vec<AgentIdx>,
+    synced_to: Option<u64>,
 }
 
 /// A visible list minus some agents (see [`IndexView::without`]).
@@ -482,9 +537,17 @@ mod tests {
     }
 
     /// The adversary memory against the sets a scan would build, over
-    /// random freezes, thaws and resource/reputation moves.
+    /// random freezes, thaws and resource/reputation moves; with a change
+    /// log long enough to catch up on, and one so short that adversaries
+    /// often fall behind and rebuild.
     #[test]
     fn adversary_memory_matches_scanned_sets() {
+        for cap in [None, Some(4)] {
+            adversary_memory_with_change_cap(cap);
+        }
+    }
+
+    fn adversary_memory_with_change_cap(cap: Option<usize>) {
         use std::collections::BTreeSet;
         let n = 30;
         let mut rand = lcg(99);
@@ -499,6 +562,11 @@ mod tests {
         let mut rep = vec![0.0; n];
         let mut res = vec![100.0; n];
         let mut ix = VisibleIndex::new(&types, &frozen, &rep, &res, true);
+        if let (Some(cap), Some(h)) = (cap, ix.history.as_mut()) {
+            h.change_cap = cap;
+        }
+        let mut lapsed: Vec<LapsedSeen> = vec![LapsedSeen::default(); n];
+        let mut rebuilt = 0;
         let advs: Vec<usize> = (0..n).filter(|&i| types[i] == StateType::Adversarial).collect();
         let mut scans: Vec<Vec<u64>> = vec![Vec::new(); n];
         let mut targets: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
@@ -532,12 +600,17 @@ mod tests {
             }
             let want: Vec<usize> =
                 targets[a].iter().copied().filter(|&b| b != a && !frozen[b]).collect();
-            let got = v.recorded_targets(&scans[a]);
-            assert_eq!(got.len, want.len());
+            let h = ix.history.as_ref().expect("history");
+            let behind = lapsed[a].synced_to.is_some_and(|at| at < h.changes_base);
+            rebuilt += usize::from(behind);
+            let len = v.recorded_targets(&scans[a], &mut lapsed[a]);
+            assert_eq!(len, want.len());
             for (k, &b) in want.iter().enumerate() {
-                assert_eq!(v.nth_recorded(&got, k), Some(b as AgentIdx));
+                assert_eq!(v.nth_recorded(&lapsed[a], k), Some(b as AgentIdx));
             }
+            assert_eq!(v.nth_recorded(&lapsed[a], want.len()), None);
         }
+        assert_eq!(rebuilt > 0, cap.is_some(), "rebuilds: {rebuilt}");
     }
 
     /// `without`/`nth_without` against a brute-force list, over random

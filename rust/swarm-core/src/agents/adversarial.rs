@@ -4,7 +4,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::{answer, choose_where, first_max_by};
 use crate::config::AgentParams;
-use crate::index::IndexView;
+use crate::index::{IndexView, LapsedSeen};
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
@@ -20,6 +20,8 @@ pub struct Adversarial {
     targets: HashSet<AgentIdx>,
     /// The index's time stamps of this agent's scans, ascending.
     scans: Vec<u64>,
+    /// Its recorded targets that no longer qualify (with the index).
+    lapsed: LapsedSeen,
     cooldown: u32,
 }
 
@@ -45,22 +47,6 @@ impl Seen<'_, '_> {
             None => self.me.allies.contains(&who) || self.me.targets.contains(&who),
         }
     }
-
-    /// `CH([v for v in visible if v in targets])`, None (no draw) if empty.
-    fn choose_target(&self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
-        let Some(ix) = self.ix else {
-            return choose_where(rng, obs.visible_iter(), |v| self.me.targets.contains(&v.idx))
-                .map(|v| v.idx);
-        };
-        if !self.me.target_honest {
-            return None;
-        }
-        let recorded = ix.recorded_targets(&self.me.scans);
-        if recorded.len == 0 {
-            return None;
-        }
-        ix.nth_recorded(&recorded, rng.choice_index(recorded.len))
-    }
 }
 
 impl Adversarial {
@@ -72,8 +58,25 @@ impl Adversarial {
             allies: HashSet::default(),
             targets: HashSet::default(),
             scans: Vec::new(),
+            lapsed: LapsedSeen::default(),
             cooldown: 0,
         }
+    }
+
+    /// `CH([v for v in visible if v in targets])`, None (no draw) if empty.
+    fn choose_target(&mut self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
+        let Some(ix) = self.seen(obs).ix else {
+            return choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
+                .map(|v| v.idx);
+        };
+        if !self.target_honest {
+            return None;
+        }
+        let len = ix.recorded_targets(&self.scans, &mut self.lapsed);
+        if len == 0 {
+            return None;
+        }
+        ix.nth_recorded(&self.lapsed, rng.choice_index(len))
     }
 
     fn seen<'a, 'o>(&'a self, obs: &Observation<'o>) -> Seen<'a, 'o> {
@@ -128,8 +131,8 @@ impl Adversarial {
             rng.choice_index(5);
             return Action::Post;
         }
-        let mem = self.seen(obs);
         if obs.can_vote && !obs.posts.is_empty() {
+            let mem = self.seen(obs);
             let post = obs
                 .posts
                 .iter()
@@ -138,7 +141,7 @@ impl Adversarial {
             return Action::Vote { post: post.idx, up: false };
         }
         if obs.can_interact && obs.has_visible() {
-            let target = mem.choose_target(obs, rng).or_else(|| anyone(obs, rng));
+            let target = self.choose_target(obs, rng).or_else(|| anyone(obs, rng));
             if let Some(target) = target {
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
@@ -146,9 +149,9 @@ impl Adversarial {
         Action::Noop
     }
 
-    fn attack(&self, obs: &Observation, rng: &mut PyRandom) -> Action {
+    fn attack(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if obs.can_interact {
-            if let Some(target) = self.seen(obs).choose_target(obs, rng) {
+            if let Some(target) = self.choose_target(obs, rng) {
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
