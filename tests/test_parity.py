@@ -149,6 +149,20 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
                 "simulation.max_actions_per_step": 400,
             },
         ),
+        # The priority schedule at 210 agents, 60 acting per step: the
+        # order is kept sorted by reputation (from 64 agents) and walked
+        # past frozen and unstaked agents.
+        (
+            "strict_governance",
+            {
+                "agents.0.count": 90,
+                "agents.1.count": 60,
+                "agents.2.count": 30,
+                "agents.3.count": 30,
+                "simulation.schedule_mode": "priority",
+                "simulation.max_actions_per_step": 60,
+            },
+        ),
         # Dense rewiring (k = 6, p = 0.9) at 300 agents: most lattice edges
         # move to a pick among ~300 candidates.
         (
