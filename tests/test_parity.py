@@ -110,6 +110,7 @@ FEATURES = Path(__file__).parent / "scenarios"
         "marketplace",
         "marketplace_network",
         "scaled_mix",
+        "lapsing_targets",
     ],
 )
 def test_feature_scenarios(name: str, seed: int | None) -> None:
@@ -118,8 +119,9 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
     freezes, realtime collusion penalties, ring/star/ER networks, cleared
     collusion history, random and priority schedules, and the marketplace
     (bounties, bids, escrow, disputes, tasks) alone and on a dynamic
-    network; and every policy at 600 agents without a network, where the
-    visible-population index and windowed agent streams are in use."""
+    network; every policy at 600 agents without a network, where the
+    visible-population index and windowed agent streams are in use; and
+    adversaries choosing among targets that have stopped qualifying."""
     path = FEATURES / f"{name}.yaml"
     ours = swarm_fast.run(load_scenario(path), seed=seed, record_interactions=True)
     ref = run_reference(path, seed=seed)
