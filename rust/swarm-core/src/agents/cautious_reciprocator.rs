@@ -24,17 +24,15 @@ pub struct CautiousReciprocator {
     ledger: HashMap<AgentIdx, f64>,
     count: HashMap<AgentIdx, u64>,
     blacklist: HashSet<AgentIdx>,
-    /// Partners ranked by (ledger, trust), in large populations: every
-    /// agent with a ledger or a trust entry (both only ever added together,
-    /// at an outcome).
-    ranked: Option<Ranked<(u64, u64)>>,
+    /// Partners ranked by (ledger, trust): every agent with a ledger or a
+    /// trust entry (both only ever added together, at an outcome).
+    ranked: Ranked<(u64, u64)>,
 }
 
 impl CautiousReciprocator {
-    /// `ranked`: keep partners ranked (large populations; see `ranked`).
-    pub fn new(c: &AgentParams, me: AgentIdx, ranked: bool) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
         CautiousReciprocator {
-            ranked: ranked.then(|| Ranked::new(me)),
+            ranked: Ranked::new(me),
             base_threshold: c.base_threshold.unwrap_or(0.55),
             blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
             max_per_partner: c.max_per_partner.unwrap_or(8.0),
@@ -90,10 +88,14 @@ impl CautiousReciprocator {
             // blacklisted.
             let known = |i: AgentIdx| self.ledger.contains_key(&i) || mem.knows(i);
             let keep = |i: AgentIdx| !self.blacklist.contains(&i);
-            let best = match (obs.indexed(), &self.ranked) {
-                (Some(ix), Some(r)) => {
-                    first_max_ranked(ix, r, keep, |_| true, Some((ordered(0.0), ordered(0.5))))
-                }
+            let best = match obs.indexed() {
+                Some(ix) => first_max_ranked(
+                    ix,
+                    &self.ranked,
+                    keep,
+                    |_| true,
+                    Some((ordered(0.0), ordered(0.5))),
+                ),
                 _ => first_max_visible(
                     obs,
                     self.ledger.keys().copied().chain(mem.trusted().map(|(b, _)| b)),
@@ -121,9 +123,7 @@ impl CautiousReciprocator {
         let l = self.ledger.entry(other).or_insert(0.0);
         *l += payoff;
         let (ledger, below) = (*l, *l < self.blacklist_threshold);
-        if let Some(r) = self.ranked.as_mut() {
-            r.set(other, (ordered(ledger), ordered(trust)));
-        }
+        self.ranked.set(other, (ordered(ledger), ordered(trust)));
         *self.count.entry(other).or_insert(0) += 1;
         if below {
             self.blacklist.insert(other);

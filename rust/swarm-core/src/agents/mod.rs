@@ -109,9 +109,10 @@ enum Policy {
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
 }
 
-/// From this many agents, policies keep their records ranked (see
-/// `ranked`): in small populations the records stay tiny and reading them
-/// whole is cheaper than keeping them ordered.
+/// From this many agents, honest and cautious agents keep their trust
+/// ranked (see `ranked`): in small populations the map stays tiny and
+/// reading it whole is cheaper than keeping it ordered. (Dancers' and
+/// reciprocators' ledgers, read more often, are always ranked.)
 const RANKED_FROM: usize = 64;
 
 /// One scripted agent: its policy, its private stream R_j and its memory.
@@ -151,10 +152,10 @@ impl Agent {
             }
             AgentKind::Cautious => Policy::Cautious(cautious::Cautious::new(params)),
             AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(Box::new(
-                cautious_reciprocator::CautiousReciprocator::new(params, me, large),
+                cautious_reciprocator::CautiousReciprocator::new(params, me),
             )),
             AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
-                threshold_dancer::ThresholdDancer::new(params, me, large),
+                threshold_dancer::ThresholdDancer::new(params, me),
             )),
         };
         let memory = Memory::new(

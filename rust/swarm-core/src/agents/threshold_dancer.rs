@@ -37,15 +37,15 @@ pub struct ThresholdDancer {
     post_probability: f64,
     blacklist_threshold: f64,
     ledgers: HashMap<AgentIdx, Ledger>,
-    /// The ledgers ranked by target score, in large populations.
-    ranked: Option<Ranked<u64>>,
+    /// The ledgers ranked by target score: cheaper to keep than to read
+    /// whole even among a handful of partners.
+    ranked: Ranked<u64>,
 }
 
 impl ThresholdDancer {
-    /// `ranked`: keep the ledgers ranked (large populations; see `ranked`).
-    pub fn new(c: &AgentParams, me: AgentIdx, ranked: bool) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
         ThresholdDancer {
-            ranked: ranked.then(|| Ranked::new(me)),
+            ranked: Ranked::new(me),
             safety_margin: c.safety_margin.unwrap_or(0.5),
             exploitation_intensity: c.exploitation_intensity.unwrap_or(0.6),
             warmup_interactions: c.warmup_interactions.unwrap_or(3.0),
@@ -97,9 +97,7 @@ impl ThresholdDancer {
     fn put(&mut self, who: AgentIdx, l: Ledger) {
         self.ledgers.insert(who, l);
         let score = ordered(self.score(&l));
-        if let Some(r) = self.ranked.as_mut() {
-            r.set(who, score);
-        }
+        self.ranked.set(who, score);
     }
 
     fn cooperate(&mut self, who: AgentIdx) -> bool {
@@ -124,9 +122,9 @@ impl ThresholdDancer {
         }
         if obs.can_interact && obs.has_visible() {
             let stranger = self.score(&Ledger::default());
-            let best = match (obs.indexed(), &self.ranked) {
-                (Some(ix), Some(r)) => {
-                    first_max_ranked(ix, r, |_| true, |_| true, Some(ordered(stranger)))
+            let best = match obs.indexed() {
+                Some(ix) => {
+                    first_max_ranked(ix, &self.ranked, |_| true, |_| true, Some(ordered(stranger)))
                 }
                 _ => first_max_visible(
                     obs,
