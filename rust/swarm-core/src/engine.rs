@@ -59,19 +59,25 @@ struct Proposal {
 /// Pending proposals in insertion order, with a queue per counterparty so
 /// an observation finds "my first pending proposal" without a scan.
 /// Answered proposals leave a hole that `compact` removes once per step.
-#[derive(Debug, Default)]
+/// The queues are indexed by agent and keep their buffers once used, so
+/// proposing does not allocate in the steady state.
+#[derive(Debug)]
 struct Pending {
     entries: Vec<(u64, Option<Proposal>)>,
-    by_counterparty: HashMap<AgentIdx, VecDeque<u64>>,
+    by_counterparty: Vec<VecDeque<u64>>,
     next_id: u64,
 }
 
 impl Pending {
+    fn new(n_agents: usize) -> Self {
+        Pending { entries: Vec::new(), by_counterparty: vec![VecDeque::new(); n_agents], next_id: 0 }
+    }
+
     fn push(&mut self, p: Proposal) {
         let id = self.next_id;
         self.next_id += 1;
         self.entries.push((id, Some(p)));
-        self.by_counterparty.entry(p.counterparty).or_default().push_back(id);
+        self.by_counterparty[p.counterparty as usize].push_back(id);
     }
 
     fn get(&self, id: u64) -> Option<Proposal> {
@@ -82,19 +88,15 @@ impl Pending {
     fn remove(&mut self, id: u64) -> Option<Proposal> {
         let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
         let p = self.entries[i].1.take()?;
-        if let Some(q) = self.by_counterparty.get_mut(&p.counterparty) {
-            if let Some(pos) = q.iter().position(|&x| x == id) {
-                q.remove(pos);
-            }
-            if q.is_empty() {
-                self.by_counterparty.remove(&p.counterparty);
-            }
+        let q = &mut self.by_counterparty[p.counterparty as usize];
+        if let Some(pos) = q.iter().position(|&x| x == id) {
+            q.remove(pos);
         }
         Some(p)
     }
 
     fn first_for(&self, agent: AgentIdx) -> Option<(u64, Proposal)> {
-        let id = *self.by_counterparty.get(&agent)?.front()?;
+        let id = *self.by_counterparty.get(agent as usize)?.front()?;
         Some((id, self.get(id)?))
     }
 
@@ -395,7 +397,7 @@ impl Engine {
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             market_view: MarketView::default(),
-            pending: Pending::default(),
+            pending: Pending::new(n),
             r_o,
             proxy: Proxy::new(),
             epoch: 0,
