@@ -70,7 +70,11 @@ struct Pending {
 
 impl Pending {
     fn new(n_agents: usize) -> Self {
-        Pending { entries: Vec::new(), by_counterparty: vec![VecDeque::new(); n_agents], next_id: 0 }
+        Pending {
+            entries: Vec::new(),
+            by_counterparty: vec![VecDeque::new(); n_agents],
+            next_id: 0,
+        }
     }
 
     fn push(&mut self, p: Proposal) {

@@ -61,9 +61,16 @@ impl ThresholdDancer {
         l.estimate - (self.blacklist_threshold + self.safety_margin)
     }
 
-    /// At most one phase transition (spec §11.8 update_phase).
-    fn update_phase(&mut self, who: AgentIdx) -> Phase {
+    /// At most one phase transition (spec §11.8 update_phase), stored.
+    fn update_phase(&mut self, who: AgentIdx) -> Ledger {
         let mut l = self.ledgers.get(&who).copied().unwrap_or_default();
+        self.next_phase(&mut l);
+        self.put(who, l);
+        l
+    }
+
+    /// The transition itself, on a ledger not yet stored.
+    fn next_phase(&self, l: &mut Ledger) {
         let floor = self.comfort_zone_floor;
         match l.phase {
             Phase::Cooperative => {
@@ -73,7 +80,7 @@ impl ThresholdDancer {
                 }
             }
             Phase::Exploit => {
-                if self.room(&l) < self.exploitation_intensity
+                if self.room(l) < self.exploitation_intensity
                     || l.consecutive_exploit as f64 >= self.max_consecutive_exploits
                 {
                     l.phase = Phase::Recover;
@@ -85,8 +92,6 @@ impl ThresholdDancer {
                 }
             }
         }
-        self.put(who, l);
-        l.phase
     }
 
     /// The target score of a ledger: room, plus 1 before any interaction.
@@ -101,12 +106,10 @@ impl ThresholdDancer {
     }
 
     fn cooperate(&mut self, who: AgentIdx) -> bool {
-        match self.update_phase(who) {
+        let l = self.update_phase(who);
+        match l.phase {
             Phase::Cooperative | Phase::Recover => true,
-            Phase::Exploit => {
-                let l = self.ledgers[&who];
-                self.room(&l) < self.exploitation_intensity
-            }
+            Phase::Exploit => self.room(&l) < self.exploitation_intensity,
         }
     }
 
@@ -163,7 +166,8 @@ impl ThresholdDancer {
         } else {
             l.consecutive_exploit = 0;
         }
+        // The outcome, then at most one transition: stored once.
+        self.next_phase(&mut l);
         self.put(other, l);
-        self.update_phase(other);
     }
 }
