@@ -249,24 +249,26 @@ def throughput(points) -> list[dict]:
 
 def sparse_steps(sizes, acting: int = 100) -> list[dict]:
     """Cost of one step when only `acting` of N agents may act, under the
-    round-robin and priority schedules: the difference between 50,010 and
-    10 steps, so that set-up (seeding N streams, a second at a million
-    agents, with its noise) cancels out. It should not
-    grow with N. (The random schedule shuffles all N agents every step, as
-    the reference's draws require.)"""
+    round-robin and priority schedules: the difference between a long run
+    and one of 10 steps, so that set-up (seeding N streams, a second at a
+    million agents, with its noise) cancels out; the long run is 50,000
+    steps longer per 250,000 agents (at least 50,000), so that the stepping
+    outweighs that noise. It should not grow with N. (The random schedule
+    shuffles all N agents every step, as the reference's draws require.)"""
     rows = []
     for n in sizes:
+        extra = 50_000 * max(1, n // 250_000)
         for mode in ("round_robin", "priority"):
             sc = scaled_baseline(n, acting).with_overrides({"simulation.schedule_mode": mode})
             times = {}
-            for steps in (10, 50_010):
+            for steps in (10, 10 + extra):
                 times[steps] = median_time(
                     lambda sc=sc, steps=steps: swarm_fast.run(
                         sc, seed=1, epochs=1, steps=steps, record_interactions=False
                     ),
                     3,
                 )
-            per_step = max(times[50_010] - times[10], 0.0) / 50_000
+            per_step = max(times[10 + extra] - times[10], 0.0) / extra
             rows.append(
                 {"agents": sc.n_agents, "acting": acting, "schedule": mode, "step_s": per_step}
             )
@@ -343,11 +345,14 @@ def targets(ratios, scale, rates, sparse, big) -> list[dict]:
         )
     for mode in sorted({r["schedule"] for r in sparse}):
         steps = [r for r in sparse if r["schedule"] == mode]
-        growth = max(r["step_s"] for r in steps) / max(min(r["step_s"] for r in steps), 1e-9)
+        # Growth from the smallest population to each larger one (a larger
+        # population stepping faster is noise, not a failure).
+        growth = max(r["step_s"] for r in steps) / max(steps[0]["step_s"], 1e-9)
         sizes = f"{steps[0]['agents']:,}..{steps[-1]['agents']:,}"
         rows.append(
             (
-                f"100 acting among {sizes} agents, {mode}: step time flat (max/min <= 2)",
+                f"100 acting among {sizes} agents, {mode}: step time flat"
+                " (largest / smallest population's <= 2)",
                 ", ".join(f"{r['step_s'] * 1e6:.1f}" for r in steps) + " us",
                 growth <= 2,
             )
