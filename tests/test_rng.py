@@ -74,6 +74,9 @@ def test_mt19937_matches_random_random(seed: int) -> None:
 def test_mt19937_crosses_many_twists() -> None:
     ops = [("random",)] * 5000 + [("gauss", 1.0, 2.0)] * 101
     assert _core._py_random_ops(7, ops) == python_ops(7, ops)
+    # One 32-bit draw first: every random() then straddles a block end.
+    odd = [("getrandbits", 8)] + [("random",)] * 2000
+    assert _core._py_random_ops(7, odd) == python_ops(7, odd)
 
 
 @pytest.mark.parametrize(

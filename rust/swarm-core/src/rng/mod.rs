@@ -60,8 +60,8 @@ impl PyRandom {
     /// `random()`: 53 bits from two outputs.
     #[inline]
     pub fn random(&mut self) -> f64 {
-        let a = f64::from(self.next_u32() >> 5);
-        let b = f64::from(self.next_u32() >> 6);
+        let (a, b) = self.src.next_two();
+        let (a, b) = (f64::from(a >> 5), f64::from(b >> 6));
         (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
     }
 
