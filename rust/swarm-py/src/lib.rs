@@ -15,14 +15,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use swarm_core::{RunConfig, RunResult, SwarmError, SwarmResult};
 
-// A run allocates and frees many small buffers, and a whole result per
-// call; mimalloc keeps freed memory for reuse where the system allocator
-// hands it back to the OS and faults it in again (~10% of a paper run).
-// polars does the same. The numpy columns moved out of Rust are freed
-// through it too.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
     RunConfig::from_json(json).map_err(|e| errors::to_py(py, e))
 }
