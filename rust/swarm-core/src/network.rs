@@ -80,12 +80,11 @@ impl Network {
                     // and the pick is found among the few ids left out
                     // (O(degree), not a list of N ids per rewiring).
                     let me = a as AgentIdx;
-                    let left_out = self.adj[a].keys().filter(|&&b| b != me).count() + 1;
-                    let count = n - left_out;
+                    let left_out = left_out(self.adj[a].keys().copied(), me);
+                    let count = n - left_out.len();
                     if count > 0 {
                         let r = g.integers(count as u64) as usize;
-                        let pick = nth_not_in(r, self.adj[a].keys().copied(), me);
-                        self.link(me, pick, 1.0);
+                        self.link(me, nth_not_in(r, &left_out), 1.0);
                     }
                 }
             }
@@ -151,15 +150,22 @@ impl Network {
         pruned.len()
     }
 }
-/// The `r`-th id (from 0) in id order that is neither `me` nor in `sorted`
+
+/// `me` and its neighbours (ascending, unique), ascending: the ids a
+/// rewiring of `me` cannot pick.
+fn left_out(neighbours: impl Iterator<Item = AgentIdx>, me: AgentIdx) -> Vec<AgentIdx> {
+    let mut out: Vec<AgentIdx> = neighbours.filter(|&b| b != me).collect();
+    let at = out.partition_point(|&b| b < me);
+    out.insert(at, me);
+    out
+}
+
+/// The `r`-th id (from 0) in id order that is not in `left_out`
 /// (ascending, unique): each left-out id at or before the answer moves it
 /// one on.
-fn nth_not_in(r: usize, sorted: impl Iterator<Item = AgentIdx>, me: AgentIdx) -> AgentIdx {
-    let mut left_out: Vec<AgentIdx> = sorted.filter(|&b| b != me).collect();
-    let at = left_out.partition_point(|&b| b < me);
-    left_out.insert(at, me);
+fn nth_not_in(r: usize, left_out: &[AgentIdx]) -> AgentIdx {
     let mut ans = r as AgentIdx;
-    for b in left_out {
+    for &b in left_out {
         if b <= ans {
             ans += 1;
         } else {
@@ -187,7 +193,9 @@ mod tests {
                 let list: Vec<AgentIdx> =
                     (0..n).filter(|&c| c != me && !nbrs.contains(&c)).collect();
                 for (r, &want) in list.iter().enumerate() {
-                    assert_eq!(nth_not_in(r, nbrs.iter().copied(), me), want, "{me} {nbrs:?} {r}");
+                    let out = left_out(nbrs.iter().copied(), me);
+                    assert_eq!(n as usize - out.len(), list.len(), "{me} {nbrs:?}");
+                    assert_eq!(nth_not_in(r, &out), want, "{me} {nbrs:?} {r}");
                 }
             }
         }
