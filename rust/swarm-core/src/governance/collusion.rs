@@ -53,9 +53,18 @@ struct PairStats {
     avg_p: f64,
 }
 
+/// What the group step reads of each record: the parties and p (the
+/// rest of a record is folded into its pair as it arrives).
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    initiator: AgentIdx,
+    counterparty: AgentIdx,
+    p: f64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Collusion {
-    history: Vec<Record>,
+    history: Vec<Link>,
     pairs: Vec<Pair>,
     pair_of: HashMap<(AgentIdx, AgentIdx), usize>,
     /// Per-agent risk from the latest report; None before the first one.
@@ -103,7 +112,7 @@ impl Collusion {
         }
         let (x, y) = (r.initiator, r.counterparty);
         let key = if self.rank[x as usize] <= self.rank[y as usize] { (x, y) } else { (y, x) };
-        self.history.push(r);
+        self.history.push(Link { initiator: x, counterparty: y, p: r.p });
         let next = self.pairs.len();
         let pair = *self.pair_of.entry(key).or_insert(next);
         if pair == next {
