@@ -267,6 +267,21 @@ impl VisibleIndex {
     }
 }
 
+/// The first `x` in `0..end` for which `holds(x)`, or `end` if none, for a
+/// `holds` that once true stays true (a bisection).
+fn first_where(end: usize, holds: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, end);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if holds(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
 fn flip(set: &mut Fenwick, i: usize, was: bool, is: bool) {
     match (was, is) {
         (false, true) => set.insert(i),
@@ -367,16 +382,7 @@ impl IndexView<'_> {
                 - (below(w.excluded, x) - below(&w.frozen, x))
                 - usize::from(w.me_extra && self.me <= x)
         };
-        let (mut lo, mut hi) = (0usize, self.ix.flags.len() - 1);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if kept_up_to(mid) > k {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        Some(lo as AgentIdx)
+        Some(first_where(self.ix.flags.len() - 1, |x| kept_up_to(x) > k) as AgentIdx)
     }
 }
 
@@ -453,18 +459,7 @@ impl IndexView<'_> {
         let l = &lapsed.agents;
         // Position of l[j] among all recorded targets.
         let pos = |j: usize| h.targets.rank(l[j] as usize) + j;
-        let before = {
-            let (mut lo, mut hi) = (0, l.len());
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if pos(mid) < k {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        };
+        let before = first_where(l.len(), |j| pos(j) >= k);
         if before < l.len() && pos(before) == k {
             return Some(l[before]);
         }
