@@ -109,15 +109,33 @@ def scaled_baseline(n_agents: int, acting: int | None = None) -> swarm_fast.Scen
     return load_scenario("baseline").with_overrides(scaled_overrides(n_agents, acting))
 
 
-def _next_allowed(last_s: float | None, ratio: float, budget: float) -> bool:
-    """The reference is quadratic in agents and in epochs: run the next point
-    only if the last one, scaled by ratio squared, fits the budget."""
-    return last_s is None or last_s * ratio**2 <= budget
+class _ReferenceBudget:
+    """The reference is quadratic in agents and in epochs: along a growing
+    series of sizes, run it at the next size only while the last run,
+    scaled by the size ratio squared, fits the budget; once a point is
+    skipped, every later one is too."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.last_s: float | None = None
+        self.prev_size: float | None = None
+
+    def run(self, size: float, fn) -> float | None:
+        """`fn()`'s result at `size`, or None when over the budget."""
+        if self.prev_size is not None and (
+            self.last_s is None or self.last_s * (size / self.prev_size) ** 2 > self.budget
+        ):
+            self.last_s = None
+            return None
+        t0 = time.perf_counter()
+        out = fn()
+        self.last_s, self.prev_size = time.perf_counter() - t0, size
+        return out
 
 
 def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
     out: dict = {"agents": [], "epochs": []}
-    last, prev_n = None, None
+    budget = _ReferenceBudget(ref_budget)
     for n in agent_sizes:
         sc = scaled_baseline(n)
         reps = 3 if n <= 100_000 else 1
@@ -125,13 +143,12 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
             lambda sc=sc: swarm_fast.run(sc, seed=1, epochs=1, steps=1, record_interactions=False),
             reps,
         )
-        ref = None
-        if prev_n is None or (last is not None and _next_allowed(last, n / prev_n, ref_budget)):
-            t0 = time.perf_counter()
-            ref = run_reference(sc.raw, seed=1, epochs=1, steps=1, pin_post_ages=False).elapsed_s
-            last, prev_n = time.perf_counter() - t0, n
-        else:
-            last = None
+        ref = budget.run(
+            n,
+            lambda sc=sc: (
+                run_reference(sc.raw, seed=1, epochs=1, steps=1, pin_post_ages=False).elapsed_s
+            ),
+        )
         out["agents"].append(
             {
                 "agents": sc.n_agents,
@@ -146,19 +163,18 @@ def scaling(agent_sizes, epoch_sizes, ref_budget: float) -> dict:
             flush=True,
         )
     sc = load_scenario("baseline")
-    last, prev_e = None, None
+    budget = _ReferenceBudget(ref_budget)
     for e in epoch_sizes:
         fast = median_time(
             lambda e=e: swarm_fast.run(sc, seed=1, epochs=e, steps=15, record_interactions=False),
             3,
         )
-        ref = None
-        if prev_e is None or (last is not None and _next_allowed(last, e / prev_e, ref_budget)):
-            t0 = time.perf_counter()
-            ref = run_reference(sc.raw, seed=1, epochs=e, steps=15, pin_post_ages=False).elapsed_s
-            last, prev_e = time.perf_counter() - t0, e
-        else:
-            last = None
+        ref = budget.run(
+            e,
+            lambda e=e: (
+                run_reference(sc.raw, seed=1, epochs=e, steps=15, pin_post_ages=False).elapsed_s
+            ),
+        )
         out["epochs"].append({"epochs": e, "swarm_fast_s": fast, "reference_s": ref})
         print(
             f"  {e:>8} epochs x 15 steps: swarm_fast {fast * 1e3:9.2f} ms"
