@@ -18,6 +18,8 @@ struct Post {
     author: Actor,
     /// Upvotes minus downvotes, the only count the ranking reads.
     net: i64,
+    /// `net` as `Feed::ranked` holds it (see there).
+    synced: i64,
 }
 
 /// Ranking key: larger is better (more net votes, then newer).
@@ -34,8 +36,12 @@ pub struct Feed {
     ballots: Vec<HashMap<u32, bool>>,
     /// Every post whose net votes are not 0, best first. Posts at 0 — most
     /// of them — rank newest first among themselves, so they need no
-    /// index: the post list read backwards is their order.
+    /// index: the post list read backwards is their order. Only a rebuild
+    /// of the top list reads it, and that is rare, so votes just note the
+    /// post in `unsynced` and the set catches up before a rebuild.
     ranked: BTreeSet<(Reverse<i64>, Reverse<u32>)>,
+    /// Posts whose `net` may differ from `synced` (repeats allowed).
+    unsynced: Vec<u32>,
     /// The current top posts, best first, kept up to date incrementally:
     /// agents only vote on posts they see, so nearly every change touches
     /// a post that is already in this short list.
@@ -63,10 +69,11 @@ impl Feed {
 
     pub fn create_post(&mut self, author: Actor) -> u32 {
         let idx = self.posts.len() as u32;
-        self.posts.push(Post { author, net: 0 });
-        // The newest post outranks every older post with the same votes.
+        self.posts.push(Post { author, net: 0, synced: 0 });
+        // The newest post outranks every older post with the same votes:
+        // it goes after the posts with positive votes.
         let key = (0, idx);
-        let at = self.top_keys.iter().position(|&k| k < key).unwrap_or(self.top.len());
+        let at = self.top_keys.partition_point(|k| k.0 > 0);
         if at < VISIBLE_POSTS {
             self.top_keys.insert(at, key);
             self.top.insert(at, PostView { idx, author });
@@ -96,15 +103,34 @@ impl Feed {
         }
         let after = p.net;
         if before != after {
-            if before != 0 {
-                self.ranked.remove(&(Reverse(before), Reverse(post)));
-            }
-            if after != 0 {
-                self.ranked.insert((Reverse(after), Reverse(post)));
+            if before == p.synced {
+                self.unsynced.push(post);
+                // Votes that swing a post back and forth repeat it in the
+                // list: catch up now and then so it stays O(posts).
+                if self.unsynced.len() > 2 * self.posts.len() + 64 {
+                    self.sync_ranked();
+                }
             }
             self.rerank((before, post), (after, post));
         }
         true
+    }
+
+    /// Bring `ranked` up to date with the votes since the last catch-up.
+    fn sync_ranked(&mut self) {
+        for idx in self.unsynced.drain(..) {
+            let p = &mut self.posts[idx as usize];
+            if p.synced == p.net {
+                continue;
+            }
+            if p.synced != 0 {
+                self.ranked.remove(&(Reverse(p.synced), Reverse(idx)));
+            }
+            if p.net != 0 {
+                self.ranked.insert((Reverse(p.net), Reverse(idx)));
+            }
+            p.synced = p.net;
+        }
     }
 
     /// Move one post within the top list after its key changed.
@@ -138,6 +164,7 @@ impl Feed {
         }
     }
 
+    #[inline]
     fn swap_top(&mut self, i: usize, j: usize) {
         self.top_keys.swap(i, j);
         self.top.swap(i, j);
@@ -146,6 +173,7 @@ impl Feed {
     /// The top posts from scratch: positive posts best first, then posts
     /// at 0 newest first, then negative ones.
     fn rebuild_top(&mut self) {
+        self.sync_ranked();
         let ranked = self.ranked.iter().map(|&(Reverse(net), Reverse(idx))| (net, idx));
         let zeros = (0..self.posts.len() as u32).rev().filter(|&i| self.posts[i as usize].net == 0);
         let keys: Vec<Key> = ranked
@@ -213,5 +241,45 @@ mod tests {
             let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
             assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), want);
         }
+    }
+
+    /// Votes that swing few posts back and forth (the catch-up list fills
+    /// up and is caught up mid-run), then with rebuilds in between: the top
+    /// list and, after a catch-up, the ranked set match the posts.
+    #[test]
+    fn swinging_votes_keep_the_ranking() {
+        let mut f = Feed::new(40);
+        let mut rng = crate::rng::PyRandom::new(3);
+        // With at most 20 posts nothing is ever rebuilt, so only the
+        // catch-up bounds the list; past 20, rebuilds read the set.
+        for step in 0..20_000 {
+            if step == 0 || step == 10_000 {
+                for _ in 0..if step == 0 { 10 } else { 15 } {
+                    f.create_post(Actor::Anonymous);
+                }
+            }
+            let post = rng.randbelow(f.total_posts() as u64) as u32;
+            let voter = Actor::Agent(rng.randbelow(40) as u32);
+            f.vote(voter, post, rng.random() < 0.5);
+            let mut all: Vec<(i64, u32)> =
+                f.posts.iter().enumerate().map(|(i, p)| (p.net, i as u32)).collect();
+            all.sort_by(|a, b| b.cmp(a));
+            let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
+            let got: Vec<u32> = f.top_posts().iter().map(|p| p.idx).collect();
+            assert_eq!(got, want, "step {step}");
+            assert!(f.unsynced.len() <= 2 * f.posts.len() + 64);
+        }
+        f.sync_ranked();
+        let set: Vec<(i64, u32)> =
+            f.ranked.iter().map(|&(Reverse(n), Reverse(i))| (n, i)).collect();
+        let mut want: Vec<(i64, u32)> = f
+            .posts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.net != 0)
+            .map(|(i, p)| (p.net, i as u32))
+            .collect();
+        want.sort_by(|a, b| b.cmp(a));
+        assert_eq!(set, want);
     }
 }
