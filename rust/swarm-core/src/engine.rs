@@ -104,8 +104,11 @@ impl Pending {
         Some((id, self.get(id)?))
     }
 
-    fn ids(&self) -> Vec<u64> {
-        self.entries.iter().filter(|e| e.1.is_some()).map(|e| e.0).collect()
+    /// The ids still pending, in insertion order, into `out` (a buffer
+    /// the caller reuses).
+    fn ids_into(&self, out: &mut Vec<u64>) {
+        out.clear();
+        out.extend(self.entries.iter().filter(|e| e.1.is_some()).map(|e| e.0));
     }
 
     fn compact(&mut self) {
@@ -236,6 +239,8 @@ pub struct Engine {
     eligible: Vec<AgentIdx>,
     /// Usage slots whose per-step proposal count is not 0.
     proposed: Vec<usize>,
+    /// Scratch for the end-of-step resolution's id list.
+    pending_ids: Vec<u64>,
 }
 
 /// How the engine lays out its data for speed (issue 4). Every choice
@@ -412,6 +417,7 @@ impl Engine {
             schedule,
             eligible: Vec::new(),
             proposed: Vec::new(),
+            pending_ids: Vec::new(),
             cfg,
         })
     }
@@ -626,7 +632,9 @@ impl Engine {
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
     fn resolve_pending(&mut self) {
-        for id in self.pending.ids() {
+        let mut ids = std::mem::take(&mut self.pending_ids);
+        self.pending.ids_into(&mut ids);
+        for &id in &ids {
             let Some(p) = self.pending.get(id) else { continue };
             if self.frozen[p.counterparty as usize] {
                 continue;
@@ -642,6 +650,7 @@ impl Engine {
             self.pending.remove(id);
             self.complete(p, accepted);
         }
+        self.pending_ids = ids;
         self.pending.compact();
     }
 

@@ -4,8 +4,6 @@
 //! toxicity window across a release, and every violation while over the
 //! limit moves the end of the freeze (G4).
 
-use std::collections::VecDeque;
-
 use crate::config::GovernanceConfig;
 
 const WINDOW: usize = 10;
@@ -15,12 +13,32 @@ struct Tracker {
     violations: u64,
     /// −1 when not frozen.
     freeze_until: i64,
-    window: VecDeque<f64>,
+    /// The last `len` toxicities (1 − p), oldest at `head`, in a ring.
+    window: [f64; WINDOW],
+    head: usize,
+    len: usize,
 }
 
 impl Default for Tracker {
     fn default() -> Self {
-        Tracker { violations: 0, freeze_until: -1, window: VecDeque::with_capacity(WINDOW + 1) }
+        Tracker { violations: 0, freeze_until: -1, window: [0.0; WINDOW], head: 0, len: 0 }
+    }
+}
+
+impl Tracker {
+    /// Append a toxicity, dropping the oldest past `WINDOW`; return the
+    /// window's mean, summed oldest first from 0.0 like the reference.
+    fn push_mean(&mut self, x: f64) -> f64 {
+        if self.len < WINDOW {
+            self.window[(self.head + self.len) % WINDOW] = x;
+            self.len += 1;
+        } else {
+            self.window[self.head] = x;
+            self.head = (self.head + 1) % WINDOW;
+        }
+        let (newer, older) = self.window[..self.len].split_at(self.head.min(self.len));
+        let sum = older.iter().chain(newer).fold(0.0, |s, &v| s + v);
+        sum / self.len as f64
     }
 }
 
@@ -46,11 +64,7 @@ impl CircuitBreaker {
             return false;
         }
         let t = &mut self.trackers[initiator];
-        t.window.push_back(1.0 - p);
-        if t.window.len() > WINDOW {
-            t.window.pop_front();
-        }
-        let avg = t.window.iter().fold(0.0, |s, &x| s + x) / t.window.len() as f64;
+        let avg = t.push_mean(1.0 - p);
         if avg >= cfg.freeze_threshold_toxicity {
             t.violations += 1;
             if t.violations >= cfg.freeze_threshold_violations {
@@ -86,5 +100,29 @@ impl CircuitBreaker {
         }
         let t = &self.trackers[agent];
         t.freeze_until < 0 || i64::from(epoch) >= t.freeze_until
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// The ring gives the same means, bit for bit, as a deque summed
+    /// oldest first, before and long after it fills.
+    #[test]
+    fn ring_mean_matches_deque() {
+        let mut t = Tracker::default();
+        let mut dq: VecDeque<f64> = VecDeque::new();
+        let mut rng = crate::rng::PyRandom::new(11);
+        for k in 0..200 {
+            let x = rng.random();
+            dq.push_back(x);
+            if dq.len() > WINDOW {
+                dq.pop_front();
+            }
+            let want = dq.iter().fold(0.0, |s, &v| s + v) / dq.len() as f64;
+            assert_eq!(t.push_mean(x).to_bits(), want.to_bits(), "push {k}");
+        }
     }
 }
