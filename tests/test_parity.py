@@ -111,6 +111,7 @@ FEATURES = Path(__file__).parent / "scenarios"
         "marketplace_network",
         "scaled_mix",
         "lapsing_targets",
+        "pruning_network",
     ],
 )
 def test_feature_scenarios(name: str, seed: int | None) -> None:
@@ -120,8 +121,9 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
     collusion history, random and priority schedules, and the marketplace
     (bounties, bids, escrow, disputes, tasks) alone and on a dynamic
     network; every policy at 600 agents without a network, where the
-    visible-population index and windowed agent streams are in use; and
-    adversaries choosing among targets that have stopped qualifying."""
+    visible-population index and windowed agent streams are in use;
+    adversaries choosing among targets that have stopped qualifying; and a
+    dynamic network that prunes most of its edges."""
     path = FEATURES / f"{name}.yaml"
     ours = swarm_fast.run(load_scenario(path), seed=seed, record_interactions=True)
     ref = run_reference(path, seed=seed)

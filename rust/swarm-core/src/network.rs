@@ -1,8 +1,6 @@
 //! The interaction network (spec §12): a symmetric weighted graph over the
 //! registered agents. Built once at run start from numpy's PCG64 stream G.
 
-use std::collections::BTreeMap;
-
 use crate::config::{NetworkConfig, Topology};
 use crate::observables::py_min;
 use crate::rng::NumpyPcg64;
@@ -11,14 +9,53 @@ use crate::types::AgentIdx;
 #[derive(Debug, Clone)]
 pub struct Network {
     cfg: NetworkConfig,
-    /// Neighbours per agent, keyed by registration index so iteration is in
-    /// registration order, as the observation lists them.
-    adj: Vec<BTreeMap<AgentIdx, f64>>,
+    /// Neighbours per agent, in registration order (as the observation
+    /// lists them).
+    adj: Vec<Neighbours>,
+}
+
+/// One agent's neighbours: ids ascending, with the edge weights beside
+/// them. Sorted vectors rather than a tree map: observations walk these
+/// lists on every turn, and a slice walks several times faster; edges
+/// change only when a dynamic network creates or prunes one.
+#[derive(Debug, Clone, Default)]
+struct Neighbours {
+    ids: Vec<AgentIdx>,
+    weights: Vec<f64>,
+}
+
+impl Neighbours {
+    fn get(&self, b: AgentIdx) -> Option<f64> {
+        self.ids.binary_search(&b).ok().map(|i| self.weights[i])
+    }
+
+    fn insert(&mut self, b: AgentIdx, w: f64) {
+        // Builds add ids mostly in ascending order: check the end first.
+        if self.ids.last().is_none_or(|&last| last < b) {
+            self.ids.push(b);
+            self.weights.push(w);
+            return;
+        }
+        match self.ids.binary_search(&b) {
+            Ok(i) => self.weights[i] = w,
+            Err(i) => {
+                self.ids.insert(i, b);
+                self.weights.insert(i, w);
+            }
+        }
+    }
+
+    fn remove(&mut self, b: AgentIdx) {
+        if let Ok(i) = self.ids.binary_search(&b) {
+            self.ids.remove(i);
+            self.weights.remove(i);
+        }
+    }
 }
 
 impl Network {
     pub fn build(cfg: &NetworkConfig, n: usize, seed: u64) -> Self {
-        let mut net = Network { cfg: cfg.clone(), adj: vec![BTreeMap::new(); n] };
+        let mut net = Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n] };
         if n < 2 {
             return net;
         }
@@ -80,7 +117,7 @@ impl Network {
                     // and the pick is found among the few ids left out
                     // (O(degree), not a list of N ids per rewiring).
                     let me = a as AgentIdx;
-                    let left_out = left_out(self.adj[a].keys().copied(), me);
+                    let left_out = left_out(self.adj[a].ids.iter().copied(), me);
                     let count = n - left_out.len();
                     if count > 0 {
                         let r = g.integers(count as u64) as usize;
@@ -97,21 +134,21 @@ impl Network {
     }
 
     fn unlink(&mut self, a: AgentIdx, b: AgentIdx) {
-        self.adj[a as usize].remove(&b);
-        self.adj[b as usize].remove(&a);
+        self.adj[a as usize].remove(b);
+        self.adj[b as usize].remove(a);
     }
 
     pub fn has_edge(&self, a: AgentIdx, b: AgentIdx) -> bool {
-        self.adj[a as usize].contains_key(&b)
+        self.adj[a as usize].get(b).is_some()
     }
 
     pub fn edge_weight(&self, a: AgentIdx, b: AgentIdx) -> f64 {
-        self.adj[a as usize].get(&b).copied().unwrap_or(0.0)
+        self.adj[a as usize].get(b).unwrap_or(0.0)
     }
 
     /// Neighbour ids in registration order.
-    pub fn adjacent(&self, a: AgentIdx) -> std::collections::btree_map::Keys<'_, AgentIdx, f64> {
-        self.adj[a as usize].keys()
+    pub fn adjacent(&self, a: AgentIdx) -> std::slice::Iter<'_, AgentIdx> {
+        self.adj[a as usize].ids.iter()
     }
 
     /// After an accepted interaction (dynamic networks only): strengthen or
@@ -131,23 +168,27 @@ impl Network {
             return 0;
         }
         let factor = 1.0 - self.cfg.edge_decay_rate;
-        let mut pruned = Vec::new();
+        let min = self.cfg.min_edge_weight;
+        // Weights are symmetric (every write sets both directions), so each
+        // side prunes the same edges on its own: one pass per list instead
+        // of a removal from the middle of two lists per pruned edge.
+        let mut pruned = 0;
         for (a, nbrs) in self.adj.iter_mut().enumerate() {
-            for (&b, w) in nbrs.iter_mut() {
-                let nw = *w * factor;
-                if nw < self.cfg.min_edge_weight {
-                    if (a as AgentIdx) < b {
-                        pruned.push((a as AgentIdx, b));
-                    }
+            let mut kept = 0;
+            for i in 0..nbrs.ids.len() {
+                let (b, w) = (nbrs.ids[i], nbrs.weights[i] * factor);
+                if w < min {
+                    pruned += usize::from((a as AgentIdx) < b);
                 } else {
-                    *w = nw;
+                    nbrs.ids[kept] = b;
+                    nbrs.weights[kept] = w;
+                    kept += 1;
                 }
             }
+            nbrs.ids.truncate(kept);
+            nbrs.weights.truncate(kept);
         }
-        for &(a, b) in &pruned {
-            self.unlink(a, b);
-        }
-        pruned.len()
+        pruned
     }
 }
 
@@ -210,7 +251,7 @@ mod tests {
         {
             let cfg = NetworkConfig { topology: Topology::SmallWorld, k, p, ..Default::default() };
             let net = Network::build(&cfg, n, seed);
-            let mut want = Network { cfg: cfg.clone(), adj: vec![BTreeMap::new(); n] };
+            let mut want = Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n] };
             let mut g = NumpyPcg64::new(seed);
             let half = (k as usize).min(n - 1) / 2;
             for a in 0..n {
@@ -223,7 +264,7 @@ mod tests {
                     if g.random() < p {
                         want.unlink(a as AgentIdx, ((a + j) % n) as AgentIdx);
                         let list: Vec<AgentIdx> = (0..n as AgentIdx)
-                            .filter(|&c| c as usize != a && !want.adj[a].contains_key(&c))
+                            .filter(|&c| c as usize != a && want.adj[a].get(c).is_none())
                             .collect();
                         if !list.is_empty() {
                             let pick = list[g.integers(list.len() as u64) as usize];

@@ -7,7 +7,6 @@
 //! builds it, because the noise draws happen at build time (§14).
 
 use std::cell::OnceCell;
-use std::collections::btree_map;
 
 use crate::index::{IndexView, VisibleIndex};
 use crate::marketplace::MarketView;
@@ -85,7 +84,7 @@ impl Population<'_> {
 pub enum VisibleIter<'a> {
     Listed(std::slice::Iter<'a, VisibleAgent>),
     Everyone { pop: Population<'a>, me: AgentIdx, next: AgentIdx },
-    Neighbours { pop: Population<'a>, me: AgentIdx, inner: btree_map::Keys<'a, AgentIdx, f64> },
+    Neighbours { pop: Population<'a>, me: AgentIdx, inner: std::slice::Iter<'a, AgentIdx> },
 }
 
 impl Iterator for VisibleIter<'_> {
