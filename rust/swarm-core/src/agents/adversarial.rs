@@ -1,7 +1,6 @@
 //! Adversarial agent (spec §11.4).
 
-use rustc_hash::FxHashSet as HashSet;
-
+use super::agent_map::AgentMap;
 use super::{answer, choose_where, first_max_by};
 use crate::config::AgentParams;
 use crate::index::{IndexView, LapsedSeen};
@@ -16,8 +15,8 @@ pub struct Adversarial {
     attack_probability: f64,
     /// Both sets only grow. Kept by scanning when the engine has no index
     /// history; otherwise `scans` stands for them (see `index`).
-    allies: HashSet<AgentIdx>,
-    targets: HashSet<AgentIdx>,
+    allies: AgentMap<()>,
+    targets: AgentMap<()>,
     /// The index's time stamps of this agent's scans, ascending.
     scans: Vec<u64>,
     /// Its recorded targets that no longer qualify (with the index).
@@ -35,7 +34,7 @@ impl Seen<'_, '_> {
     fn target(&self, who: AgentIdx) -> bool {
         match self.ix {
             Some(ix) => self.me.target_honest && ix.is_honest(who) && ix.seen(who, &self.me.scans),
-            None => self.me.targets.contains(&who),
+            None => self.me.targets.contains_key(who),
         }
     }
 
@@ -44,19 +43,19 @@ impl Seen<'_, '_> {
             // Honest agents are only ever targets, adversarial ones allies.
             Some(ix) if ix.is_honest(who) => self.target(who),
             Some(ix) => ix.seen(who, &self.me.scans),
-            None => self.me.allies.contains(&who) || self.me.targets.contains(&who),
+            None => self.me.allies.contains_key(who) || self.me.targets.contains_key(who),
         }
     }
 }
 
 impl Adversarial {
-    pub fn new(c: &AgentParams) -> Self {
+    pub fn new(c: &AgentParams, population: usize) -> Self {
         Adversarial {
             target_honest: c.target_honest.unwrap_or(true),
             post_probability: c.post_probability.unwrap_or(0.5),
             attack_probability: c.attack_probability.unwrap_or(0.6),
-            allies: HashSet::default(),
-            targets: HashSet::default(),
+            allies: AgentMap::new(population),
+            targets: AgentMap::new(population),
             scans: Vec::new(),
             lapsed: LapsedSeen::default(),
             cooldown: 0,
@@ -66,7 +65,7 @@ impl Adversarial {
     /// `CH([v for v in visible if v in targets])`, None (no draw) if empty.
     fn choose_target(&mut self, obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
         let Some(ix) = self.seen(obs).ix else {
-            return choose_where(rng, obs.visible_iter(), |v| self.targets.contains(&v.idx))
+            return choose_where(rng, obs.visible_iter(), |v| self.targets.contains_key(v.idx))
                 .map(|v| v.idx);
         };
         if !self.target_honest {
@@ -96,10 +95,10 @@ impl Adversarial {
                 && v.state_type == StateType::Honest
                 && (v.resources > 50.0 || v.reputation > 0.0)
             {
-                self.targets.insert(v.idx);
+                self.targets.insert(v.idx, ());
             }
             if v.state_type == StateType::Adversarial {
-                self.allies.insert(v.idx);
+                self.allies.insert(v.idx, ());
             }
         }
     }

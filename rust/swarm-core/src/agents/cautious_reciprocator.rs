@@ -3,8 +3,7 @@
 //! Its ledger sums its own payoffs per partner, including the hypothetical
 //! payoffs of rejected interactions (Q16).
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
+use super::agent_map::AgentMap;
 use super::memory::Memory;
 use super::ranked::{ordered, Ranked};
 use super::{
@@ -21,37 +20,37 @@ pub struct CautiousReciprocator {
     blacklist_threshold: f64,
     max_per_partner: f64,
     post_probability: f64,
-    ledger: HashMap<AgentIdx, f64>,
-    count: HashMap<AgentIdx, u64>,
-    blacklist: HashSet<AgentIdx>,
+    ledger: AgentMap<f64>,
+    count: AgentMap<u64>,
+    blacklist: AgentMap<()>,
     /// Partners ranked by (ledger, trust): every agent with a ledger or a
     /// trust entry (both only ever added together, at an outcome).
     ranked: Ranked<(u64, u64)>,
 }
 
 impl CautiousReciprocator {
-    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx, population: usize) -> Self {
         CautiousReciprocator {
-            ranked: Ranked::new(me),
+            ranked: Ranked::new(me, population),
             base_threshold: c.base_threshold.unwrap_or(0.55),
             blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
             max_per_partner: c.max_per_partner.unwrap_or(8.0),
             post_probability: c.post_probability.unwrap_or(0.2),
-            ledger: HashMap::default(),
-            count: HashMap::default(),
-            blacklist: HashSet::default(),
+            ledger: AgentMap::new(population),
+            count: AgentMap::new(population),
+            blacklist: AgentMap::new(population),
         }
     }
 
     fn ledger(&self, who: AgentIdx) -> f64 {
-        self.ledger.get(&who).copied().unwrap_or(0.0)
+        self.ledger.get(who).copied().unwrap_or(0.0)
     }
 
     fn acceptable(&self, who: AgentIdx, mem: &Memory) -> bool {
-        if self.blacklist.contains(&who) {
+        if self.blacklist.contains_key(who) {
             return false;
         }
-        let count = self.count.get(&who).copied().unwrap_or(0);
+        let count = self.count.get(who).copied().unwrap_or(0);
         if count as f64 >= self.max_per_partner {
             let avg = self.ledger(who) / count.max(1) as f64;
             if avg < 0.0 {
@@ -86,8 +85,8 @@ impl CautiousReciprocator {
         if obs.can_interact && obs.has_visible() {
             // Strangers: no ledger (0.0), neutral trust (0.5), never
             // blacklisted.
-            let known = |i: AgentIdx| self.ledger.contains_key(&i) || mem.knows(i);
-            let keep = |i: AgentIdx| !self.blacklist.contains(&i);
+            let known = |i: AgentIdx| self.ledger.contains_key(i) || mem.knows(i);
+            let keep = |i: AgentIdx| !self.blacklist.contains_key(i);
             let best = match obs.indexed() {
                 Some(ix) => first_max_ranked(
                     ix,
@@ -98,7 +97,7 @@ impl CautiousReciprocator {
                 ),
                 _ => first_max_visible(
                     obs,
-                    self.ledger.keys().copied().chain(mem.trusted().map(|(b, _)| b)),
+                    self.ledger.keys().chain(mem.trusted().map(|(b, _)| b)),
                     known,
                     keep,
                     |i| (self.ledger(i), mem.trust(i)),
@@ -120,13 +119,13 @@ impl CautiousReciprocator {
 
     /// After the base memory update: `trust` is the new T(other).
     pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64, trust: f64) {
-        let l = self.ledger.entry(other).or_insert(0.0);
+        let l = self.ledger.get_or_insert_with(other, || 0.0);
         *l += payoff;
         let (ledger, below) = (*l, *l < self.blacklist_threshold);
         self.ranked.set(other, (ordered(ledger), ordered(trust)));
-        *self.count.entry(other).or_insert(0) += 1;
+        *self.count.get_or_insert_with(other, || 0) += 1;
         if below {
-            self.blacklist.insert(other);
+            self.blacklist.insert(other, ());
         }
     }
 }

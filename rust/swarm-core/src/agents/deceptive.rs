@@ -1,7 +1,6 @@
 //! Deceptive agent (spec §11.3, Q14).
 
-use rustc_hash::FxHashMap as HashMap;
-
+use super::agent_map::AgentMap;
 use super::ranked::{ordered, unordered, Ranked};
 use super::{accept_bid, answer, cheapest_bid, choose_where, first_max_by, richest_bounty};
 use crate::config::AgentParams;
@@ -22,7 +21,7 @@ pub struct Deceptive {
     /// #{S values > exploitation_threshold}, kept incrementally.
     high_scores: usize,
     /// C: proposals received at end of step, per initiator.
-    received: HashMap<AgentIdx, u64>,
+    received: AgentMap<u64>,
     received_total: u64,
     /// Initiators with C ≥ trust_building_phase, ascending: the agents the
     /// trust-building pick leaves out (each enters once, never leaves).
@@ -30,15 +29,15 @@ pub struct Deceptive {
 }
 
 impl Deceptive {
-    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx, population: usize) -> Self {
         Deceptive {
             trust_building_phase: c.trust_building_phase.unwrap_or(5.0),
             exploitation_threshold: c.exploitation_threshold.unwrap_or(0.7),
             facade_probability: c.facade_probability.unwrap_or(0.8),
             post_probability: c.post_probability.unwrap_or(0.35),
-            scores: Ranked::new(me),
+            scores: Ranked::new(me, population),
             high_scores: 0,
-            received: HashMap::default(),
+            received: AgentMap::new(population),
             received_total: 0,
             familiar: Vec::new(),
         }
@@ -49,7 +48,7 @@ impl Deceptive {
     }
 
     fn count(&self, who: AgentIdx) -> f64 {
-        self.received.get(&who).copied().unwrap_or(0) as f64
+        self.received.get(who).copied().unwrap_or(0) as f64
     }
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
@@ -154,7 +153,7 @@ impl Deceptive {
 
     pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom) -> bool {
         let c = self.count(prop.initiator);
-        *self.received.entry(prop.initiator).or_insert(0) += 1;
+        *self.received.get_or_insert_with(prop.initiator, || 0) += 1;
         self.received_total += 1;
         let unfamiliar = |count: f64| count < self.trust_building_phase;
         if unfamiliar(c) && !unfamiliar(c + 1.0) {

@@ -4,8 +4,10 @@
 
 use std::collections::VecDeque;
 
+#[cfg(test)]
 use rustc_hash::FxHashMap as HashMap;
 
+use super::agent_map::AgentMap;
 use super::ranked::{ordered, unordered, Ranked};
 use crate::types::AgentIdx;
 
@@ -15,10 +17,10 @@ const HISTORY_LEN: usize = 500;
 /// vote records are evicted in long runs and re-votes become possible (Q24).
 const MEMORY_LEN: usize = 1000;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct History {
     parties: VecDeque<AgentIdx>,
-    by_party: HashMap<AgentIdx, VecDeque<f64>>,
+    by_party: AgentMap<VecDeque<f64>>,
 }
 
 impl History {
@@ -26,22 +28,22 @@ impl History {
         if self.parties.len() == HISTORY_LEN {
             let oldest = self.parties.pop_front().expect("full");
             // The globally oldest entry is its party's oldest.
-            if let Some(ps) = self.by_party.get_mut(&oldest) {
+            if let Some(ps) = self.by_party.get_mut(oldest) {
                 ps.pop_front();
                 if ps.is_empty() {
-                    self.by_party.remove(&oldest);
+                    self.by_party.remove(oldest);
                 }
             }
         }
         self.parties.push_back(other);
-        self.by_party.entry(other).or_default().push_back(p);
+        self.by_party.get_or_insert_with(other, VecDeque::new).push_back(p);
     }
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Memory {
     /// T(x) per known party; in `ranked` instead when that is kept.
-    trust: HashMap<AgentIdx, f64>,
+    trust: AgentMap<f64>,
     /// The trust map ordered best first, kept for the policies that pick
     /// the most trusted agent in large populations (see `ranked`).
     ranked: Option<Ranked<u64>>,
@@ -178,12 +180,21 @@ impl VoteCounts {
 }
 
 impl Memory {
-    pub fn new(me: AgentIdx, keep_history: bool, keep_votes: bool, ranked: bool) -> Self {
+    /// The memory of agent `me` in a run of `population` agents.
+    pub fn new(
+        me: AgentIdx,
+        population: usize,
+        keep_history: bool,
+        keep_votes: bool,
+        ranked: bool,
+    ) -> Self {
         Memory {
-            history: keep_history.then(Box::default),
+            trust: AgentMap::new(population),
+            history: keep_history.then(|| {
+                Box::new(History { parties: VecDeque::new(), by_party: AgentMap::new(population) })
+            }),
             votes: keep_votes.then(Box::default),
-            ranked: ranked.then(|| Ranked::new(me)),
-            ..Default::default()
+            ranked: ranked.then(|| Ranked::new(me, population)),
         }
     }
 
@@ -199,7 +210,7 @@ impl Memory {
     pub fn trust(&self, other: AgentIdx) -> f64 {
         match &self.ranked {
             Some(r) => r.get(other).map(unordered),
-            None => self.trust.get(&other).copied(),
+            None => self.trust.get(other).copied(),
         }
         .unwrap_or(0.5)
     }
@@ -208,13 +219,13 @@ impl Memory {
     pub fn trusted(&self) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
         // Only one of the two holds entries.
         let ranked = self.ranked.iter().flat_map(|r| r.best().map(|(b, k)| (b, unordered(k))));
-        ranked.chain(self.trust.iter().map(|(&b, &t)| (b, t)))
+        ranked.chain(self.trust.iter().map(|(b, &t)| (b, t)))
     }
 
     pub fn knows(&self, other: AgentIdx) -> bool {
         match &self.ranked {
             Some(r) => r.knows(other),
-            None => self.trust.contains_key(&other),
+            None => self.trust.contains_key(other),
         }
     }
 
@@ -243,7 +254,7 @@ impl Memory {
     /// Mean p over the history entries involving `other`, or None if none
     /// (opportunistic `accept_interaction`, Python `sum(...) / len(...)`).
     pub fn mean_p_with(&self, other: AgentIdx) -> Option<f64> {
-        let ps = self.history.as_ref()?.by_party.get(&other)?;
+        let ps = self.history.as_ref()?.by_party.get(other)?;
         let mut sum = 0.0;
         for &p in ps {
             sum += p;

@@ -6,6 +6,7 @@
 
 mod adaptive_adversary;
 mod adversarial;
+pub(crate) mod agent_map;
 mod cautious;
 mod cautious_reciprocator;
 mod deceptive;
@@ -142,24 +143,25 @@ impl Agent {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
             }
             AgentKind::Deceptive => {
-                Policy::Deceptive(Box::new(deceptive::Deceptive::new(params, me)))
+                Policy::Deceptive(Box::new(deceptive::Deceptive::new(params, me, population)))
             }
             AgentKind::Adversarial => {
-                Policy::Adversarial(Box::new(adversarial::Adversarial::new(params)))
+                Policy::Adversarial(Box::new(adversarial::Adversarial::new(params, population)))
             }
             AgentKind::AdaptiveAdversary => {
                 Policy::AdaptiveAdversary(adaptive_adversary::AdaptiveAdversary)
             }
             AgentKind::Cautious => Policy::Cautious(cautious::Cautious::new(params)),
             AgentKind::CautiousReciprocator => Policy::CautiousReciprocator(Box::new(
-                cautious_reciprocator::CautiousReciprocator::new(params, me),
+                cautious_reciprocator::CautiousReciprocator::new(params, me, population),
             )),
             AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
-                threshold_dancer::ThresholdDancer::new(params, me),
+                threshold_dancer::ThresholdDancer::new(params, me, population),
             )),
         };
         let memory = Memory::new(
             me,
+            population,
             kind == AgentKind::Opportunistic,
             kind == AgentKind::Honest,
             large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),

@@ -11,8 +11,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
-
+use super::agent_map::AgentMap;
 use crate::types::AgentIdx;
 
 /// An f64 key as a u64 with the same order. Keys here are finite; -0.0 is
@@ -34,7 +33,7 @@ pub(crate) fn unordered(k: u64) -> f64 {
 #[derive(Debug, Clone)]
 pub(crate) struct Ranked<K: Ord + Copy> {
     me: AgentIdx,
-    keys: HashMap<AgentIdx, K>,
+    keys: AgentMap<K>,
     order: BTreeSet<(Reverse<K>, AgentIdx)>,
     /// Every agent below this one has a record or is `me`. Records are
     /// never removed, so it only moves up.
@@ -42,9 +41,13 @@ pub(crate) struct Ranked<K: Ord + Copy> {
 }
 
 impl<K: Ord + Copy> Ranked<K> {
-    pub(crate) fn new(me: AgentIdx) -> Self {
-        let mut r =
-            Ranked { me, keys: HashMap::default(), order: BTreeSet::new(), strangers_from: 0 };
+    pub(crate) fn new(me: AgentIdx, population: usize) -> Self {
+        let mut r = Ranked {
+            me,
+            keys: AgentMap::new(population),
+            order: BTreeSet::new(),
+            strangers_from: 0,
+        };
         r.advance();
         r
     }
@@ -63,17 +66,17 @@ impl<K: Ord + Copy> Ranked<K> {
     }
 
     fn advance(&mut self) {
-        while self.strangers_from == self.me || self.keys.contains_key(&self.strangers_from) {
+        while self.strangers_from == self.me || self.keys.contains_key(self.strangers_from) {
             self.strangers_from += 1;
         }
     }
 
     pub(crate) fn get(&self, who: AgentIdx) -> Option<K> {
-        self.keys.get(&who).copied()
+        self.keys.get(who).copied()
     }
 
     pub(crate) fn knows(&self, who: AgentIdx) -> bool {
-        self.keys.contains_key(&who)
+        self.keys.contains_key(who)
     }
 
     pub(crate) fn strangers_from(&self) -> AgentIdx {
@@ -104,7 +107,7 @@ mod tests {
 
     #[test]
     fn best_first_and_stranger_cursor() {
-        let mut r: Ranked<u64> = Ranked::new(1);
+        let mut r: Ranked<u64> = Ranked::new(1, 10);
         assert_eq!(r.strangers_from(), 0);
         r.set(0, ordered(0.5));
         assert_eq!(r.strangers_from(), 2, "0 known, 1 is me");

@@ -2,8 +2,7 @@
 //!
 //! Without transfers its "exploit" phase can only reject (Q16).
 
-use rustc_hash::FxHashMap as HashMap;
-
+use super::agent_map::AgentMap;
 use super::ranked::{ordered, Ranked};
 use super::{accept_bid, answer, cheapest_bid, first_max_ranked, first_max_visible};
 use crate::config::AgentParams;
@@ -36,16 +35,16 @@ pub struct ThresholdDancer {
     max_consecutive_exploits: f64,
     post_probability: f64,
     blacklist_threshold: f64,
-    ledgers: HashMap<AgentIdx, Ledger>,
+    ledgers: AgentMap<Ledger>,
     /// The ledgers ranked by target score: cheaper to keep than to read
     /// whole even among a handful of partners.
     ranked: Ranked<u64>,
 }
 
 impl ThresholdDancer {
-    pub fn new(c: &AgentParams, me: AgentIdx) -> Self {
+    pub fn new(c: &AgentParams, me: AgentIdx, population: usize) -> Self {
         ThresholdDancer {
-            ranked: Ranked::new(me),
+            ranked: Ranked::new(me, population),
             safety_margin: c.safety_margin.unwrap_or(0.5),
             exploitation_intensity: c.exploitation_intensity.unwrap_or(0.6),
             warmup_interactions: c.warmup_interactions.unwrap_or(3.0),
@@ -53,7 +52,7 @@ impl ThresholdDancer {
             max_consecutive_exploits: c.max_consecutive_exploits.unwrap_or(2.0),
             post_probability: c.post_probability.unwrap_or(0.2),
             blacklist_threshold: c.blacklist_threshold.unwrap_or(-2.0),
-            ledgers: HashMap::default(),
+            ledgers: AgentMap::new(population),
         }
     }
 
@@ -63,7 +62,7 @@ impl ThresholdDancer {
 
     /// At most one phase transition (spec §11.8 update_phase), stored.
     fn update_phase(&mut self, who: AgentIdx) -> Ledger {
-        let mut l = self.ledgers.get(&who).copied().unwrap_or_default();
+        let mut l = self.ledgers.get(who).copied().unwrap_or_default();
         self.next_phase(&mut l);
         self.put(who, l);
         l
@@ -131,10 +130,10 @@ impl ThresholdDancer {
                 }
                 _ => first_max_visible(
                     obs,
-                    self.ledgers.keys().copied(),
-                    |i| self.ledgers.contains_key(&i),
+                    self.ledgers.keys(),
+                    |i| self.ledgers.contains_key(i),
                     |_| true,
-                    |i| self.score(&self.ledgers.get(&i).copied().unwrap_or_default()),
+                    |i| self.score(&self.ledgers.get(i).copied().unwrap_or_default()),
                     Some(stranger),
                 ),
             };
@@ -150,7 +149,7 @@ impl ThresholdDancer {
     }
 
     pub fn on_outcome(&mut self, other: AgentIdx, payoff: f64) {
-        let mut l = self.ledgers.get(&other).copied().unwrap_or_default();
+        let mut l = self.ledgers.get(other).copied().unwrap_or_default();
         l.interactions += 1;
         let delta = if payoff > 0.0 {
             match l.phase {
