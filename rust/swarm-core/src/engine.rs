@@ -57,14 +57,15 @@ struct Proposal {
 }
 
 /// Pending proposals in insertion order, with a queue per counterparty so
-/// an observation finds "my first pending proposal" without a scan.
-/// Answered proposals leave a hole that `compact` removes once per step.
-/// The queues are indexed by agent and keep their buffers once used, so
-/// proposing does not allocate in the steady state.
+/// an observation finds "my first pending proposal" without a scan (the
+/// queues hold the proposals themselves, so it is one read). Answered
+/// proposals leave a hole that `compact` removes once per step. The queues
+/// are indexed by agent and keep their buffers once used, so proposing
+/// does not allocate in the steady state.
 #[derive(Debug)]
 struct Pending {
     entries: Vec<(u64, Option<Proposal>)>,
-    by_counterparty: Vec<VecDeque<u64>>,
+    by_counterparty: Vec<VecDeque<(u64, Proposal)>>,
     next_id: u64,
 }
 
@@ -81,34 +82,29 @@ impl Pending {
         let id = self.next_id;
         self.next_id += 1;
         self.entries.push((id, Some(p)));
-        self.by_counterparty[p.counterparty as usize].push_back(id);
+        self.by_counterparty[p.counterparty as usize].push_back((id, p));
     }
 
-    fn get(&self, id: u64) -> Option<Proposal> {
-        let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
-        self.entries[i].1
-    }
-
+    /// Remove proposal `id` if it is still pending.
     fn remove(&mut self, id: u64) -> Option<Proposal> {
         let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
-        let p = self.entries[i].1.take()?;
+        self.take_at(i)
+    }
+
+    /// Remove the proposal at position `i` of `entries`, if still pending.
+    fn take_at(&mut self, i: usize) -> Option<Proposal> {
+        let (id, slot) = &mut self.entries[i];
+        let p = slot.take()?;
         let q = &mut self.by_counterparty[p.counterparty as usize];
-        if let Some(pos) = q.iter().position(|&x| x == id) {
+        // Nearly always the front: proposals are answered in order.
+        if let Some(pos) = q.iter().position(|x| x.0 == *id) {
             q.remove(pos);
         }
         Some(p)
     }
 
     fn first_for(&self, agent: AgentIdx) -> Option<(u64, Proposal)> {
-        let id = *self.by_counterparty.get(agent as usize)?.front()?;
-        Some((id, self.get(id)?))
-    }
-
-    /// The ids still pending, in insertion order, into `out` (a buffer
-    /// the caller reuses).
-    fn ids_into(&self, out: &mut Vec<u64>) {
-        out.clear();
-        out.extend(self.entries.iter().filter(|e| e.1.is_some()).map(|e| e.0));
+        self.by_counterparty.get(agent as usize)?.front().copied()
     }
 
     fn compact(&mut self) {
@@ -239,8 +235,6 @@ pub struct Engine {
     eligible: Vec<AgentIdx>,
     /// Usage slots whose per-step proposal count is not 0.
     proposed: Vec<usize>,
-    /// Scratch for the end-of-step resolution's id list.
-    pending_ids: Vec<u64>,
 }
 
 /// How the engine lays out its data for speed (issue 4). Every choice
@@ -417,7 +411,6 @@ impl Engine {
             schedule,
             eligible: Vec::new(),
             proposed: Vec::new(),
-            pending_ids: Vec::new(),
             cfg,
         })
     }
@@ -632,10 +625,11 @@ impl Engine {
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
     fn resolve_pending(&mut self) {
-        let mut ids = std::mem::take(&mut self.pending_ids);
-        self.pending.ids_into(&mut ids);
-        for &id in &ids {
-            let Some(p) = self.pending.get(id) else { continue };
+        // By position: nothing is proposed while this runs, so the list
+        // only gains holes.
+        let n = self.pending.entries.len();
+        for i in 0..n {
+            let (id, Some(p)) = self.pending.entries[i] else { continue };
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
@@ -647,10 +641,10 @@ impl Engine {
                 observe!(self, p.counterparty, false, obs);
                 self.agents[p.counterparty as usize].accept(&view, &obs)
             };
-            self.pending.remove(id);
+            self.pending.take_at(i);
             self.complete(p, accepted);
         }
-        self.pending_ids = ids;
+        debug_assert_eq!(self.pending.entries.len(), n);
         self.pending.compact();
     }
 
