@@ -47,6 +47,9 @@ pub struct Feed {
     /// a post that is already in this short list.
     top_keys: Vec<Key>,
     top: Vec<PostView>,
+    /// How many of `top_keys` have positive votes (a prefix): where a new
+    /// post enters the list.
+    positives: usize,
 }
 
 /// How many posts an observation shows.
@@ -73,7 +76,7 @@ impl Feed {
         // The newest post outranks every older post with the same votes:
         // it goes after the posts with positive votes.
         let key = (0, idx);
-        let at = self.top_keys.partition_point(|k| k.0 > 0);
+        let at = self.positives;
         if at < VISIBLE_POSTS {
             self.top_keys.insert(at, key);
             self.top.insert(at, PostView { idx, author });
@@ -135,7 +138,12 @@ impl Feed {
 
     /// Move one post within the top list after its key changed.
     fn rerank(&mut self, old: Key, new: Key) {
-        match self.top_keys.iter().position(|&k| k == old) {
+        let in_top = self.top_keys.iter().position(|&k| k == old);
+        if in_top.is_some() {
+            // A rebuild below recounts from scratch.
+            self.positives = self.positives + usize::from(new.0 > 0) - usize::from(old.0 > 0);
+        }
+        match in_top {
             Some(mut i) if new > old => {
                 self.top_keys[i] = new;
                 while i > 0 && self.top_keys[i - 1] < new {
@@ -187,6 +195,7 @@ impl Feed {
         self.top.extend(
             keys.iter().map(|&(_, idx)| PostView { idx, author: self.posts[idx as usize].author }),
         );
+        self.positives = keys.iter().filter(|k| k.0 > 0).count();
         self.top_keys = keys;
     }
 
@@ -240,6 +249,7 @@ mod tests {
             all.sort_by(|a, b| b.cmp(a));
             let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
             assert_eq!(out.iter().map(|p| p.idx).collect::<Vec<_>>(), want);
+            assert_eq!(f.positives, f.top_keys.iter().filter(|k| k.0 > 0).count());
         }
     }
 
@@ -267,6 +277,7 @@ mod tests {
             let want: Vec<u32> = all.iter().take(VISIBLE_POSTS).map(|&(_, i)| i).collect();
             let got: Vec<u32> = f.top_posts().iter().map(|p| p.idx).collect();
             assert_eq!(got, want, "step {step}");
+            assert_eq!(f.positives, f.top_keys.iter().filter(|k| k.0 > 0).count());
             assert!(f.unsynced.len() <= 2 * f.posts.len() + 64);
         }
         f.sync_ranked();
