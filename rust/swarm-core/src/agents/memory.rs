@@ -70,11 +70,10 @@ struct Votes {
 /// slot; post indices never reach it). The honest policy asks about all 20
 /// visible posts whenever it votes, so this lookup is hot: a multiply, a
 /// load and a compare or two, where a general-purpose map costs several
-/// times that.
+/// times that. Slots are (post, count) pairs, 8 at first.
 #[derive(Debug, Default, Clone)]
 struct VoteCounts {
-    keys: Vec<u32>,
-    counts: Vec<u32>,
+    slots: Vec<(u32, u32)>,
     len: usize,
     /// 32 − log2(capacity): Fibonacci hashing takes the top bits.
     shift: u32,
@@ -91,10 +90,10 @@ impl VoteCounts {
     /// Ok(slot of `key`) or Err(the free slot where it would go).
     #[inline]
     fn find(&self, key: u32) -> Result<usize, usize> {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
-            let k = self.keys[i];
+            let k = self.slots[i].0;
             if k == key {
                 return Ok(i);
             }
@@ -112,17 +111,16 @@ impl VoteCounts {
 
     fn add(&mut self, key: u32) {
         debug_assert_ne!(key, EMPTY);
-        if self.keys.is_empty() {
-            self.resize(16);
+        if self.slots.is_empty() {
+            self.resize(8);
         }
         match self.find(key) {
-            Ok(i) => self.counts[i] += 1,
+            Ok(i) => self.slots[i].1 += 1,
             Err(i) => {
-                self.keys[i] = key;
-                self.counts[i] = 1;
+                self.slots[i] = (key, 1);
                 self.len += 1;
-                if 2 * self.len > self.keys.len() {
-                    self.resize(2 * self.keys.len());
+                if 2 * self.len > self.slots.len() {
+                    self.resize(2 * self.slots.len());
                 }
             }
         }
@@ -134,8 +132,8 @@ impl VoteCounts {
             return;
         }
         if let Ok(i) = self.find(key) {
-            self.counts[i] -= 1;
-            if self.counts[i] == 0 {
+            self.slots[i].1 -= 1;
+            if self.slots[i].1 == 0 {
                 self.delete_at(i);
             }
         }
@@ -144,12 +142,12 @@ impl VoteCounts {
     /// Free slot `hole`, pulling back later entries of its run whose home
     /// is not between the hole and them (so every probe still finds them).
     fn delete_at(&mut self, mut hole: usize) {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         self.len -= 1;
         let mut j = hole;
         loop {
             j = (j + 1) & mask;
-            let k = self.keys[j];
+            let k = self.slots[j].0;
             if k == EMPTY {
                 break;
             }
@@ -157,23 +155,20 @@ impl VoteCounts {
             let reachable =
                 if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
             if !reachable {
-                self.keys[hole] = k;
-                self.counts[hole] = self.counts[j];
+                self.slots[hole] = self.slots[j];
                 hole = j;
             }
         }
-        self.keys[hole] = EMPTY;
+        self.slots[hole] = (EMPTY, 0);
     }
 
     fn resize(&mut self, capacity: usize) {
-        let keys = std::mem::replace(&mut self.keys, vec![EMPTY; capacity]);
-        let counts = std::mem::replace(&mut self.counts, vec![0; capacity]);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); capacity]);
         self.shift = 32 - capacity.trailing_zeros();
-        for (k, c) in keys.into_iter().zip(counts) {
+        for (k, c) in old {
             if k != EMPTY {
                 let Err(i) = self.find(k) else { unreachable!("keys are distinct") };
-                self.keys[i] = k;
-                self.counts[i] = c;
+                self.slots[i] = (k, c);
             }
         }
     }
@@ -323,7 +318,7 @@ mod tests {
                     );
                     if t.contains(k) {
                         let Ok(i) = t.find(k) else { unreachable!() };
-                        assert_eq!(t.counts[i], m[&k]);
+                        assert_eq!(t.slots[i].1, m[&k]);
                     }
                 }
             }
