@@ -384,7 +384,9 @@ impl Engine {
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
-            trace: cfg.record_interactions.then(Trace::default),
+            // Room for a paper run's interactions (55 KB), so that small
+            // runs do not re-allocate twelve columns eight times over.
+            trace: cfg.record_interactions.then(|| Trace::with_capacity(1024)),
             ids,
             agents,
             types,

@@ -160,6 +160,25 @@ pub struct InteractionRow {
 }
 
 impl Trace {
+    /// An empty trace with room for `rows` before its columns first grow
+    /// (each growth re-allocates twelve columns).
+    pub fn with_capacity(rows: usize) -> Self {
+        Trace {
+            epoch: Vec::with_capacity(rows),
+            step: Vec::with_capacity(rows),
+            initiator: Vec::with_capacity(rows),
+            counterparty: Vec::with_capacity(rows),
+            interaction_type: Vec::with_capacity(rows),
+            accepted: Vec::with_capacity(rows),
+            v_hat: Vec::with_capacity(rows),
+            p: Vec::with_capacity(rows),
+            c_a: Vec::with_capacity(rows),
+            c_b: Vec::with_capacity(rows),
+            payoff_initiator: Vec::with_capacity(rows),
+            payoff_counterparty: Vec::with_capacity(rows),
+        }
+    }
+
     pub fn push(&mut self, r: InteractionRow) {
         self.epoch.push(r.epoch);
         self.step.push(r.step);
