@@ -897,9 +897,15 @@ class Scenario:
                 "simulation.seed",
                 "the scenario sets no seed: pass seed=... (swarm_fast runs are reproducible)",
             )
-        cfg["record_interactions"] = _bool("record_interactions", record_interactions)
-        # One JSON object: the per-run keys, then the fixed ones.
-        return json.dumps(cfg)[:-1] + ", " + self._fixed_json[1:]
+        record = _bool("record_interactions", record_interactions)
+        # One JSON object: the per-run keys (validated integers, written out
+        # directly: json.dumps costs more than a small run's set-up), then
+        # the fixed ones.
+        return (
+            f'{{"seed": {int(cfg["seed"])}, "n_epochs": {int(cfg["n_epochs"])}, '
+            f'"steps_per_epoch": {int(cfg["steps_per_epoch"])}, '
+            f'"record_interactions": {"true" if record else "false"}, '
+        ) + self._fixed_json[1:]
 
     def _summary_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """success_criteria and payoff, read (not copied) for summaries."""
