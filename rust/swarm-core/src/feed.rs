@@ -8,9 +8,8 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use crate::observation::PostView;
+use crate::post_map::PostMap;
 use crate::types::Actor;
 
 #[derive(Debug, Clone)]
@@ -33,7 +32,7 @@ pub struct Feed {
     /// Per voter (indexed by `Actor::slot`), post → upvote?. Kept per voter
     /// rather than in one feed-wide map: a voter's own map is small and is
     /// read on the voter's own turn.
-    ballots: Vec<HashMap<u32, bool>>,
+    ballots: Vec<PostMap<bool>>,
     /// Every post whose net votes are not 0, best first. Posts at 0 — most
     /// of them — rank newest first among themselves, so they need no
     /// index: the post list read backwards is their order. Only a rebuild
@@ -58,7 +57,7 @@ pub const VISIBLE_POSTS: usize = 20;
 impl Feed {
     /// A feed for `agents` voters plus the anonymous actor.
     pub fn new(agents: usize) -> Self {
-        Feed { ballots: vec![HashMap::default(); agents + 1], ..Self::default() }
+        Feed { ballots: vec![PostMap::default(); agents + 1], ..Self::default() }
     }
 
     pub fn total_posts(&self) -> usize {

@@ -21,6 +21,7 @@ pub mod numpy_compat;
 pub mod observables;
 pub mod observation;
 pub mod payoff;
+pub mod post_map;
 pub mod proxy;
 pub mod rng;
 pub mod schedule;

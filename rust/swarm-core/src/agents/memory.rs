@@ -4,11 +4,9 @@
 
 use std::collections::VecDeque;
 
-#[cfg(test)]
-use rustc_hash::FxHashMap as HashMap;
-
 use super::agent_map::AgentMap;
 use super::ranked::{ordered, unordered, Ranked};
+use crate::post_map::PostMap;
 use crate::types::AgentIdx;
 
 /// `_interaction_history` length (a deque with maxlen 500 in the reference).
@@ -62,116 +60,7 @@ pub struct Memory {
 #[derive(Debug, Default, Clone)]
 struct Votes {
     records: VecDeque<Option<u32>>,
-    voted: VoteCounts,
-}
-
-/// Post → number of its vote records in memory, as an open-addressing
-/// table with linear probing, at most half full (`EMPTY` marks a free
-/// slot; post indices never reach it). The honest policy asks about all 20
-/// visible posts whenever it votes, so this lookup is hot: a multiply, a
-/// load and a compare or two, where a general-purpose map costs several
-/// times that. Slots are (post, count) pairs, 8 at first.
-#[derive(Debug, Default, Clone)]
-struct VoteCounts {
-    slots: Vec<(u32, u32)>,
-    len: usize,
-    /// 32 − log2(capacity): Fibonacci hashing takes the top bits.
-    shift: u32,
-}
-
-const EMPTY: u32 = u32::MAX;
-
-impl VoteCounts {
-    #[inline]
-    fn home(&self, key: u32) -> usize {
-        (key.wrapping_mul(0x9E37_79B9) >> self.shift) as usize
-    }
-
-    /// Ok(slot of `key`) or Err(the free slot where it would go).
-    #[inline]
-    fn find(&self, key: u32) -> Result<usize, usize> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let k = self.slots[i].0;
-            if k == key {
-                return Ok(i);
-            }
-            if k == EMPTY {
-                return Err(i);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    #[inline]
-    fn contains(&self, key: u32) -> bool {
-        self.len > 0 && self.find(key).is_ok()
-    }
-
-    fn add(&mut self, key: u32) {
-        debug_assert_ne!(key, EMPTY);
-        if self.slots.is_empty() {
-            self.resize(8);
-        }
-        match self.find(key) {
-            Ok(i) => self.slots[i].1 += 1,
-            Err(i) => {
-                self.slots[i] = (key, 1);
-                self.len += 1;
-                if 2 * self.len > self.slots.len() {
-                    self.resize(2 * self.slots.len());
-                }
-            }
-        }
-    }
-
-    /// One record of `key` left memory.
-    fn remove_one(&mut self, key: u32) {
-        if self.len == 0 {
-            return;
-        }
-        if let Ok(i) = self.find(key) {
-            self.slots[i].1 -= 1;
-            if self.slots[i].1 == 0 {
-                self.delete_at(i);
-            }
-        }
-    }
-
-    /// Free slot `hole`, pulling back later entries of its run whose home
-    /// is not between the hole and them (so every probe still finds them).
-    fn delete_at(&mut self, mut hole: usize) {
-        let mask = self.slots.len() - 1;
-        self.len -= 1;
-        let mut j = hole;
-        loop {
-            j = (j + 1) & mask;
-            let k = self.slots[j].0;
-            if k == EMPTY {
-                break;
-            }
-            let home = self.home(k);
-            let reachable =
-                if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
-            if !reachable {
-                self.slots[hole] = self.slots[j];
-                hole = j;
-            }
-        }
-        self.slots[hole] = (EMPTY, 0);
-    }
-
-    fn resize(&mut self, capacity: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); capacity]);
-        self.shift = 32 - capacity.trailing_zeros();
-        for (k, c) in old {
-            if k != EMPTY {
-                let Err(i) = self.find(k) else { unreachable!("keys are distinct") };
-                self.slots[i] = (k, c);
-            }
-        }
-    }
+    voted: PostMap<u32>,
 }
 
 impl Memory {
@@ -271,57 +160,21 @@ impl Memory {
         };
         if v.records.len() == MEMORY_LEN {
             if let Some(Some(old)) = v.records.pop_front() {
-                v.voted.remove_one(old);
+                match v.voted.get(old) {
+                    Some(1) => {
+                        v.voted.remove(old);
+                    }
+                    Some(c) => {
+                        v.voted.insert(old, c - 1);
+                    }
+                    None => {}
+                }
             }
         }
         v.records.push_back(record);
         if let Some(post) = record {
-            v.voted.add(post);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The vote-count table against a hash map, under adds and removals
-    /// over few keys (long probe runs, wrap-around, backward shifts) and
-    /// growth, checking every key's membership after each change.
-    #[test]
-    fn vote_counts_match_a_map() {
-        let mut rng = crate::rng::PyRandom::new(5);
-        for span in [8u64, 40, 300] {
-            let mut t = VoteCounts::default();
-            let mut m: HashMap<u32, u32> = HashMap::default();
-            for step in 0..20_000 {
-                let key = rng.randbelow(span) as u32 * 7;
-                if rng.random() < 0.55 {
-                    t.add(key);
-                    *m.entry(key).or_insert(0) += 1;
-                } else {
-                    t.remove_one(key);
-                    if let Some(c) = m.get_mut(&key) {
-                        *c -= 1;
-                        if *c == 0 {
-                            m.remove(&key);
-                        }
-                    }
-                }
-                assert_eq!(t.len, m.len(), "span {span} step {step}");
-                for k in 0..span as u32 {
-                    let k = k * 7;
-                    assert_eq!(
-                        t.contains(k),
-                        m.contains_key(&k),
-                        "span {span} step {step} key {k}"
-                    );
-                    if t.contains(k) {
-                        let Ok(i) = t.find(k) else { unreachable!() };
-                        assert_eq!(t.slots[i].1, m[&k]);
-                    }
-                }
-            }
+            let c = v.voted.get(post).unwrap_or(0);
+            v.voted.insert(post, c + 1);
         }
     }
 }
