@@ -167,6 +167,19 @@ def test_feature_scenarios(name: str, seed: int | None) -> None:
                 "simulation.max_actions_per_step": 60,
             },
         ),
+        # A static complete network at 260 agents, with adversaries: left
+        # implicit, the run uses the visible-population index.
+        (
+            "adversarial_redteam",
+            {
+                "agents.0.count": 160,
+                "agents.1.count": 60,
+                "agents.2.count": 40,
+                "network.topology": "complete",
+                "network.dynamic": False,
+                "simulation.max_actions_per_step": 260,
+            },
+        ),
         # Dense rewiring (k = 6, p = 0.9) at 300 agents: most lattice edges
         # move to a pick among ~300 candidates.
         (

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::agents::{Agent, AgentKind};
-use crate::config::RunConfig;
+use crate::config::{RunConfig, Topology};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
@@ -252,6 +252,12 @@ pub struct Tuning {
     /// The priority schedule keeps the agents sorted by reputation instead
     /// of sorting all N every step.
     pub priority_order: Switch,
+    /// A static complete network is left implicit: everyone is everyone
+    /// else's neighbour at weight 1.0 for the whole run, which is exactly
+    /// what a run without a network shows and allows (the same visible
+    /// lists in the same order, every proposal allowed, weight 1.0 under
+    /// noise). So such runs use the index instead of N² edges.
+    pub implicit_complete: Switch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -352,7 +358,10 @@ impl Engine {
                         "simulation.seed: must be >= 0 with a network (numpy seeding)".into(),
                     )
                 })?;
-                Some(Network::build(net, n, s))
+                let implicit = net.topology == Topology::Complete
+                    && !net.dynamic
+                    && tuning.implicit_complete != Switch::Off;
+                (!implicit).then(|| Network::build(net, n, s))
             }
             None => None,
         };

@@ -1,7 +1,7 @@
 //! The engine's speed layouts must not change a single draw: every run here
-//! goes with the visible-population index, windowed agent streams and the
-//! kept priority order forced on, with all off, and mixed (windows that keep refilling
-//! included); the results
+//! goes with the visible-population index, windowed agent streams, the
+//! kept priority order and implicit complete networks forced on, with all
+//! off, and mixed (windows that keep refilling included); the results
 //! (every interaction, epoch row and final agent state) must print
 //! identically.
 
@@ -14,14 +14,16 @@ use swarm_core::RunConfig;
 fn both_ways(cfg: serde_json::Value) {
     let cfg: RunConfig = serde_json::from_value(cfg).expect("config");
     let cancel = AtomicBool::new(false);
-    let run = |index, windowed_streams, refill_windows, priority_order| {
-        let tuning = Tuning { index, windowed_streams, refill_windows, priority_order };
+    let run = |index, windowed_streams, refill_windows, priority_order, implicit_complete| {
+        let tuning =
+            Tuning { index, windowed_streams, refill_windows, priority_order, implicit_complete };
         run_tuned(cfg.clone(), tuning, &cancel).expect("run")
     };
-    let fast = run(Switch::On, Switch::On, Switch::Off, Switch::On);
-    let plain = run(Switch::Off, Switch::Off, Switch::Off, Switch::Off);
-    let mixed = run(Switch::On, Switch::Off, Switch::Off, Switch::Off);
-    let lean = run(Switch::Off, Switch::On, Switch::On, Switch::On);
+    let (on, off) = (Switch::On, Switch::Off);
+    let fast = run(on, on, off, on, on);
+    let plain = run(off, off, off, off, off);
+    let mixed = run(on, off, off, off, off);
+    let lean = run(off, on, on, on, on);
     let trace = fast.trace.as_ref().expect("trace");
     assert!(trace.len() > 50, "too few interactions to tell: {}", trace.len());
     assert_eq!(format!("{fast:?}"), format!("{plain:?}"));
@@ -142,6 +144,26 @@ fn networks_and_noise_with_windowed_streams() {
         "observation_noise_probability": 0.3, "observation_noise_std": 0.5,
         "agents": population(&[("honest", 60), ("opportunistic", 30), ("deceptive", 30)]),
     }));
+}
+
+#[test]
+fn a_static_complete_network_is_no_network() {
+    // Built, every agent walks its N - 1 neighbours; left implicit, the
+    // policies use the index (with and without noise, with adversaries'
+    // memories, through freezes).
+    for noise in [0.0, 0.3] {
+        both_ways(json!({
+            "seed": 14, "n_epochs": 6, "steps_per_epoch": 5, "max_actions_per_step": 150,
+            "record_interactions": true,
+            "observation_noise_probability": noise, "observation_noise_std": 0.5,
+            "agents": population(&[("honest", 60), ("opportunistic", 30), ("deceptive", 20),
+                                   ("adversarial", 20), ("cautious_reciprocator", 10),
+                                   ("threshold_dancer", 10)]),
+            "network": {"topology": "complete", "dynamic": false},
+            "governance": {"circuit_breaker_enabled": true, "freeze_threshold_toxicity": 0.5,
+                           "freeze_threshold_violations": 1},
+        }));
+    }
 }
 
 #[test]
