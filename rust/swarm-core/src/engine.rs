@@ -212,6 +212,8 @@ pub struct Engine {
     usage: Vec<Usage>,
     feed: Feed,
     network: Option<Network>,
+    /// A static complete network left implicit (see `Tuning`).
+    implicit_complete: bool,
     /// The visible population as Fenwick trees; kept when visibility is
     /// the same list for every agent (no network, no noise), see
     /// [`Tuning::index`].
@@ -365,6 +367,7 @@ impl Engine {
             }
             None => None,
         };
+        let implicit_complete = cfg.network.is_some() && network.is_none();
         let mut by_name: Vec<usize> = (0..n).collect();
         by_name.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
         let mut rank = vec![0u32; n];
@@ -408,6 +411,7 @@ impl Engine {
             usage: vec![Usage::default(); n + 1],
             feed: Feed::new(n),
             network,
+            implicit_complete,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             market_view: MarketView::default(),
@@ -575,6 +579,11 @@ impl Engine {
                     if !net.has_edge(a, target) {
                         return;
                     }
+                }
+                // The implicit complete network has no self-loops either
+                // (no policy proposes to itself; this keeps it exact).
+                if self.implicit_complete && target == a {
+                    return;
                 }
                 self.pending.push(Proposal { initiator: a, counterparty: target, kind });
                 let slot = actor.slot(self.agents.len());
