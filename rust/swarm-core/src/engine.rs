@@ -517,9 +517,11 @@ impl Engine {
         };
         self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
+        // Small populations' streams stay in cache: no prefetching.
+        let prefetch = self.agents.len() > WINDOWED_STREAMS_FROM;
         for (k, &a) in eligible.iter().enumerate() {
             // Two turns ahead is about one memory latency ahead.
-            if let Some(&next) = eligible.get(k + 2) {
+            if let (true, Some(&next)) = (prefetch, eligible.get(k + 2)) {
                 self.agents[next as usize].prefetch();
             }
             let action = {
