@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use numpy::IntoPyArray;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use swarm_core::{RunConfig, RunResult, SwarmError, SwarmResult};
@@ -107,30 +108,31 @@ fn supervise<T: Send>(
     })
 }
 
-/// Convert one result to a dict of numpy columns (moved, not copied).
+/// Convert one result to a dict of numpy columns (moved, not copied). Keys
+/// are interned strings, made once per process rather than per call.
 fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
-    out.set_item("scenario_id", r.scenario_id)?;
-    out.set_item("seed", r.seed)?;
+    out.set_item(intern!(py, "scenario_id"), r.scenario_id)?;
+    out.set_item(intern!(py, "seed"), r.seed)?;
     let t = r.totals;
     let totals = PyDict::new(py);
-    totals.set_item("accepted", t.accepted)?;
-    totals.set_item("rejected", t.rejected)?;
-    totals.set_item("p_accepted_sum", t.p_accepted_sum)?;
-    totals.set_item("p_rejected_sum", t.p_rejected_sum)?;
-    totals.set_item("p_sum", t.p_sum)?;
-    totals.set_item("payoff_a_sum", t.payoff_a_sum)?;
-    totals.set_item("payoff_b_sum", t.payoff_b_sum)?;
-    totals.set_item("payoff_a_accepted_sum", t.payoff_a_accepted_sum)?;
-    totals.set_item("payoff_b_accepted_sum", t.payoff_b_accepted_sum)?;
-    totals.set_item("quality_gap", t.quality_gap())?;
-    out.set_item("totals", totals)?;
+    totals.set_item(intern!(py, "accepted"), t.accepted)?;
+    totals.set_item(intern!(py, "rejected"), t.rejected)?;
+    totals.set_item(intern!(py, "p_accepted_sum"), t.p_accepted_sum)?;
+    totals.set_item(intern!(py, "p_rejected_sum"), t.p_rejected_sum)?;
+    totals.set_item(intern!(py, "p_sum"), t.p_sum)?;
+    totals.set_item(intern!(py, "payoff_a_sum"), t.payoff_a_sum)?;
+    totals.set_item(intern!(py, "payoff_b_sum"), t.payoff_b_sum)?;
+    totals.set_item(intern!(py, "payoff_a_accepted_sum"), t.payoff_a_accepted_sum)?;
+    totals.set_item(intern!(py, "payoff_b_accepted_sum"), t.payoff_b_accepted_sum)?;
+    totals.set_item(intern!(py, "quality_gap"), t.quality_gap())?;
+    out.set_item(intern!(py, "totals"), totals)?;
 
     let e = PyDict::new(py);
     let rows = r.epochs;
     macro_rules! col {
         ($d:ident, $name:literal, $v:expr) => {
-            $d.set_item($name, $v.into_pyarray(py))?
+            $d.set_item(intern!(py, $name), $v.into_pyarray(py))?
         };
     }
     col!(e, "epoch", rows.iter().map(|x| x.epoch as i64).collect::<Vec<_>>());
@@ -151,12 +153,12 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
     col!(e, "avg_payoff", rows.iter().map(|x| x.avg_payoff).collect::<Vec<_>>());
     col!(e, "total_welfare", rows.iter().map(|x| x.total_welfare).collect::<Vec<_>>());
     col!(e, "net_social_welfare", rows.iter().map(|x| x.net_social_welfare).collect::<Vec<_>>());
-    out.set_item("epochs", e)?;
+    out.set_item(intern!(py, "epochs"), e)?;
 
     let a = PyDict::new(py);
     let ag = r.agents;
-    a.set_item("agent_id", PyList::new(py, ag.ids)?)?;
-    a.set_item("agent_type", PyList::new(py, ag.types)?)?;
+    a.set_item(intern!(py, "agent_id"), PyList::new(py, ag.ids)?)?;
+    a.set_item(intern!(py, "agent_type"), PyList::new(py, ag.types)?)?;
     col!(a, "reputation", ag.reputation);
     col!(a, "resources", ag.resources);
     col!(a, "total_payoff", ag.total_payoff);
@@ -171,7 +173,7 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         ag.interactions_received.into_iter().map(|x| x as i64).collect::<Vec<_>>()
     );
     col!(a, "frozen", ag.frozen);
-    out.set_item("agents", a)?;
+    out.set_item(intern!(py, "agents"), a)?;
 
     match r.trace {
         Some(t) => {
@@ -188,9 +190,9 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
             col!(d, "c_b", t.c_b);
             col!(d, "payoff_initiator", t.payoff_initiator);
             col!(d, "payoff_counterparty", t.payoff_counterparty);
-            out.set_item("interactions", d)?;
+            out.set_item(intern!(py, "interactions"), d)?;
         }
-        None => out.set_item("interactions", py.None())?,
+        None => out.set_item(intern!(py, "interactions"), py.None())?,
     }
     Ok(out)
 }
