@@ -9,6 +9,9 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::GovernanceConfig;
+
+/// Up to this many agents, pairs' lists start with room (see `pair_room`).
+const SMALL_POPULATION: usize = 64;
 use crate::numpy_compat as np;
 use crate::observables::py_max;
 use crate::types::AgentIdx;
@@ -74,11 +77,16 @@ pub struct Collusion {
     group_lists: Option<GroupLists>,
     /// Rank of each agent id in Python string order (for `sorted([a, b])`).
     rank: Vec<u32>,
+    /// Records a new pair has room for: in small populations each pair
+    /// that interacts does so dozens of times, so its lists start past
+    /// the first growths; in large ones most pairs stay short.
+    pair_room: usize,
 }
 
 impl Collusion {
     pub fn new(rank: Vec<u32>) -> Self {
-        Collusion { rank, ..Default::default() }
+        let pair_room = if rank.len() <= SMALL_POPULATION { 16 } else { 0 };
+        Collusion { rank, pair_room, ..Default::default() }
     }
 
     pub fn latest_risk(&self) -> Option<&[f64]> {
@@ -116,13 +124,14 @@ impl Collusion {
         let next = self.pairs.len();
         let pair = *self.pair_of.entry(key).or_insert(next);
         if pair == next {
+            let room = || Vec::with_capacity(self.pair_room);
             self.pairs.push(Pair {
                 a: key.0,
                 b: key.1,
-                ben_a: Vec::new(),
-                ben_b: Vec::new(),
-                p_a: Vec::new(),
-                p_b: Vec::new(),
+                ben_a: room(),
+                ben_b: room(),
+                p_a: room(),
+                p_b: room(),
                 accepted: 0,
                 stats: None,
             });
@@ -266,7 +275,15 @@ impl Collusion {
         // sorted in, so a report does not re-read the whole history.
         let mut lists = match self.group_lists.take() {
             Some(l) if l.component_of == component_of => l,
-            _ => GroupLists {
+            // A new grouping: start over, in the old lists' buffers.
+            Some(mut l) => {
+                for v in [&mut l.internal, &mut l.external] {
+                    v.resize_with(out.len(), Vec::new);
+                    v.iter_mut().for_each(Vec::clear);
+                }
+                GroupLists { component_of, upto: 0, ..l }
+            }
+            None => GroupLists {
                 internal: vec![Vec::new(); out.len()],
                 external: vec![Vec::new(); out.len()],
                 component_of,
