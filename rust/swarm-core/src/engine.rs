@@ -211,9 +211,9 @@ pub struct Engine {
     /// Indexed by `Actor::slot`: agents, then the anonymous actor `""`.
     usage: Vec<Usage>,
     feed: Feed,
+    /// None without a network, and for a static complete network left
+    /// implicit (see [`Tuning::implicit_complete`]).
     network: Option<Network>,
-    /// A static complete network left implicit (see `Tuning`).
-    implicit_complete: bool,
     /// The visible population as Fenwick trees; kept when visibility is
     /// the same list for every agent (no network, no noise), see
     /// [`Tuning::index`].
@@ -270,6 +270,17 @@ pub enum Switch {
     Off,
 }
 
+impl Switch {
+    /// On or off, with `Auto` decided by `auto`.
+    fn resolve(self, auto: bool) -> bool {
+        match self {
+            Switch::Auto => auto,
+            Switch::On => true,
+            Switch::Off => false,
+        }
+    }
+}
+
 /// Above this many agents `Auto` windows the streams: 2.5 KB of state per
 /// agent stops fitting in cache and seeding dominates short runs.
 const WINDOWED_STREAMS_FROM: usize = 512;
@@ -318,19 +329,11 @@ impl Engine {
         // Windows pay off where seeding dominates (a few steps of many
         // agents) or where full states would not fit (FULL_STREAMS_UP_TO).
         let steps = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch);
-        let windowed = match tuning.windowed_streams {
-            Switch::Auto => {
-                n > WINDOWED_STREAMS_FROM && (steps <= SHORT_RUN_STEPS || n > FULL_STREAMS_UP_TO)
-            }
-            Switch::On => true,
-            Switch::Off => false,
-        };
+        let windowed = tuning.windowed_streams.resolve(
+            n > WINDOWED_STREAMS_FROM && (steps <= SHORT_RUN_STEPS || n > FULL_STREAMS_UP_TO),
+        );
         let layout = if windowed {
-            let refill = match tuning.refill_windows {
-                Switch::Auto => n > FULL_STREAMS_UP_TO,
-                Switch::On => true,
-                Switch::Off => false,
-            };
+            let refill = tuning.refill_windows.resolve(n > FULL_STREAMS_UP_TO);
             StreamLayout::Windowed { keep_state: !refill }
         } else {
             StreamLayout::Full
@@ -362,12 +365,11 @@ impl Engine {
                 })?;
                 let implicit = net.topology == Topology::Complete
                     && !net.dynamic
-                    && tuning.implicit_complete != Switch::Off;
+                    && tuning.implicit_complete.resolve(true);
                 (!implicit).then(|| Network::build(net, n, s))
             }
             None => None,
         };
-        let implicit_complete = cfg.network.is_some() && network.is_none();
         let mut by_name: Vec<usize> = (0..n).collect();
         by_name.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
         let mut rank = vec![0u32; n];
@@ -378,20 +380,12 @@ impl Engine {
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
-        let index = match tuning.index {
-            // Cheaper than walking the list even for five agents.
-            Switch::Auto | Switch::On => indexable,
-            Switch::Off => false,
-        }
-        .then(|| {
+        // Cheaper than walking the list even for five agents.
+        let index = (indexable && tuning.index.resolve(true)).then(|| {
             let adversaries = agents.iter().any(|a| a.kind == AgentKind::Adversarial);
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
-        let kept_priority = match tuning.priority_order {
-            Switch::Auto => n >= KEPT_PRIORITY_FROM,
-            Switch::On => true,
-            Switch::Off => false,
-        };
+        let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
@@ -411,7 +405,6 @@ impl Engine {
             usage: vec![Usage::default(); n + 1],
             feed: Feed::new(n),
             network,
-            implicit_complete,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             market_view: MarketView::default(),
@@ -577,14 +570,13 @@ impl Engine {
                 if self.usage_mut(actor).interactions >= limits.interactions_per_step {
                     return;
                 }
-                if let Some(net) = &self.network {
-                    if !net.has_edge(a, target) {
-                        return;
-                    }
-                }
-                // The implicit complete network has no self-loops either
-                // (no policy proposes to itself; this keeps it exact).
-                if self.implicit_complete && target == a {
+                let linked = match &self.network {
+                    Some(net) => net.has_edge(a, target),
+                    // An implicit complete network has no self-loops either
+                    // (no policy proposes to itself; this keeps it exact).
+                    None => target != a || self.cfg.network.is_none(),
+                };
+                if !linked {
                     return;
                 }
                 self.pending.push(Proposal { initiator: a, counterparty: target, kind });
