@@ -48,8 +48,11 @@ pub struct CircuitBreaker {
 }
 
 impl CircuitBreaker {
-    pub fn new(n_agents: usize) -> Self {
-        CircuitBreaker { trackers: vec![Tracker::default(); n_agents] }
+    /// Trackers only when the lever is on (112 bytes an agent); every
+    /// method returns before reading them when it is off.
+    pub fn new(cfg: &GovernanceConfig, n_agents: usize) -> Self {
+        let tracked = if cfg.circuit_breaker_enabled { n_agents } else { 0 };
+        CircuitBreaker { trackers: vec![Tracker::default(); tracked] }
     }
 
     /// Returns true if the initiator must be frozen now.

@@ -51,12 +51,9 @@ impl Governance {
     /// `audit_rng`: a fresh `Random(seed)`; `rank`: each agent's position in
     /// Python string order of the ids.
     pub fn new(cfg: GovernanceConfig, audit_rng: PyRandom, rank: Vec<u32>) -> Self {
-        let n = rank.len();
-        // Trackers only when the lever is on: 112 bytes an agent.
-        let tracked = if cfg.circuit_breaker_enabled { n } else { 0 };
         Governance {
+            breaker: CircuitBreaker::new(&cfg, rank.len()),
             cfg,
-            breaker: CircuitBreaker::new(tracked),
             audit_rng,
             collusion: Collusion::new(rank),
         }

@@ -121,15 +121,7 @@ impl Mt {
 
     #[inline(never)]
     fn twist(&mut self) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU was just checked to support AVX2.
-            unsafe { twist_block_avx2(&mut self.mt, self.tempered) };
-            self.tempered = true;
-            self.index = 0;
-            return;
-        }
-        twist_block(&mut self.mt, self.tempered);
+        twist_block_dispatch(&mut self.mt, self.tempered);
         self.tempered = true;
         self.index = 0;
     }
@@ -178,6 +170,17 @@ fn twist_block(words: &mut [u32; N], tempered: bool) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn twist_block_avx2(words: &mut [u32; N], tempered: bool) {
+    twist_block(words, tempered)
+}
+
+/// [`twist_block`], with AVX2 when the CPU has it (as [`init_lanes`]).
+fn twist_block_dispatch(words: &mut [u32; N], tempered: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just checked to support AVX2.
+        unsafe { twist_block_avx2(words, tempered) };
+        return;
+    }
     twist_block(words, tempered)
 }
 
