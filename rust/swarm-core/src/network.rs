@@ -151,6 +151,12 @@ impl Network {
         self.adj[a as usize].ids.iter()
     }
 
+    /// Neighbours with their edge weights, in registration order.
+    pub fn neighbours(&self, a: AgentIdx) -> impl Iterator<Item = (AgentIdx, f64)> + '_ {
+        let n = &self.adj[a as usize];
+        n.ids.iter().copied().zip(n.weights.iter().copied())
+    }
+
     /// After an accepted interaction (dynamic networks only): strengthen or
     /// create the edge.
     pub fn strengthen(&mut self, a: AgentIdx, b: AgentIdx) {

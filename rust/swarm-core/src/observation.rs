@@ -164,15 +164,21 @@ impl<'w> Observation<'w> {
     /// weight) through `noise` — for the noise draws, which must happen at
     /// build time in the reference's order.
     pub fn build_visible_with(&self, mut noise: impl FnMut(&mut VisibleAgent, f64)) {
-        let network = self.population.network;
-        let list = self
-            .visible_iter()
-            .map(|mut rec| {
-                let w = network.map_or(1.0, |n| n.edge_weight(self.me, rec.idx));
-                noise(&mut rec, w);
-                rec
-            })
-            .collect();
+        let (pop, me) = (self.population, self.me);
+        let mut noisy = |mut rec: VisibleAgent, w: f64| {
+            noise(&mut rec, w);
+            rec
+        };
+        // With a network, its neighbour list holds the weights beside the
+        // ids: the same walk as `visible_iter`, without a lookup per record.
+        let list = match pop.network {
+            Some(net) => net
+                .neighbours(me)
+                .filter(|&(b, _)| pop.shows(me, b))
+                .map(|(b, w)| noisy(pop.record(b), w))
+                .collect(),
+            None => self.visible_iter().map(|rec| noisy(rec, 1.0)).collect(),
+        };
         let _ = self.visible.set(list);
     }
 
