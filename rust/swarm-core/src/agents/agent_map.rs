@@ -59,11 +59,7 @@ impl<V> AgentMap<V> {
     pub(crate) fn get_or_insert_with(&mut self, b: AgentIdx, make: impl FnOnce() -> V) -> &mut V {
         match self {
             AgentMap::Dense { slots, population } => {
-                let i = b as usize;
-                if i >= slots.len() {
-                    slots.resize_with((*population).max(i + 1), || None);
-                }
-                slots[i].get_or_insert_with(make)
+                dense_slot(slots, *population, b).get_or_insert_with(make)
             }
             AgentMap::Sparse(m) => m.entry(b).or_insert_with(make),
         }
@@ -73,11 +69,7 @@ impl<V> AgentMap<V> {
     #[inline]
     pub(crate) fn insert(&mut self, b: AgentIdx, v: V) -> Option<V> {
         match self {
-            AgentMap::Dense { .. } => {
-                let mut v = Some(v);
-                let slot = self.get_or_insert_with(b, || v.take().expect("unused"));
-                v.map(|v| std::mem::replace(slot, v))
-            }
+            AgentMap::Dense { slots, population } => dense_slot(slots, *population, b).replace(v),
             AgentMap::Sparse(m) => m.insert(b, v),
         }
     }
@@ -104,6 +96,17 @@ impl<V> AgentMap<V> {
     pub(crate) fn keys(&self) -> impl Iterator<Item = AgentIdx> + '_ {
         self.iter().map(|(b, _)| b)
     }
+}
+
+/// b's slot in a dense map, allocating the slots (one per agent of the
+/// population, or up to b) at the first record.
+#[inline]
+fn dense_slot<V>(slots: &mut Vec<Option<V>>, population: usize, b: AgentIdx) -> &mut Option<V> {
+    let i = b as usize;
+    if i >= slots.len() {
+        slots.resize_with(population.max(i + 1), || None);
+    }
+    &mut slots[i]
 }
 
 #[cfg(test)]
