@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import pickle
 import subprocess
 import sys
 import threading
@@ -14,7 +15,8 @@ from polars.testing import assert_frame_equal
 
 import swarm_fast
 from swarm_fast import _core, bundled_scenarios, load_scenario
-from swarm_fast.results import AGENT_COLUMNS, EPOCH_COLUMNS, INTERACTION_COLUMNS
+from swarm_fast.errors import ScenarioError
+from swarm_fast.results import AGENT_COLUMNS, EPOCH_COLUMNS, INTERACTION_COLUMNS, RunResult
 
 
 def test_result_frames_have_the_documented_columns() -> None:
@@ -71,6 +73,42 @@ def test_all_scenario_forms_and_determinism() -> None:
     assert_frame_equal(a.interactions, b.interactions)
     assert_frame_equal(a.interactions, c.interactions)
     assert not a.interactions.equals(d.interactions)
+
+
+def test_repeated_runs_reuse_the_parsed_scenario_and_match_its_json() -> None:
+    """run() parses a scenario's configuration once; every run still takes
+    its own seed, epochs, steps and trace switch, exactly as the JSON path."""
+    for name in ("adaptive_governance", "threshold_dancer_vs_cautious"):
+        sc = load_scenario(name)
+        for seed, epochs, steps, trace in [(3, 4, 6, True), (4, 2, 9, False), (3, 1, 3, True)]:
+            kw = {"seed": seed, "epochs": epochs, "steps": steps, "record_interactions": trace}
+            got = swarm_fast.run(sc, **kw)
+            raw = _core.run(sc.to_json(**kw))
+            want = RunResult(raw, *sc._summary_config())
+            assert got.epochs.height == epochs and got.seed == seed
+            assert_frame_equal(got.epochs, want.epochs, check_exact=True)
+            assert_frame_equal(got.agents, want.agents, check_exact=True)
+            assert got.summary == want.summary
+            assert got.recorded_interactions == trace
+            if trace:
+                assert_frame_equal(got.interactions, want.interactions, check_exact=True)
+        parsed = sc._core_config
+        assert parsed is not None
+        swarm_fast.run(sc, seed=9, epochs=1, steps=1)
+        assert sc._core_config is parsed  # parsed once
+    # A pickled scenario leaves the parsed copy behind and makes it again.
+    clone = pickle.loads(pickle.dumps(sc))
+    assert clone._core_config is None
+    a = swarm_fast.run(clone, seed=5, epochs=2, steps=4, record_interactions=True)
+    b = swarm_fast.run(sc, seed=5, epochs=2, steps=4, record_interactions=True)
+    assert_frame_equal(a.interactions, b.interactions, check_exact=True)
+    # Per-run values are still checked and named.
+    with pytest.raises(ScenarioError, match="epochs"):
+        swarm_fast.run(sc, seed=1, epochs=-1)
+    with pytest.raises(ScenarioError, match="seed"):
+        swarm_fast.run(sc, seed=2**63)
+    with pytest.raises(ScenarioError):
+        _core.Config('{"agents": [{"type": "honest", "count": -1}], "seed": 1}')
 
 
 def test_observation_noise_runs_and_changes_the_run() -> None:

@@ -11,6 +11,21 @@ ProgressCallback = Callable[[int, int], Any]
 def run(config_json: str, progress: ProgressCallback | None = ...) -> dict[str, Any]:
     """Run one normalised configuration; columns come back as numpy arrays."""
 
+class Config:
+    """A configuration parsed and checked once, for repeated runs."""
+
+    def __init__(self, config_json: str) -> None: ...
+
+def run_config(
+    config: Config,
+    seed: int,
+    n_epochs: int,
+    steps_per_epoch: int,
+    record_interactions: bool,
+    progress: ProgressCallback | None = ...,
+) -> dict[str, Any]:
+    """Run a parsed configuration with these per-run keys."""
+
 def run_batch(
     config_jsons: list[str], threads: int = ..., progress: ProgressCallback | None = ...
 ) -> list[dict[str, Any]]:

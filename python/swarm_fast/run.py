@@ -36,8 +36,6 @@ def run(
     The run releases the GIL; Ctrl-C stops it within one step.
     """
     sc = as_scenario(scenario)
-    config = sc.to_json(
-        seed=seed, epochs=epochs, steps=steps, record_interactions=record_interactions
-    )
-    raw: dict[str, Any] = _core.run(config)
+    args = sc._run_args(seed, epochs, steps, record_interactions)
+    raw: dict[str, Any] = _core.run_config(sc._core(), *args)
     return RunResult(raw, *sc._summary_config())

@@ -846,6 +846,13 @@ class Scenario:
         # runs are short enough for re-encoding to show (issue 4).
         fixed = {k: v for k, v in self._config.items() if k not in _PER_RUN}
         self._fixed_json = json.dumps(fixed)
+        # The core's parsed copy, made at the first run (not pickled).
+        self._core_config: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_core_config"] = None
+        return state
 
     @property
     def path(self) -> Path | None:
@@ -885,6 +892,19 @@ class Scenario:
         """The configuration of one run as JSON for the core. ``seed``,
         ``epochs`` and ``steps`` override ``simulation.seed``/``n_epochs``/
         ``steps_per_epoch`` as the reference CLI's flags do."""
+        seed_, epochs_, steps_, record = self._run_args(seed, epochs, steps, record_interactions)
+        # One JSON object: the per-run keys (validated integers, written out
+        # directly: json.dumps costs more than a small run's set-up), then
+        # the fixed ones.
+        return (
+            f'{{"seed": {seed_}, "n_epochs": {epochs_}, "steps_per_epoch": {steps_}, '
+            f'"record_interactions": {"true" if record else "false"}, '
+        ) + self._fixed_json[1:]
+
+    def _run_args(
+        self, seed: Any, epochs: Any, steps: Any, record_interactions: Any
+    ) -> tuple[int, int, int, bool]:
+        """The per-run keys, validated: the file's values unless given."""
         cfg = {k: self._config.get(k) for k in _PER_RUN}
         if seed is not None:
             cfg["seed"] = _seed("seed", seed)
@@ -898,14 +918,17 @@ class Scenario:
                 "the scenario sets no seed: pass seed=... (swarm_fast runs are reproducible)",
             )
         record = _bool("record_interactions", record_interactions)
-        # One JSON object: the per-run keys (validated integers, written out
-        # directly: json.dumps costs more than a small run's set-up), then
-        # the fixed ones.
-        return (
-            f'{{"seed": {int(cfg["seed"])}, "n_epochs": {int(cfg["n_epochs"])}, '
-            f'"steps_per_epoch": {int(cfg["steps_per_epoch"])}, '
-            f'"record_interactions": {"true" if record else "false"}, '
-        ) + self._fixed_json[1:]
+        return int(cfg["seed"]), int(cfg["n_epochs"]), int(cfg["steps_per_epoch"]), record
+
+    def _core(self) -> Any:
+        """The core's parsed copy of the fixed configuration, made once:
+        a small run is short enough for re-parsing its JSON to show."""
+        if self._core_config is None:
+            from . import _core
+
+            # Placeholder per-run keys: every run sets its own.
+            self._core_config = _core.Config(self.to_json(seed=0, epochs=0, steps=0))
+        return self._core_config
 
     def _summary_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """success_criteria and payoff, read (not copied) for summaries."""

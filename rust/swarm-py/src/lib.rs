@@ -206,6 +206,48 @@ fn run<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let cfg = parse(py, config_json)?;
+    run_parsed(py, cfg, progress)
+}
+
+/// A scenario's configuration, parsed and checked once: repeated runs of
+/// one scenario (other seeds, epochs, steps) skip the JSON both ways.
+#[pyclass(frozen, module = "swarm_fast._core")]
+struct Config(RunConfig);
+
+#[pymethods]
+impl Config {
+    #[new]
+    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+        parse(py, config_json).map(Config)
+    }
+}
+
+/// Run a parsed configuration with the per-run keys given.
+#[pyfunction]
+#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None))]
+fn run_config<'py>(
+    py: Python<'py>,
+    config: &Config,
+    seed: i64,
+    n_epochs: u32,
+    steps_per_epoch: u32,
+    record_interactions: bool,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut cfg = config.0.clone();
+    cfg.seed = Some(seed);
+    cfg.n_epochs = n_epochs;
+    cfg.steps_per_epoch = steps_per_epoch;
+    cfg.record_interactions = record_interactions;
+    cfg.validate().map_err(|e| errors::to_py(py, e))?;
+    run_parsed(py, cfg, progress)
+}
+
+fn run_parsed<'py>(
+    py: Python<'py>,
+    cfg: RunConfig,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
     // Saturating: huge counts must not wrap round into "small".
     let agents = cfg.agents.iter().fold(0u64, |n, a| n.saturating_add(a.count));
     let work = (u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch)).saturating_mul(agents);
@@ -263,6 +305,8 @@ fn interaction_type_names() -> Vec<&'static str> {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(run_config, m)?)?;
+    m.add_class::<Config>()?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
     m.add_function(wrap_pyfunction!(interaction_type_names, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_in_worker, m)?)?;
