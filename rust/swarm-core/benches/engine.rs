@@ -8,6 +8,10 @@ use std::sync::atomic::AtomicBool;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use swarm_core::config::{AgentSpec, GovernanceConfig, RateLimits, RunConfig};
 
+// The allocator the Python extension uses (rust/swarm-py/src/lib.rs).
+#[global_allocator]
+static GLOBAL: swarm_core::alloc::SwarmAlloc = swarm_core::alloc::SwarmAlloc;
+
 fn agents(
     honest: u64,
     opportunistic: u64,

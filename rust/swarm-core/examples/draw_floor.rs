@@ -15,6 +15,10 @@ use std::time::Instant;
 
 use swarm_core::rng::{PyRandom, StreamLayout};
 
+// The allocator the Python extension uses (rust/swarm-py/src/lib.rs).
+#[global_allocator]
+static GLOBAL: swarm_core::alloc::SwarmAlloc = swarm_core::alloc::SwarmAlloc;
+
 fn skeleton(agents: usize, randoms: usize, belows: usize, draw: bool) -> u64 {
     let seeds: Vec<i128> = (0..=agents as i128).map(|j| 42 + j).collect();
     let mut streams = PyRandom::many(&seeds, StreamLayout::Full);

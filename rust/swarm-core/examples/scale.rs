@@ -9,6 +9,10 @@ use serde_json::json;
 use swarm_core::agents::AgentKind;
 use swarm_core::RunConfig;
 
+// The allocator the Python extension uses (rust/swarm-py/src/lib.rs).
+#[global_allocator]
+static GLOBAL: swarm_core::alloc::SwarmAlloc = swarm_core::alloc::SwarmAlloc;
+
 fn main() {
     let all = std::env::args().any(|a| a == "all");
     let args: Vec<u64> = std::env::args()

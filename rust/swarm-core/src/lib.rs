@@ -8,6 +8,7 @@
 //! interaction into the epoch row.
 
 pub mod agents;
+pub mod alloc;
 pub mod config;
 pub mod engine;
 pub mod error;

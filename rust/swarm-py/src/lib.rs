@@ -16,6 +16,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use swarm_core::{RunConfig, RunResult, SwarmError, SwarmResult};
 
+/// mimalloc for small blocks, the system allocator for large ones (see
+/// swarm_core::alloc).
+#[global_allocator]
+static GLOBAL: swarm_core::alloc::SwarmAlloc = swarm_core::alloc::SwarmAlloc;
+
 fn parse(py: Python<'_>, json: &str) -> PyResult<RunConfig> {
     RunConfig::from_json(json).map_err(|e| errors::to_py(py, e))
 }
