@@ -7,6 +7,10 @@ use std::time::Instant;
 
 use swarm_core::RunConfig;
 
+// The allocator the Python extension uses (rust/swarm-py/src/lib.rs).
+#[global_allocator]
+static GLOBAL: swarm_core::alloc::SwarmAlloc = swarm_core::alloc::SwarmAlloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a config path");
