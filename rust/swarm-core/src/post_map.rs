@@ -52,6 +52,15 @@ impl<V: Copy + Default> PostMap<V> {
     }
 
     #[inline]
+    pub fn get_mut(&mut self, post: u32) -> Option<&mut V> {
+        if self.len == 0 {
+            return None;
+        }
+        let i = self.find(post).ok()?;
+        Some(&mut self.slots[i].1)
+    }
+
+    #[inline]
     pub fn contains(&self, post: u32) -> bool {
         self.get(post).is_some()
     }
@@ -125,9 +134,9 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    /// Against a hash map, under inserts and removals over few keys (long
-    /// probe runs, wrap-around, backward shifts) and growth, checking every
-    /// key after each change.
+    /// Against a hash map, under inserts, updates in place and removals
+    /// over few keys (long probe runs, wrap-around, backward shifts) and
+    /// growth, checking every key after each change.
     #[test]
     fn matches_a_map() {
         let mut rng = crate::rng::PyRandom::new(5);
@@ -136,8 +145,16 @@ mod tests {
             let mut m: HashMap<u32, u32> = HashMap::new();
             for step in 0..20_000u32 {
                 let key = rng.randbelow(span) as u32 * 7;
-                if rng.random() < 0.55 {
+                let r = rng.random();
+                if r < 0.45 {
                     assert_eq!(t.insert(key, step), m.insert(key, step));
+                } else if r < 0.55 {
+                    if let Some(v) = t.get_mut(key) {
+                        *v += 1;
+                    }
+                    if let Some(v) = m.get_mut(&key) {
+                        *v += 1;
+                    }
                 } else {
                     assert_eq!(t.remove(key), m.remove(&key));
                 }

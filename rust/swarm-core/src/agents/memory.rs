@@ -160,21 +160,65 @@ impl Memory {
         };
         if v.records.len() == MEMORY_LEN {
             if let Some(Some(old)) = v.records.pop_front() {
-                match v.voted.get(old) {
-                    Some(1) => {
+                if let Some(c) = v.voted.get_mut(old) {
+                    *c -= 1;
+                    if *c == 0 {
                         v.voted.remove(old);
                     }
-                    Some(c) => {
-                        v.voted.insert(old, c - 1);
-                    }
-                    None => {}
                 }
             }
         }
         v.records.push_back(record);
         if let Some(post) = record {
-            let c = v.voted.get(post).unwrap_or(0);
-            v.voted.insert(post, c + 1);
+            match v.voted.get_mut(post) {
+                Some(c) => *c += 1,
+                None => {
+                    v.voted.insert(post, 1);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Vote records are evicted after MEMORY_LEN records (outcomes count
+    /// too), and a post stays "voted" while any of its records remains
+    /// (Q24): against counts over the plain list of the last MEMORY_LEN
+    /// records. Posts are many, so most votes age out; a few are frequent,
+    /// so some posts hold several records at once.
+    #[test]
+    fn vote_records_evict_like_a_bounded_list() {
+        const POSTS: u32 = 1500;
+        let mut mem = Memory::new(0, 5, false, true, false);
+        let mut last: VecDeque<Option<u32>> = VecDeque::new();
+        let mut held: HashMap<u32, usize> = HashMap::new();
+        let mut rng = crate::rng::PyRandom::new(4);
+        for step in 0..6 * MEMORY_LEN {
+            let r = rng.random();
+            let record = if r < 0.3 {
+                mem.record_outcome(1, true, 0.7);
+                None
+            } else {
+                let post = if r < 0.4 { rng.randbelow(5) } else { rng.randbelow(POSTS.into()) };
+                mem.remember_vote(post as u32);
+                Some(post as u32)
+            };
+            last.push_back(record);
+            *held.entry(record.unwrap_or(POSTS)).or_insert(0) += 1;
+            if last.len() > MEMORY_LEN {
+                let old = last.pop_front().flatten().unwrap_or(POSTS);
+                *held.get_mut(&old).expect("held") -= 1;
+            }
+            if step % 97 == 0 {
+                for post in 0..POSTS {
+                    let want = held.get(&post).is_some_and(|&c| c > 0);
+                    assert_eq!(mem.has_voted(post), want, "step {step} post {post}");
+                }
+            }
         }
     }
 }
