@@ -9,12 +9,12 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::GovernanceConfig;
-
-/// Up to this many agents, pairs' lists start with room (see `pair_room`).
-const SMALL_POPULATION: usize = 64;
 use crate::numpy_compat as np;
 use crate::observables::py_max;
 use crate::types::AgentIdx;
+
+/// Up to this many agents, pairs' lists start with room (see `pair_room`).
+const SMALL_POPULATION: usize = 64;
 
 /// What the detector reads of a finalised interaction: its final costs
 /// (the reference keeps references, so it sees c_a and c_b after every
