@@ -239,12 +239,13 @@ fn run_config<'py>(
     record_interactions: bool,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    // `Config::new` validated the rest; what `validate` asks of these keys
+    // (a seed is given) their types already guarantee, so no re-check.
     let mut cfg = config.0.clone();
     cfg.seed = Some(seed);
     cfg.n_epochs = n_epochs;
     cfg.steps_per_epoch = steps_per_epoch;
     cfg.record_interactions = record_interactions;
-    cfg.validate().map_err(|e| errors::to_py(py, e))?;
     run_parsed(py, cfg, progress)
 }
 
