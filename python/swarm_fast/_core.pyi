@@ -23,6 +23,7 @@ def run_config(
     steps_per_epoch: int,
     record_interactions: bool,
     progress: ProgressCallback | None = ...,
+    max_trace_rows: int | None = ...,
 ) -> dict[str, Any]:
     """Run a parsed configuration with these per-run keys."""
 

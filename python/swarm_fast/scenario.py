@@ -21,15 +21,29 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import re
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
-
-from .errors import ScenarioError
+from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
+from .limits import (
+    MAX_AGENTS,
+    MAX_EPOCHS,
+    MAX_STEPS,
+    available_memory,
+    check_structure,
+    gib,
+    read_scenario_file,
+    run_memory,
+    short,
+    short_key,
+    trace_row_budget,
+)
+from .schema import check_override_key, check_shadowed, file_warnings
 
 # The paper's seven scenarios, in the order of its Table 4; bundled.
 PAPER_SCENARIOS = (
@@ -124,6 +138,11 @@ NONNEG: Range = (0.0, False, None)
 POSITIVE: Range = (0.0, True, None)
 AT_LEAST_1: Range = (1, False, None)
 AT_LEAST_2: Range = (2, False, None)
+# Amounts (payoffs, penalties, stakes, weights) are bounded so that no sum
+# or product of a run can overflow float64: with at most 2**64 interactions,
+# sums of products of two such amounts stay below 1e40.
+MAX_AMOUNT = 1e9
+AMOUNT: Range = (0.0, False, MAX_AMOUNT)
 
 # ---------------------------------------------------------------- governance
 # The governance keys the core implements: (key, kind, default, range). These
@@ -133,22 +152,22 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
     ("transaction_tax_split", "float", 0.5, UNIT),
     ("reputation_decay_rate", "float", 1.0, UNIT),
     ("staking_enabled", "bool", False, ANY),
-    ("min_stake_to_participate", "float", 0.0, NONNEG),
+    ("min_stake_to_participate", "float", 0.0, AMOUNT),
     ("circuit_breaker_enabled", "bool", False, ANY),
     ("freeze_threshold_toxicity", "float", 0.7, UNIT),
     ("freeze_threshold_violations", "int", 3, AT_LEAST_1),
     ("freeze_duration_epochs", "int", 2, AT_LEAST_1),
     ("audit_enabled", "bool", False, ANY),
     ("audit_probability", "float", 0.1, UNIT),
-    ("audit_penalty_multiplier", "float", 2.0, NONNEG),
+    ("audit_penalty_multiplier", "float", 2.0, AMOUNT),
     ("audit_threshold_p", "float", 0.5, UNIT),
     ("collusion_detection_enabled", "bool", False, ANY),
     ("collusion_frequency_threshold", "float", 2.0, POSITIVE),
     ("collusion_min_interactions", "int", 3, AT_LEAST_1),
     ("collusion_score_threshold", "float", 0.5, UNIT),
-    ("collusion_penalty_multiplier", "float", 1.0, NONNEG),
+    ("collusion_penalty_multiplier", "float", 1.0, AMOUNT),
     ("collusion_realtime_penalty", "bool", False, ANY),
-    ("collusion_realtime_rate", "float", 0.1, NONNEG),
+    ("collusion_realtime_rate", "float", 0.1, AMOUNT),
     ("collusion_clear_history_on_epoch", "bool", False, ANY),
 )
 
@@ -301,9 +320,9 @@ GOVERNANCE_OTHER = _kinds(
 )
 
 PAYOFF_KEYS: tuple[tuple[str, float, Range], ...] = (
-    ("s_plus", 2.0, NONNEG),
-    ("s_minus", 1.0, NONNEG),
-    ("h", 2.0, NONNEG),
+    ("s_plus", 2.0, AMOUNT),
+    ("s_minus", 1.0, AMOUNT),
+    ("h", 2.0, AMOUNT),
     ("theta", 0.5, UNIT),
     ("rho_a", 0.0, UNIT),
     ("rho_b", 0.0, UNIT),
@@ -359,43 +378,43 @@ def _number(key: str, value: Any, kind: str = "float", rng: Range = ANY) -> Any:
     if value is None:
         raise ScenarioError(key, "must not be null")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(key, f"expected a number, got {value!r}")
+        raise ScenarioError(key, f"expected a number, got {short(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(key, f"must be a finite number, got {value!r}")
+        raise ScenarioError(key, f"must be a finite number, got {short(value)}")
     if kind == "int":
         if isinstance(value, float) and not value.is_integer():
-            raise ScenarioError(key, f"expected a whole number, got {value!r}")
+            raise ScenarioError(key, f"expected a whole number, got {short(value)}")
         value = int(value)
         if abs(value) > MAX_INT:
-            raise ScenarioError(key, f"is too large ({value})")
+            raise ScenarioError(key, f"is too large ({short(value)})")
     else:
         try:
             value = float(value)
         except OverflowError:
-            raise ScenarioError(key, f"is too large ({value})") from None
+            raise ScenarioError(key, f"is too large ({short(value)})") from None
     if not _in_range(value, rng):
-        raise ScenarioError(key, f"must be {_describe(rng)}, got {value!r}")
+        raise ScenarioError(key, f"must be {_describe(rng)}, got {short(value)}")
     return value
 
 
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ScenarioError(key, f"expected true or false, got {value!r}")
+        raise ScenarioError(key, f"expected true or false, got {short(value)}")
     return value
 
 
 def _strings(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ScenarioError(key, f"expected a list of strings, got {value!r}")
+        raise ScenarioError(key, f"expected a list of strings, got {short(value)}")
     return value
 
 
 def _role_map(key: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
-        raise ScenarioError(key, f"expected a mapping of lists, got {value!r}")
+        raise ScenarioError(key, f"expected a mapping of lists, got {short(value)}")
     for role, actions in value.items():
         if not isinstance(role, str):
-            raise ScenarioError(key, f"role names must be strings, got {role!r}")
+            raise ScenarioError(key, f"role names must be strings, got {short(role)}")
         _strings(f"{key}.{role}", actions)
     return value
 
@@ -415,11 +434,11 @@ def _seed(key: str, seed: Any) -> int:
     """An integer seed. The reference fails on negative seeds (numpy's
     SeedSequence refuses them); swarm_fast's core keeps seeds in an i64."""
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(key, f"expected an integer seed, got {seed!r}")
+        raise ScenarioError(key, f"expected an integer seed, got {short(seed)}")
     if seed < 0:
-        raise ScenarioError(key, f"must be >= 0 (the reference refuses it too), got {seed}")
+        raise ScenarioError(key, f"must be >= 0 (the reference refuses it too), got {short(seed)}")
     if seed > MAX_INT:
-        raise ScenarioError(key, f"must be < 2**63 for swarm_fast, got {seed}")
+        raise ScenarioError(key, f"must be < 2**63 for swarm_fast, got {short(seed)}")
     return seed
 
 
@@ -428,7 +447,7 @@ def _seed(key: str, seed: Any) -> int:
 
 def _mapping(name: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ScenarioError(name, f"expected a mapping, got {value!r}")
+        raise ScenarioError(name, f"expected a mapping, got {short(value)}")
     return value
 
 
@@ -448,7 +467,7 @@ def _required_mapping(data: Mapping[str, Any], name: str) -> dict[str, Any]:
     value = data[name]
     if not isinstance(value, dict):
         raise ScenarioError(
-            name, f"expected a mapping, got {value!r} (remove the key for the defaults)"
+            name, f"expected a mapping, got {short(value)} (remove the key for the defaults)"
         )
     return value
 
@@ -458,29 +477,26 @@ def _scenario_id(data: Mapping[str, Any]) -> str:
     if value is None:  # the reference accepts null (and runs with None)
         return "unnamed"
     if not isinstance(value, str):
-        raise ScenarioError("scenario_id", f"expected a string, got {value!r}")
+        raise ScenarioError("scenario_id", f"expected a string, got {short(value)}")
     return value
 
 
 def _simulation(data: Mapping[str, Any]) -> dict[str, Any]:
     sim = _required_mapping(data, "simulation")
 
-    def count(key: str, default: int) -> int:
-        value = _number(f"simulation.{key}", sim.get(key, default), "int", NONNEG)
-        if value > MAX_U32:
-            raise ScenarioError(f"simulation.{key}", f"must be < 2**32, got {value}")
-        return value
+    def count(key: str, default: int, limit: int = MAX_U32) -> int:
+        return _number(f"simulation.{key}", sim.get(key, default), "int", (0, False, limit))
 
     seed = sim.get("seed")
     mode = sim.get("schedule_mode", "round_robin")
-    if mode not in SCHEDULES:
+    if not isinstance(mode, str) or mode not in SCHEDULES:
         raise ScenarioError(
-            "simulation.schedule_mode", f"must be one of {', '.join(SCHEDULES)}; got {mode!r}"
+            "simulation.schedule_mode", f"must be one of {', '.join(SCHEDULES)}; got {short(mode)}"
         )
     return {
         "seed": None if seed is None else _seed("simulation.seed", seed),
-        "n_epochs": count("n_epochs", 10),
-        "steps_per_epoch": count("steps_per_epoch", 10),
+        "n_epochs": count("n_epochs", 10, MAX_EPOCHS),
+        "steps_per_epoch": count("steps_per_epoch", 10, MAX_STEPS),
         "schedule_mode": mode,
         "max_actions_per_step": count("max_actions_per_step", 20),
         "observation_noise_probability": _number(
@@ -500,15 +516,19 @@ def _simulation(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _agent_type(where: str, kind: Any) -> str:
     supported = ", ".join(SUPPORTED_AGENTS)
+    if not isinstance(kind, str):
+        raise ScenarioError(f"{where}.type", f"expected a string, got {short(kind)}")
     if kind in SUPPORTED_AGENTS:
         return kind
     if kind in REFERENCE_ONLY_AGENTS:
         raise ScenarioError(
             f"{where}.type",
-            f"agent type {kind!r} exists in swarm-safety but is out of scope for swarm_fast "
+            f"agent type {short(kind)} exists in swarm-safety but is out of scope for swarm_fast "
             f"(supported: {supported})",
         )
-    raise ScenarioError(f"{where}.type", f"unknown agent type {kind!r} (supported: {supported})")
+    raise ScenarioError(
+        f"{where}.type", f"unknown agent type {short(kind)} (supported: {supported})"
+    )
 
 
 def _agent_params(where: str, params: Any) -> dict[str, Any]:
@@ -533,10 +553,10 @@ def _agent(i: int, spec: Any) -> dict[str, Any]:
     kind = _agent_type(where, spec.get("type", "honest"))
     # The reference makes range(count) agents: a negative count silently
     # makes none; swarm_fast refuses it. 0 is fine, as in the reference.
-    count = _number(f"{where}.count", spec.get("count", 1), "int", NONNEG)
+    count = _number(f"{where}.count", spec.get("count", 1), "int", (0, False, MAX_AGENTS))
     name = spec.get("name")
     if name is not None and not isinstance(name, str):
-        raise ScenarioError(f"{where}.name", f"expected a string, got {name!r}")
+        raise ScenarioError(f"{where}.name", f"expected a string, got {short(name)}")
     return {
         "type": kind,
         "count": count,
@@ -550,9 +570,12 @@ def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not specs:
         raise ScenarioError("agents", "at least one agent spec is required")
     if not isinstance(specs, list):
-        raise ScenarioError("agents", f"expected a list of agent specs, got {specs!r}")
+        raise ScenarioError("agents", f"expected a list of agent specs, got {short(specs)}")
     out = [_agent(i, spec) for i, spec in enumerate(specs)]
-    if sum(a["count"] for a in out) == 0:
+    total = sum(a["count"] for a in out)
+    if total > MAX_AGENTS:
+        raise ScenarioError("agents", f"{total} agents; swarm_fast runs at most {MAX_AGENTS}")
+    if total == 0:
         # The reference runs an empty population; swarm_fast's core refuses it.
         raise ScenarioError("agents", "every count is 0: the scenario has no agents")
     return out
@@ -630,16 +653,16 @@ def _network_value(
 def _topology(net: Mapping[str, Any]) -> str:
     value = net.get("topology", "complete")
     if not isinstance(value, str):
-        raise ScenarioError("network.topology", f"expected a string, got {value!r}")
+        raise ScenarioError("network.topology", f"expected a string, got {short(value)}")
     topology = value.lower()
     supported = ", ".join(TOPOLOGIES)
     if topology in OUT_OF_SCOPE_TOPOLOGIES:
         raise ScenarioError(
             "network.topology",
-            f"{topology!r} is out of scope for swarm_fast (supported: {supported})",
+            f"{short(topology)} is out of scope for swarm_fast (supported: {supported})",
         )
     if topology not in TOPOLOGIES:
-        raise ScenarioError("network.topology", f"unknown topology {value!r} ({supported})")
+        raise ScenarioError("network.topology", f"unknown topology {short(value)} ({supported})")
     return topology
 
 
@@ -695,7 +718,7 @@ def _marketplace(data: Mapping[str, Any]) -> dict[str, Any] | None:
     get("bid_deadline_epochs", 3, "int")  # read by the reference, never used
     return {
         "escrow_fee_rate": get("escrow_fee_rate", 0.02, "float", UNIT),
-        "min_bounty_amount": get("min_bounty_amount", 1.0, "float", NONNEG),
+        "min_bounty_amount": get("min_bounty_amount", 1.0, "float", AMOUNT),
         "max_bids_per_bounty": get("max_bids_per_bounty", 10, "int", AT_LEAST_1),
         "dispute_resolution_epochs": get("dispute_resolution_epochs", 2, "int"),
         "auto_expire_bounties": _bool(
@@ -744,7 +767,7 @@ def _refuse_subsystems(data: Mapping[str, Any]) -> None:
         if _subsystem_on(name, data.get(name)):
             raise ScenarioError(
                 name,
-                f"the {name!r} subsystem is out of scope for swarm_fast; remove the section "
+                f"the {short(name)} subsystem is out of scope for swarm_fast; remove the section "
                 "or switch it off",
             )
     outputs = _required_mapping(data, "outputs")
@@ -778,25 +801,37 @@ def normalize(data: Any) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ overrides
 
-_INDEX = re.compile(r"\[(\d+)\]")
+_INDEX = re.compile(r"\[([0-9]+)\]")
+MAX_KEY_LENGTH = 1000  # characters of an override key
 
 
-def _split_key(key: str) -> list[str]:
+def _split_key(key: Any) -> list[str]:
     """``agents[0].count`` and ``agents.0.count`` both give the same path."""
-    return [part for part in _INDEX.sub(r".\1", key).split(".") if part]
+    if not isinstance(key, str):
+        raise ArgumentTypeError(
+            "overrides", f"override keys are dotted YAML paths (strings), got {short(key)}"
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        raise ScenarioError(short_key(key), f"override key longer than {MAX_KEY_LENGTH} characters")
+    parts = _INDEX.sub(r".\1", key).split(".")
+    if not key or any(not part for part in parts):
+        raise ScenarioError(
+            "overrides",
+            f"{short(key)} is not a dotted YAML path (e.g. governance.audit_probability)",
+        )
+    return parts
 
 
-def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
-    parts = _split_key(key)
-    if not parts:
-        raise ScenarioError(key, "override keys are dotted YAML paths")
+def _set_path(data: dict[str, Any], parts: list[str], value: Any) -> None:
     node: Any = data
     for depth, part in enumerate(parts):
         where = ".".join(parts[: depth + 1])
         last = depth == len(parts) - 1
         if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(where, f"no list entry {part!r} (the list has {len(node)})")
+            if not (part.isdecimal() and part.isascii()) or int(part) >= len(node):
+                raise ScenarioError(
+                    where, f"no list entry {short(part)} (the list has {len(node)})"
+                )
             index: Any = int(part)
         elif isinstance(node, dict):
             index = part
@@ -812,12 +847,25 @@ def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Set dotted YAML paths (``governance.transaction_tax_rate``,
-    ``agents.0.count`` or ``agents[0].count``) on a deep copy of ``raw``."""
+    ``agents.0.count`` or ``agents[0].count``) on a deep copy of ``raw``.
+
+    Every key must name a key the scenario format defines (see
+    ``swarm_fast.schema``): a misspelt key is an error with a suggestion,
+    and so is an alias that another key of the result shadows."""
+    if not isinstance(overrides, Mapping):
+        raise ArgumentTypeError(
+            "overrides", f"expected a mapping of dotted keys to values, got {short(overrides)}"
+        )
     data = copy.deepcopy(dict(raw))
+    nodes = []
     for key, value in overrides.items():
-        if not isinstance(key, str):
-            raise ScenarioError(str(key), "override keys are dotted YAML paths (strings)")
-        _set_path(data, key, value)
+        parts = _split_key(key)
+        check_structure(value, key)
+        node = check_override_key(data, parts, key)
+        _set_path(data, parts, value)
+        nodes.append((parts, node))
+    for parts, node in nodes:
+        check_shadowed(data, parts, node)
     return data
 
 
@@ -835,13 +883,25 @@ class Scenario:
     ``raw``/``config`` hand out copies.
     """
 
-    def __init__(self, raw: Mapping[str, Any], path: Path | None = None) -> None:
+    def __init__(
+        self,
+        raw: Mapping[str, Any],
+        path: Path | None = None,
+        _known_warnings: frozenset[str] = frozenset(),
+    ) -> None:
+        where = short_key(str(path)) if path else "<scenario>"
         if not isinstance(raw, Mapping):
-            where = str(path) if path else "<scenario>"
             raise ScenarioError(where, f"expected a YAML mapping, got {type(raw).__name__}")
+        # Bounded before anything walks or copies it (deep nesting, aliases).
+        check_structure(raw, where)
         self._path = path
         self._raw = copy.deepcopy(dict(raw))
         self._config = normalize(self._raw)
+        # Keys accepted but ignored: told once per scenario, not per override.
+        self._warnings = frozenset(file_warnings(self._raw))
+        new = sorted(self._warnings - _known_warnings)
+        if new:
+            _warn_ignored(where, new)
         # The JSON of everything a run cannot override, encoded once: small
         # runs are short enough for re-encoding to show (issue 4).
         fixed = {k: v for k, v in self._config.items() if k not in _PER_RUN}
@@ -880,7 +940,7 @@ class Scenario:
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new scenario with dotted YAML overrides applied to the raw
         mapping, then validated again."""
-        return Scenario(apply_overrides(self._raw, overrides), self._path)
+        return Scenario(apply_overrides(self._raw, overrides), self._path, self._warnings)
 
     def to_json(
         self,
@@ -909,9 +969,9 @@ class Scenario:
         if seed is not None:
             cfg["seed"] = _seed("seed", seed)
         if epochs is not None:
-            cfg["n_epochs"] = _number("epochs", epochs, "int", (0, False, MAX_U32))
+            cfg["n_epochs"] = _number("epochs", epochs, "int", (0, False, MAX_EPOCHS))
         if steps is not None:
-            cfg["steps_per_epoch"] = _number("steps", steps, "int", (0, False, MAX_U32))
+            cfg["steps_per_epoch"] = _number("steps", steps, "int", (0, False, MAX_STEPS))
         if cfg["seed"] is None:
             raise ScenarioError(
                 "simulation.seed",
@@ -919,6 +979,27 @@ class Scenario:
             )
         record = _bool("record_interactions", record_interactions)
         return int(cfg["seed"]), int(cfg["n_epochs"]), int(cfg["steps_per_epoch"]), record
+
+    def _memory_budget(self, epochs: int, epochs_given: bool) -> int | None:
+        """Check that a run with ``epochs`` epochs fits in this machine's
+        available memory (see ``swarm_fast.limits``); return how many
+        interaction-trace rows the rest leaves room for (None: unknown)."""
+        free = available_memory()
+        if free is None:
+            return None
+        agents, epoch_rows, overhead = run_memory(self._config, epochs)
+        have = f"this machine has {gib(free)} available"
+        if agents + overhead > free:
+            n = sum(int(a["count"]) for a in self._config["agents"])
+            counts = [i for i, a in enumerate(self._config["agents"]) if a["count"]]
+            key = f"agents[{counts[0]}].count" if len(counts) == 1 else "agents"
+            raise ScenarioError(key, f"{n} agents need ≈ {gib(agents + overhead)}; {have}")
+        if agents + epoch_rows + overhead > free:
+            key = "epochs" if epochs_given else "simulation.n_epochs"
+            raise ScenarioError(
+                key, f"{epochs} epochs of metrics need ≈ {gib(epoch_rows)} more; {have}"
+            )
+        return trace_row_budget(free - agents - epoch_rows - overhead)
 
     def _core(self) -> Any:
         """The core's parsed copy of the fixed configuration, made once:
@@ -949,32 +1030,44 @@ def bundled_scenarios() -> dict[str, Path]:
     }
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), f"cannot read: {e}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ScenarioError(str(path), f"malformed YAML: {e}") from None
+MAX_WARNING_LINES = 50
+
+
+def _warn_ignored(where: str, lines: list[str]) -> None:
+    shown = lines[:MAX_WARNING_LINES]
+    if len(lines) > MAX_WARNING_LINES:
+        shown.append(f"... and {len(lines) - MAX_WARNING_LINES} more")
+    body = "\n  ".join(shown)
+    warnings.warn(
+        ScenarioWarning(f"{where}: keys accepted but ignored (as by swarm-safety):\n  {body}"),
+        stacklevel=4,
+    )
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     """Load a scenario from a YAML file path, a bundled scenario name
-    (``"baseline"``) or a mapping with the YAML's content."""
+    (``"baseline"``) or a mapping with the YAML's content.
+
+    Files must be regular files of at most ``limits.MAX_FILE_BYTES``; see
+    ``swarm_fast.limits`` for the other bounds."""
     if isinstance(source, Mapping):
         return Scenario(source)
     if not isinstance(source, (str, Path)):
-        raise ScenarioError("<scenario>", f"expected a path, a name or a mapping, got {source!r}")
+        raise ArgumentTypeError(
+            "scenario", f"expected a path, a name or a mapping, got {short(source)}"
+        )
     path = Path(source)
-    if not path.exists():
+    try:
+        exists = os.path.lexists(path)
+    except (OSError, ValueError):  # ValueError: an embedded NUL byte
+        exists = True  # let the read say why it cannot be opened
+    if not exists:
         bundled = bundled_scenarios()
         if isinstance(source, str) and source in bundled:
             path = bundled[source]
         else:
             raise ScenarioError(
-                str(source),
+                short_key(str(source)),
                 f"no such file, and not a bundled scenario ({', '.join(sorted(bundled))})",
             )
-    return Scenario(_read_yaml(path), path)
+    return Scenario(read_scenario_file(path), path)

@@ -36,6 +36,10 @@ pub struct RunConfig {
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
+    /// At most this many trace rows (the caller's memory budget); a run
+    /// that would record more stops with an error naming
+    /// `record_interactions`. None: as many as the allocator grants.
+    pub max_trace_rows: Option<u64>,
 }
 
 impl Default for RunConfig {
@@ -57,6 +61,7 @@ impl Default for RunConfig {
             marketplace: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
+            max_trace_rows: None,
         }
     }
 }

@@ -305,8 +305,19 @@ impl Engine {
         let seed =
             cfg.seed.ok_or_else(|| SwarmError::Config("simulation.seed is required".into()))?;
         let seed = i128::from(seed);
-        let mut ids = Vec::new();
+        // The population is sized from input: reserve it fallibly, so that
+        // a count too large for memory is an error, not an abort.
+        let total = cfg.agents.iter().fold(0u64, |n, a| n.saturating_add(a.count));
+        let mut ids: Vec<String> = Vec::new();
         let mut agents = Vec::new();
+        let room = usize::try_from(total)
+            .ok()
+            .filter(|&t| ids.try_reserve_exact(t).is_ok() && agents.try_reserve_exact(t).is_ok());
+        if room.is_none() {
+            return Err(SwarmError::Config(format!(
+                "agents: {total} agents do not fit in this machine's memory"
+            )));
+        }
         let mut per_type: HashMap<&str, u64> = HashMap::default();
         for spec in &cfg.agents {
             let kind = AgentKind::from_yaml(&spec.kind).ok_or_else(|| {
@@ -392,7 +403,9 @@ impl Engine {
             payoff: PayoffEngine::new(cfg.payoff.clone()),
             // Room for a paper run's interactions (55 KB), so that small
             // runs do not re-allocate twelve columns eight times over.
-            trace: cfg.record_interactions.then(|| Trace::with_capacity(1024)),
+            trace: cfg
+                .record_interactions
+                .then(|| Trace::with_capacity(1024, cfg.max_trace_rows.unwrap_or(u64::MAX))),
             ids,
             agents,
             types,
@@ -415,7 +428,9 @@ impl Engine {
             step: 0,
             accumulator: EpochAccumulator::default(),
             totals: RunTotals::default(),
-            epochs: Vec::with_capacity(cfg.n_epochs as usize),
+            // Grown one epoch at a time (fallibly, in epoch_end), never
+            // reserved up front from n_epochs.
+            epochs: Vec::with_capacity((cfg.n_epochs as usize).min(1024)),
             schedule,
             eligible: Vec::new(),
             proposed: Vec::new(),
@@ -432,6 +447,9 @@ impl Engine {
                     return Err(SwarmError::Interrupted);
                 }
                 self.step();
+                if self.trace.as_ref().is_some_and(|t| t.overflowed) {
+                    return Err(self.trace_overflow());
+                }
                 self.step += 1;
                 // Only the agents that proposed this step have a count to
                 // reset: O(proposers), not O(N).
@@ -439,9 +457,19 @@ impl Engine {
                     self.usage[slot].interactions = 0;
                 }
             }
-            self.epoch_end();
+            self.epoch_end()?;
         }
         Ok(self.finish())
+    }
+
+    fn trace_overflow(&self) -> SwarmError {
+        let rows = self.trace.as_ref().map_or(0, |t| t.len());
+        SwarmError::Config(format!(
+            "record_interactions: the interaction trace outgrew the memory available \
+             after {rows} interactions (epoch {}, step {}); run without \
+             record_interactions or with fewer epochs or steps",
+            self.epoch, self.step
+        ))
     }
 
     /// Governance epoch-start hooks (§3.2): decay, breaker releases and
@@ -477,7 +505,7 @@ impl Engine {
     }
 
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
-    fn epoch_end(&mut self) {
+    fn epoch_end(&mut self) -> SwarmResult<()> {
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
                 self.resources[agent as usize] += amount;
@@ -489,12 +517,20 @@ impl Engine {
         }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
+        self.epochs.try_reserve(1).map_err(|_| {
+            SwarmError::Config(format!(
+                "simulation.n_epochs: {} epochs of metrics do not fit in memory \
+                 (stopped at epoch {})",
+                self.cfg.n_epochs, self.epoch
+            ))
+        })?;
         self.epochs.push(row);
         self.epoch += 1;
         self.step = 0;
         for u in &mut self.usage {
             *u = Usage::default();
         }
+        Ok(())
     }
 
     /// One step (§3.3): the eligible list, each agent's turn, then the

@@ -126,6 +126,11 @@ impl RunTotals {
 }
 
 /// Column-wise record of every finalised interaction, in completion order.
+///
+/// The trace grows with the run, so its growth is fallible: a row that does
+/// not fit (the allocator refuses, or `limit` rows are reached) marks the
+/// trace `overflowed` instead of aborting the process; the engine turns that
+/// into a configuration error after the step.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
     pub epoch: Vec<u32>,
@@ -140,8 +145,11 @@ pub struct Trace {
     pub c_b: Vec<f64>,
     pub payoff_initiator: Vec<f64>,
     pub payoff_counterparty: Vec<f64>,
+    /// At most this many rows are kept (the caller's memory budget).
+    pub limit: u64,
+    /// A row could not be stored; the run must stop with an error.
+    pub overflowed: bool,
 }
-
 /// One finalised interaction, as the trace stores it.
 #[derive(Debug, Clone, Copy)]
 pub struct InteractionRow {
@@ -160,9 +168,13 @@ pub struct InteractionRow {
 }
 
 impl Trace {
-    /// An empty trace with room for `rows` before its columns first grow
-    /// (each growth re-allocates twelve columns).
-    pub fn with_capacity(rows: usize) -> Self {
+    /// Bytes one row takes in the twelve columns.
+    pub const ROW_BYTES: u64 = 4 + 4 + 4 + 4 + 1 + 1 + 6 * 8;
+
+    /// An empty trace with room for `rows` (at most `limit`) before its
+    /// columns first grow (each growth re-allocates twelve columns).
+    pub fn with_capacity(rows: usize, limit: u64) -> Self {
+        let rows = rows.min(usize::try_from(limit).unwrap_or(usize::MAX));
         Trace {
             epoch: Vec::with_capacity(rows),
             step: Vec::with_capacity(rows),
@@ -176,10 +188,37 @@ impl Trace {
             c_b: Vec::with_capacity(rows),
             payoff_initiator: Vec::with_capacity(rows),
             payoff_counterparty: Vec::with_capacity(rows),
+            limit,
+            overflowed: false,
         }
     }
 
+    /// Make room for one more row in every column, or report that it does
+    /// not fit. Amortised: a column grows by doubling, as `push` would.
+    fn make_room(&mut self) -> bool {
+        if self.overflowed || self.p.len() as u64 >= self.limit {
+            return false;
+        }
+        self.epoch.try_reserve(1).is_ok()
+            && self.step.try_reserve(1).is_ok()
+            && self.initiator.try_reserve(1).is_ok()
+            && self.counterparty.try_reserve(1).is_ok()
+            && self.interaction_type.try_reserve(1).is_ok()
+            && self.accepted.try_reserve(1).is_ok()
+            && self.v_hat.try_reserve(1).is_ok()
+            && self.p.try_reserve(1).is_ok()
+            && self.c_a.try_reserve(1).is_ok()
+            && self.c_b.try_reserve(1).is_ok()
+            && self.payoff_initiator.try_reserve(1).is_ok()
+            && self.payoff_counterparty.try_reserve(1).is_ok()
+    }
+
+    /// Store one row; when it does not fit, set `overflowed` and drop it.
     pub fn push(&mut self, r: InteractionRow) {
+        if !self.make_room() {
+            self.overflowed = true;
+            return;
+        }
         self.epoch.push(r.epoch);
         self.step.push(r.step);
         self.initiator.push(r.initiator);
@@ -200,5 +239,41 @@ impl Trace {
 
     pub fn is_empty(&self) -> bool {
         self.p.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(i: u32) -> InteractionRow {
+        InteractionRow {
+            epoch: i,
+            step: 0,
+            initiator: 0,
+            counterparty: 1,
+            kind: InteractionType::Collaboration,
+            accepted: true,
+            v_hat: 0.0,
+            p: 0.5,
+            c_a: 0.0,
+            c_b: 0.0,
+            payoff_initiator: 0.0,
+            payoff_counterparty: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_trace_stops_at_its_limit_and_says_so() {
+        let mut t = Trace::with_capacity(1024, 3);
+        for i in 0..3 {
+            t.push(row(i));
+        }
+        assert!(!t.overflowed);
+        assert_eq!(t.len(), 3);
+        t.push(row(3));
+        assert!(t.overflowed);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.epoch, vec![0, 1, 2]);
     }
 }

@@ -229,7 +229,7 @@ impl Config {
 
 /// Run a parsed configuration with the per-run keys given.
 #[pyfunction]
-#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None))]
+#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None, max_trace_rows=None))]
 fn run_config<'py>(
     py: Python<'py>,
     config: &Config,
@@ -238,6 +238,7 @@ fn run_config<'py>(
     steps_per_epoch: u32,
     record_interactions: bool,
     progress: Option<&Bound<'py, PyAny>>,
+    max_trace_rows: Option<u64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     // `Config::new` validated the rest; what `validate` asks of these keys
     // (a seed is given) their types already guarantee, so no re-check.
@@ -246,6 +247,7 @@ fn run_config<'py>(
     cfg.n_epochs = n_epochs;
     cfg.steps_per_epoch = steps_per_epoch;
     cfg.record_interactions = record_interactions;
+    cfg.max_trace_rows = max_trace_rows;
     run_parsed(py, cfg, progress)
 }
 
