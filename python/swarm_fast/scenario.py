@@ -908,6 +908,8 @@ class Scenario:
         self._fixed_json = json.dumps(fixed)
         # The core's parsed copy, made at the first run (not pickled).
         self._core_config: Any = None
+        # Epoch counts whose memory estimate was checked (see to_json).
+        self._fits: set[int] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -953,6 +955,9 @@ class Scenario:
         ``epochs`` and ``steps`` override ``simulation.seed``/``n_epochs``/
         ``steps_per_epoch`` as the reference CLI's flags do."""
         seed_, epochs_, steps_, record = self._run_args(seed, epochs, steps, record_interactions)
+        if epochs_ not in self._fits:  # once per scenario and epoch count
+            self._memory_budget(epochs_, epochs is not None)
+            self._fits.add(epochs_)
         # One JSON object: the per-run keys (validated integers, written out
         # directly: json.dumps costs more than a small run's set-up), then
         # the fixed ones.

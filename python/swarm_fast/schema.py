@@ -262,9 +262,11 @@ def schema() -> Section:
 # ---------------------------------------------------------------- checks
 
 
-def _suggest(word: str, choices: list[str]) -> str:
+def _suggest(where: str, word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    return f"; did you mean {where + '.' if where else ''}{close[0]}?"
 
 
 def _family(spec: Any) -> Section | None:
@@ -280,7 +282,7 @@ def _unknown_key(where: str, part: str, section: Section) -> ScenarioError:
     listed = ", ".join(choices) if len(choices) <= 12 else f"{len(choices)} keys"
     return ScenarioError(
         short_key(dotted),
-        f"not a key of the scenario format{_suggest(part, choices)} "
+        f"not a key of the scenario format{_suggest(where, part, choices)} "
         f"({'known keys' if where == '' else where + ' has'}: {listed})",
     )
 
@@ -305,8 +307,8 @@ def check_override_key(data: Mapping[str, Any], parts: list[str], key: str) -> N
             entries = value if isinstance(value, list) else []
             if index >= len(entries):
                 raise ScenarioError(
-                    short_key(f"{where}[{part}]"),
-                    f"no agent spec {index} (the scenario has {len(entries)})",
+                    short_key(f"{where}.{part}"),
+                    f"no list entry {index} (the list has {len(entries)})",
                 )
             value = entries[index]
             family = _family(value)

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import polars as pl
 
-from . import _core
+from . import _core, arguments
 from .errors import ScenarioError
 from .results import EPOCH_COLUMNS, summarize
 from .run import ScenarioLike, as_scenario
@@ -282,7 +282,12 @@ def sweep(
     ``dask.distributed.Client`` or a ``concurrent.futures.Executor``.
     ``on_chunk`` is called with each chunk's rows, as a DataFrame, as soon
     as the chunk finishes (chunks can finish in any order).
+
+    Every argument is checked by name (``ScenarioError``, or its subclass
+    ``ArgumentTypeError`` for a wrong type): ``seeds`` must be an iterable
+    of integers, never a string, float or bare int.
     """
+    grid, seeds = arguments.sweep_args(grid, seeds, epochs, steps, per_epoch, threads, chunk_size)
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     rows: list[dict[str, Any]] = []
 
