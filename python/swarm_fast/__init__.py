@@ -9,16 +9,18 @@ bit for bit, with a Rust core.
 from __future__ import annotations
 
 from ._core import __version__
-from .errors import ScenarioError
+from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .results import RunResult
 from .run import run
 from .scenario import PAPER_SCENARIOS, Scenario, bundled_scenarios, load_scenario
 
 __all__ = [
     "PAPER_SCENARIOS",
+    "ArgumentTypeError",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "__version__",
     "bundled_scenarios",
     "load_scenario",
