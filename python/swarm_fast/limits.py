@@ -285,15 +285,17 @@ def load_yaml(text: str, where: str) -> Any:
     """Safe, bounded YAML parsing; ScenarioError on malformed input."""
     from .errors import ScenarioError
 
-    loader = _BoundedLoader(text, where)
+    loader = None
     try:
+        loader = _BoundedLoader(text, where)  # its reader checks the characters
         return loader.get_single_data()
     except yaml.YAMLError as e:
         raise ScenarioError(where, f"malformed YAML: {short_key(str(e), 400)}") from None
     except RecursionError:  # belt and braces: the depth bound comes first
         raise ScenarioError(where, "the YAML nests too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # ------------------------------------------------------------------ memory
