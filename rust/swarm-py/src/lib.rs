@@ -230,6 +230,7 @@ impl Config {
 /// Run a parsed configuration with the per-run keys given.
 #[pyfunction]
 #[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None, max_trace_rows=None))]
+#[allow(clippy::too_many_arguments)] // the Python signature: one argument per per-run key
 fn run_config<'py>(
     py: Python<'py>,
     config: &Config,
