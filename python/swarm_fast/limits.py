@@ -189,6 +189,25 @@ class _BoundedLoader(yaml.SafeLoader):
         self._where = where
         self._depth = 0
 
+    def _too_deep(self) -> Exception:
+        from .errors import ScenarioError
+
+        line = self.get_mark().line + 1
+        return ScenarioError(self._where, f"nested more than {MAX_DEPTH} levels deep (line {line})")
+
+    # The scanner runs ahead of the composer over "[[[[...": bound its
+    # flow and indentation levels too, or its per-level bookkeeping makes
+    # a deep file quadratic before the composer sees the depth.
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep()
+        super().fetch_flow_collection_start(token_class)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise self._too_deep()
+        return super().add_indent(column)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         from .errors import ScenarioError
 
