@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from importlib import resources
@@ -1045,8 +1046,18 @@ def _warn_ignored(where: str, lines: list[str]) -> None:
     body = "\n  ".join(shown)
     warnings.warn(
         ScenarioWarning(f"{where}: keys accepted but ignored (as by swarm-safety):\n  {body}"),
-        stacklevel=4,
+        stacklevel=_caller_level(),
     )
+
+
+def _caller_level() -> int:
+    """The stack level of the first frame outside swarm_fast, so that the
+    warning points at the user's call."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:

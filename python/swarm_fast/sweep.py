@@ -328,7 +328,9 @@ def sweep_to_parquet(
     Re-running the same command after an interruption skips every finished
     (cell, seed); when all are done the parts are merged into ``OUT`` in
     (cell, seed) order. Partial results of a different sweep are refused.
+    Arguments are checked as by :func:`sweep`.
     """
+    grid, seeds = arguments.sweep_args(grid, seeds, epochs, steps, per_epoch, threads, chunk_size)
     out = Path(out)
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     parts = Path(f"{out}.parts")
