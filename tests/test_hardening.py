@@ -556,3 +556,13 @@ def test_aliases_within_the_limits_still_load(tmp_path: Path) -> None:
     assert sc.config["agents"][1]["config"] == {"acceptance_threshold": 0.4}
     a, b = run(sc), run(sc)
     assert a.epochs.equals(b.epochs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["simulation: {seed: " + "9" * 5000 + "}\n", "scenario_id: 2001-02-30\n", "a: \x08\n"],
+)
+def test_yaml_scalars_the_constructors_refuse(tmp_path: Path, text: str) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text("agents: [{type: honest}]\n" + text)
+    refused(lambda: load_scenario(f), str(f))

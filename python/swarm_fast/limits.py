@@ -312,6 +312,10 @@ def load_yaml(text: str, where: str) -> Any:
         raise ScenarioError(where, f"malformed YAML: {short_key(str(e), 400)}") from None
     except RecursionError:  # belt and braces: the depth bound comes first
         raise ScenarioError(where, "the YAML nests too deeply") from None
+    except (ValueError, OverflowError, TypeError) as e:
+        # A scalar its constructors refuse: an integer of more than 4,300
+        # digits, a date such as 2001-02-30.
+        raise ScenarioError(where, f"invalid YAML value: {short_key(str(e), 300)}") from None
     finally:
         if loader is not None:
             loader.dispose()
