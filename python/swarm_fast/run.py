@@ -70,9 +70,7 @@ def run(
     """
     sc = as_scenario(scenario)
     args = sc._run_args(seed, epochs, steps, record_interactions)
-    max_rows = sc._memory_budget(args[1], epochs is not None)
-    raw: dict[str, Any] = _core.run_config(
-        sc._core(), *args, max_trace_rows=max_rows if args[3] else None
-    )
+    max_rows = sc._memory_budget(args[1], epochs is not None, args[3])
+    raw: dict[str, Any] = _core.run_config(sc._core(), *args, max_trace_rows=max_rows)
     check_finite(raw)
     return RunResult(raw, *sc._summary_config())

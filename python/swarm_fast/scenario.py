@@ -986,14 +986,17 @@ class Scenario:
         record = _bool("record_interactions", record_interactions)
         return int(cfg["seed"]), int(cfg["n_epochs"]), int(cfg["steps_per_epoch"]), record
 
-    def _memory_budget(self, epochs: int, epochs_given: bool) -> int | None:
+    def _memory_budget(self, epochs: int, epochs_given: bool, record: bool = False) -> int | None:
         """Check that a run with ``epochs`` epochs fits in this machine's
-        available memory (see ``swarm_fast.limits``); return how many
-        interaction-trace rows the rest leaves room for (None: unknown)."""
+        available memory (see ``swarm_fast.limits``); with ``record``,
+        return how many interaction-trace rows the rest leaves room for
+        (None: no limit known or needed)."""
+        agents, epoch_rows, overhead = run_memory(self._config, epochs)
+        if not record and agents + epoch_rows <= SMALL_RUN_BYTES:
+            return None  # reading the machine's state would cost more than the run
         free = available_memory()
         if free is None:
             return None
-        agents, epoch_rows, overhead = run_memory(self._config, epochs)
         have = f"this machine has {gib(free)} available"
         if agents + overhead > free:
             n = sum(int(a["count"]) for a in self._config["agents"])
@@ -1037,6 +1040,9 @@ def bundled_scenarios() -> dict[str, Path]:
 
 
 MAX_WARNING_LINES = 50
+# A run whose agents and epoch rows take less than this is not checked
+# against the machine's memory (the check costs about as much as a small run).
+SMALL_RUN_BYTES = 64 * 1024 * 1024
 
 
 def _warn_ignored(where: str, lines: list[str]) -> None:
