@@ -149,7 +149,12 @@ def _governance() -> Section:
     keys["transaction_tax"] = Alias(("transaction_tax_rate",))
     keys["reputation_decay"] = Alias(("reputation_decay_rate",))
     inert = "the reference reads this switch but its runs never act on it"
-    for key in ("council_lever_enabled", "adaptive_governance_enabled"):
+    for key in (
+        "council_lever_enabled",
+        "adaptive_governance_enabled",
+        "adaptive_use_behavioral_features",
+        "vote_normalization_enabled",
+    ):
         keys[key] = Inert(inert)
     return Section(keys)
 
