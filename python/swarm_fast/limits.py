@@ -379,7 +379,7 @@ def network_edges(network: dict[str, Any] | None, n: int) -> int:
     if topology == "random_erdos_renyi":
         return int(network["edge_probability"] * n * (n - 1)) + n
     if topology == "small_world":
-        return int(network["k"]) * n
+        return min(int(network["k"]), max(n - 1, 0)) * n
     return 2 * n  # ring, star
 
 
