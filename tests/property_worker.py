@@ -4,7 +4,11 @@ Reads cases from stdin (4-byte big-endian length, then a pickle), runs each
 against the public API under an address-space limit and a soft time limit,
 and writes one JSON line per case:
 
-    {"outcome": "ok" | "error" | "interrupted" | "undocumented", ...}
+    {"outcome": "ok" | "error" | "interrupted" | "slow" | "nondeterministic"
+                | "undocumented", ...}
+
+A run that succeeds is run again and must give the same result; a sweep
+that succeeds is run again on one thread and must give the same frame.
 
 "interrupted" means the soft time limit stopped a run *inside the core*
 (a legitimately long run, stopped as Ctrl-C stops it); a stop anywhere
@@ -67,6 +71,10 @@ def build(v: Any) -> Any:
 
 
 class SoftTimeout(BaseException):
+    pass
+
+
+class Nondeterministic(Exception):
     pass
 
 
@@ -133,9 +141,21 @@ def main() -> None:
                     base = swarm_fast.load_scenario(build(args[0]))
                     base.with_overrides(build(args[1]))
                 elif kind == "run":
-                    swarm_fast.run(build(args[0]), **build(args[1]))
+                    first = swarm_fast.run(build(args[0]), **build(args[1]))
+                    # Determinism: the same call gives the same run.
+                    again = swarm_fast.run(build(args[0]), **build(args[1]))
+                    if not (
+                        first.epochs.equals(again.epochs) and first.agents.equals(again.agents)
+                    ):
+                        raise Nondeterministic("two runs of the same call differ")
                 elif kind == "sweep":
-                    sweep(build(args[0]), **build(args[1]))
+                    kwargs = build(args[1])
+                    first = sweep(build(args[0]), **kwargs)
+                    # Thread-count independence: one thread gives the same frame.
+                    if kwargs.get("threads") in (None, 0, 2):
+                        one = sweep(build(args[0]), **{**kwargs, "threads": 1})
+                        if not first.equals(one):
+                            raise Nondeterministic("the sweep differs with one thread")
                 else:
                     raise AssertionError(kind)
             finally:
@@ -148,6 +168,8 @@ def main() -> None:
                 "key": e.key,
                 "length": len(str(e)),
             }
+        except Nondeterministic as e:
+            out = {"outcome": "nondeterministic", "message": str(e)}
         except KeyboardInterrupt:
             out = {"outcome": "interrupted"}
         except SoftTimeout:

@@ -13,7 +13,8 @@ limit (tests/property_worker.py). Each case must end in one of:
   (a legitimately long run, stopped the way Ctrl-C stops it);
 
 within bounded time -- never a signal (abort, crash), a hang, a slow
-validation, or any other exception type.
+validation, or any other exception type. A run that succeeds must give the
+same result when repeated, and a sweep the same frame on one thread.
 
 Profiles: ``ci`` (the default; derandomized, a few hundred cases, a few
 minutes on 2 cores) and ``long`` (``HYPOTHESIS_PROFILE=long``: 10,000
