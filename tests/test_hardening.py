@@ -319,6 +319,8 @@ def test_seeds_must_be_an_iterable_of_ints(seeds: Any, key: str) -> None:
         ({"threads": -1}, "threads"),
         ({"threads": "4"}, "threads"),
         ({"per_epoch": "yes"}, "per_epoch"),
+        ({"progress": None}, "progress"),
+        ({"on_chunk": 5}, "on_chunk"),
     ],
 )
 def test_sweep_arguments_are_checked_by_name(kwargs: dict[str, Any], key: str) -> None:

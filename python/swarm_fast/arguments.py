@@ -96,7 +96,15 @@ def grid(value: Any) -> dict[str, list[Any]] | None:
 
 
 def sweep_args(
-    grid_: Any, seeds_: Any, epochs: Any, steps: Any, per_epoch: Any, threads: Any, chunk: Any
+    grid_: Any,
+    seeds_: Any,
+    epochs: Any,
+    steps: Any,
+    per_epoch: Any,
+    threads: Any,
+    chunk: Any,
+    progress: Any = False,
+    on_chunk: Any = None,
 ) -> tuple[dict[str, list[Any]] | None, list[int]]:
     """Check ``sweep``'s arguments; return the grid and seeds as lists."""
     from .limits import MAX_EPOCHS, MAX_STEPS
@@ -111,4 +119,7 @@ def sweep_args(
     flag("per_epoch", per_epoch)
     integer("threads", threads, 0, MAX_THREADS)
     integer("chunk_size", chunk, 1, MAX_CHUNK)
+    flag("progress", progress)
+    if on_chunk is not None and not callable(on_chunk):
+        raise ArgumentTypeError("on_chunk", f"expected a callable or None, got {short(on_chunk)}")
     return g, s

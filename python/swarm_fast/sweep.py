@@ -287,7 +287,9 @@ def sweep(
     ``ArgumentTypeError`` for a wrong type): ``seeds`` must be an iterable
     of integers, never a string, float or bare int.
     """
-    grid, seeds = arguments.sweep_args(grid, seeds, epochs, steps, per_epoch, threads, chunk_size)
+    grid, seeds = arguments.sweep_args(
+        grid, seeds, epochs, steps, per_epoch, threads, chunk_size, progress, on_chunk
+    )
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     rows: list[dict[str, Any]] = []
 
@@ -330,7 +332,9 @@ def sweep_to_parquet(
     (cell, seed) order. Partial results of a different sweep are refused.
     Arguments are checked as by :func:`sweep`.
     """
-    grid, seeds = arguments.sweep_args(grid, seeds, epochs, steps, per_epoch, threads, chunk_size)
+    grid, seeds = arguments.sweep_args(
+        grid, seeds, epochs, steps, per_epoch, threads, chunk_size, progress
+    )
     out = Path(out)
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     parts = Path(f"{out}.parts")
