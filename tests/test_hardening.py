@@ -477,7 +477,7 @@ def test_file_keys_that_are_ignored_draw_one_warning_line_each(tmp_path: Path) -
         sc = load_scenario(f)
     (w,) = record
     lines = str(w.message).splitlines()[1:]
-    keys = sorted(line.split(":")[0].strip() for line in lines)
+    keys = sorted(line.split(": ignored, ")[0].strip() for line in lines)
     assert keys == [
         "agents[0].cuont",
         "foo",
@@ -568,3 +568,29 @@ def test_yaml_scalars_the_constructors_refuse(tmp_path: Path, text: str) -> None
     f = tmp_path / "s.yaml"
     f.write_text("agents: [{type: honest}]\n" + text)
     refused(lambda: load_scenario(f), str(f))
+
+
+def test_file_warnings_suggest_the_key_meant() -> None:
+    with pytest.warns(ScenarioWarning) as record:
+        load_scenario({**SEEDED, "governance": {"audit_probabilty": 0.2}})
+    assert "did you mean governance.audit_probability?" in str(record[0].message)
+
+
+@pytest.mark.parametrize(
+    "overrides, key",
+    [
+        ({"governance": {"audit_probabilty": 0.2}}, "governance.audit_probabilty"),
+        ({"agents.0": {"type": "honest", "cuont": 3}}, "agents[0].cuont"),
+        ({"governance.council_lever_enabled": True}, "governance.council_lever_enabled"),
+    ],
+)
+def test_overrides_that_would_be_ignored_are_errors(overrides: dict, key: str) -> None:
+    e = refused(lambda: load_scenario(SEEDED).with_overrides(overrides), key)
+    assert "set by an override" in e.message
+
+
+def test_non_string_keys_in_a_mapping_are_warned_with_a_bounded_name() -> None:
+    with pytest.warns(ScenarioWarning) as record:
+        load_scenario({**SEEDED, 7**10000: 1, ("a",): 2})
+    text = str(record[0].message)
+    assert "bits>" in text and len(text) < 1000

@@ -78,6 +78,13 @@ RECIPES = [("__deep__", 65), ("__deep__", 501), ("__deep__", 1001), ("__deep__",
 RECIPES += [("__bomb__", 9, 9), ("__bomb__", 30, 10), ("__loop__",), ("__big__", 10**6)]
 RECIPES += [("__hugeint__", 5000), ("__hugeint__", 10**5)]
 
+# Mapping keys: mostly text, sometimes numbers, tuples or a huge int (recipe).
+dict_keys = st.one_of(
+    st.text(max_size=8),
+    st.integers(),
+    st.sampled_from([None, 1.5, math.nan, ("__hugeint__", 5000)]),
+    st.tuples(st.just("__tuple__"), st.tuples(st.integers(), st.text(max_size=3))),
+)
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -94,9 +101,7 @@ values = st.one_of(
     st.sampled_from(RECIPES),
     st.recursive(
         scalars,
-        lambda kids: (
-            st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4)
-        ),
+        lambda kids: st.lists(kids, max_size=4) | st.dictionaries(dict_keys, kids, max_size=4),
         max_leaves=8,
     ),
 )

@@ -540,11 +540,10 @@ def _agent_params(where: str, params: Any) -> dict[str, Any]:
     params = _mapping(f"{where}.config", params)
     out: dict[str, Any] = {}
     for key, value in params.items():
-        dotted = f"{where}.config.{key}"
         if key in AGENT_BOOL_PARAMS:
-            out[key] = _bool(dotted, value)
+            out[key] = _bool(f"{where}.config.{key}", value)
         elif key in AGENT_NUMBER_PARAMS:
-            out[key] = _number(dotted, value)
+            out[key] = _number(f"{where}.config.{key}", value)
     return out
 
 
@@ -889,6 +888,7 @@ class Scenario:
         raw: Mapping[str, Any],
         path: Path | None = None,
         _known_warnings: frozenset[str] = frozenset(),
+        _overridden: bool = False,
     ) -> None:
         where = short_key(str(path)) if path else "<scenario>"
         if not isinstance(raw, Mapping):
@@ -901,6 +901,11 @@ class Scenario:
         # Keys accepted but ignored: told once per scenario, not per override.
         self._warnings = frozenset(file_warnings(self._raw))
         new = sorted(self._warnings - _known_warnings)
+        if new and _overridden:
+            # Only the overrides changed the mapping: an override (or a key
+            # inside an override's value) that would be ignored is an error.
+            key, _, why = new[0].partition(": ignored, ")
+            raise ScenarioError(key, f"set by an override but {why}")
         if new:
             _warn_ignored(where, new)
         # The JSON of everything a run cannot override, encoded once: small
@@ -943,7 +948,7 @@ class Scenario:
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new scenario with dotted YAML overrides applied to the raw
         mapping, then validated again."""
-        return Scenario(apply_overrides(self._raw, overrides), self._path, self._warnings)
+        return Scenario(apply_overrides(self._raw, overrides), self._path, self._warnings, True)
 
     def to_json(
         self,

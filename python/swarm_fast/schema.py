@@ -370,15 +370,17 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
 
     def walk(value: Any, section: Section, where: str) -> None:
         for key, sub in value.items():
-            dotted = f"{where}.{key}" if where else str(key)
+            label = key if isinstance(key, str) else short(key, 60)
+            dotted = short_key(f"{where}.{label}" if where else label, 120)
             node = section.keys.get(key) if isinstance(key, str) else None
             if node is None:
                 if not section.any_keys:
-                    name = short_key(dotted, 120)
-                    out.append(f"{name}: {section.unknown}; ignored")
+                    choices = sorted(section.keys)
+                    hint = _suggest(where, key, choices) if isinstance(key, str) else ""
+                    out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
             if isinstance(node, Inert) and (sub is True or (not node.switch and sub is not None)):
-                out.append(f"{short_key(dotted, 120)}: {node.why}; ignored")
+                out.append(f"{dotted}: ignored, {node.why}")
             elif isinstance(node, Section) and isinstance(sub, dict):
                 walk(sub, node, dotted)
             elif isinstance(node, AgentList) and isinstance(sub, list):
