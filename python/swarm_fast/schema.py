@@ -58,11 +58,10 @@ class Alias:
 
 @dataclass(frozen=True)
 class Inert:
-    """A key the reference reads but never acts on; set to ``true`` (or any
-    value, for non-switches) in a file it draws a warning."""
+    """A switch the reference reads but never acts on; set to ``true`` in a
+    file it draws a warning (in an override, an error)."""
 
     why: str
-    switch: bool = True
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
                     hint = _suggest(where, key, choices) if isinstance(key, str) else ""
                     out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
-            if isinstance(node, Inert) and (sub is True or (not node.switch and sub is not None)):
+            if isinstance(node, Inert) and sub is True:
                 out.append(f"{dotted}: ignored, {node.why}")
             elif isinstance(node, Section) and isinstance(sub, dict):
                 walk(sub, node, dotted)
