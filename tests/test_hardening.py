@@ -594,3 +594,18 @@ def test_non_string_keys_in_a_mapping_are_warned_with_a_bounded_name() -> None:
         load_scenario({**SEEDED, 7**10000: 1, ("a",): 2})
     text = str(record[0].message)
     assert "bits>" in text and len(text) < 1000
+
+
+def test_a_sweep_too_big_to_plan_is_refused_before_planning() -> None:
+    out = in_subprocess(
+        """
+        try:
+            from swarm_fast.sweep import sweep
+            sweep("baseline", seeds=range(5_000_000), epochs=1, steps=1)
+        except swarm_fast.ScenarioError as e:
+            print(e.key)
+        """,
+        headroom_mib=1024,
+        timeout=60,
+    )
+    assert out.strip() == "seeds"

@@ -95,6 +95,27 @@ def grid(value: Any) -> dict[str, list[Any]] | None:
     return out
 
 
+# A planned run holds its configuration as JSON (a few KB) and its result
+# row(s) until the sweep returns; per-epoch rows are about 1 KB each.
+TASK_BYTES = 8 * 1024
+ROW_BYTES = 1024
+
+
+def _check_sweep_memory(tasks: int, rows_per_task: int | None) -> None:
+    from .limits import available_memory, gib
+
+    need = tasks * TASK_BYTES + tasks * (rows_per_task or 1) * ROW_BYTES
+    if need < 64 * 1024 * 1024:
+        return
+    free = available_memory()
+    if free is not None and need > free:
+        raise ScenarioError(
+            "seeds",
+            f"{tasks} runs need ≈ {gib(need)} to plan and collect; this machine has "
+            f"{gib(free)} available (split the sweep, or use sweep_to_parquet)",
+        )
+
+
 def sweep_args(
     grid_: Any,
     seeds_: Any,
@@ -117,6 +138,7 @@ def sweep_args(
     integer("epochs", epochs, 0, MAX_EPOCHS)
     integer("steps", steps, 0, MAX_STEPS)
     flag("per_epoch", per_epoch)
+    _check_sweep_memory(cells * len(s), epochs if per_epoch else 1)
     integer("threads", threads, 0, MAX_THREADS)
     integer("chunk_size", chunk, 1, MAX_CHUNK)
     flag("progress", progress)
