@@ -55,7 +55,7 @@ def test_tables_and_plots_are_written(paper_dir: Path) -> None:
 def test_plot_axes_are_titled_and_labelled() -> None:
     pytest.importorskip("matplotlib")
     from swarm_fast import plot
-    from swarm_fast.sweep import sweep
+    from swarm_fast.sweeps import sweep
 
     df = sweep("baseline", {"payoff.rho_a": [0.0, 0.5]}, seeds=[1, 2], epochs=2, steps=3)
     axes = plot.lever_plot(df, "payoff.rho_a")

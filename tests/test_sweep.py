@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 import swarm_fast
 from swarm_fast import ScenarioError, load_scenario
 from swarm_fast.analysis import summarize_cells
-from swarm_fast.sweep import SUMMARY_COLUMNS, sweep, sweep_to_parquet
+from swarm_fast.sweeps import SUMMARY_COLUMNS, sweep, sweep_to_parquet
 
 GRID = {"governance.transaction_tax_rate": [0.0, 0.1, 0.2], "agents.0.count": [3, 6]}
 

@@ -114,7 +114,7 @@ def _add_sweep(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, help="output Parquet file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_deferred("sweep", "cmd_sweep"))
+    p.set_defaults(func=_deferred("sweeps", "cmd_sweep"))
 
 
 def build_parser() -> argparse.ArgumentParser:
