@@ -16,3 +16,9 @@ class ScenarioError(ValueError):
         self.key = key
         self.message = message
         super().__init__(f"{key}: {message}" if key else message)
+
+
+class OutputError(ValueError):
+    """An output path that cannot be used as asked: a finished sweep output
+    that would be overwritten, partial results of a different sweep, a file
+    extension that does not match the format."""
