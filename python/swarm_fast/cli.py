@@ -100,11 +100,26 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"{key}: cannot read {value!r} as a value") from None
 
 
+def _known_keys() -> set[str]:
+    """Key names the loader knows (read defensively: the tables may move)."""
+    from . import scenario
+
+    names: set[str] = set(getattr(scenario, "CRITERIA_KEYS", ()))
+    for table in ("GOVERNANCE_CORE", "PAYOFF_KEYS", "RATE_LIMIT_KEYS"):
+        names.update(row[0] for row in getattr(scenario, table, ()))
+    names.update(getattr(scenario, "GOVERNANCE_OTHER", {}))
+    names.update(getattr(scenario, "AGENT_NUMBER_PARAMS", ()))
+    return names
+
+
 def _warn_new_keys(raw: dict[str, Any], keys: Sequence[str]) -> None:
-    """A --set key the scenario does not have is allowed (defaults apply to
-    missing keys), but is most often a typo: say so, with suggestions."""
+    """A --set key the scenario file does not have is allowed (the loader's
+    defaults apply to missing keys), but one that is neither a key the
+    loader knows nor in the file, and close to one in the file, is most
+    often a typo: say so on stderr."""
     from .scenario import _split_key
 
+    known = None
     for key in keys:
         node: Any = raw
         parts = _split_key(key)
@@ -114,13 +129,15 @@ def _warn_new_keys(raw: dict[str, Any], keys: Sequence[str]) -> None:
             elif isinstance(node, dict) and part in node:
                 node = node[part]
             else:
-                if isinstance(node, dict):
-                    close = difflib.get_close_matches(part, [str(k) for k in node], n=1)
+                known = _known_keys() if known is None else known
+                if isinstance(node, dict) and part not in known:
+                    options = [str(k) for k in node] + sorted(known)
+                    close = difflib.get_close_matches(part, options, n=1, cutoff=0.8)
                     if close:
                         where = ".".join(parts[:depth] + close)
                         print(
-                            f"{PROG}: note: --set {key}: the scenario has no such key "
-                            f"(did you mean {where}?)",
+                            f"{PROG}: note: --set {key}: no such key in the scenario "
+                            f"(did you mean {where}?); it is set as given",
                             file=sys.stderr,
                         )
                 break
@@ -158,7 +175,11 @@ def _type_counts(config: dict[str, Any]) -> str:
 def _print_header(sc: Any, result: Any, epochs: int, steps: int, verbose: bool) -> None:
     cfg = sc.config
     description = " ".join(str(sc.raw.get("description") or "").split())
-    print(f"Scenario:    {sc.scenario_id}" + (f"  ({sc.path})" if sc.path else ""))
+    from .scenario import bundled_scenarios
+
+    bundled = sc.path is not None and sc.path in bundled_scenarios().values()
+    where = " (bundled)" if bundled else f"  ({sc.path})" if sc.path else ""
+    print(f"Scenario:    {sc.scenario_id}{where}")
     if description:
         print(f"Description: {description}")
     print(f"Agents:      {sc.n_agents} ({_type_counts(cfg)})")
