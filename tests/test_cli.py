@@ -479,3 +479,41 @@ def test_subcommands_are_registered_in_one_list() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep"]
     assert len(cli.SUBCOMMANDS) == len(sub.choices)
+
+
+def test_a_large_population_prints_a_short_header(capsys) -> None:
+    _, out, _ = run_cli(
+        capsys, "run", "baseline", "--set", "agents.0.count=100000", "--epochs", "1", "--steps", "1"
+    )
+    assert "Agents:      100002 (100000 honest, 1 opportunistic, 1 deceptive)" in out
+    assert len(out) < 3000 and out.count("\n") < 40
+
+
+def test_a_resumed_sweep_counts_reused_runs_in_its_bar(monkeypatch, tmp_path: Path) -> None:
+    from swarm_fast import sweeps
+
+    bars = []
+    real = sweeps._progress_bar
+
+    def spy(total, desc, initial=0):
+        bars.append((total, initial))
+        return real(total, desc, initial)
+
+    monkeypatch.setattr(sweeps, "_progress_bar", spy)
+    out = tmp_path / "r.parquet"
+    messages: list[str] = []
+    sweeps.sweep_to_file(out, "baseline", seeds=range(6), epochs=2, progress=True)
+    full = pl.read_parquet(out)
+    # Leave the first chunk's part behind, as an interrupted sweep does.
+    parts = Path(f"{out}.parts")
+    plan = sweeps.plan_sweep("baseline", None, range(6), 2)
+    parts.mkdir()
+    (parts / "manifest.json").write_text(json.dumps({"fingerprint": plan.fingerprint()}))
+    full.filter(pl.col("seed") < 2).write_parquet(parts / "part-000000.parquet")
+    out.unlink()
+    resumed = sweeps.sweep_to_file(
+        out, "baseline", seeds=range(6), epochs=2, progress=True, report=messages.append
+    )
+    assert messages == [f"resuming: 2 of 6 runs already done in {parts}; running the other 4"]
+    assert bars == [(6, 0), (6, 2)]
+    assert_frame_equal(resumed, full)
