@@ -185,11 +185,19 @@ def test_long_runs_show_progress_on_stderr(capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stderr", tty)
     monkeypatch.setattr(cli, "PROGRESS_AGENT_STEPS", 1000)
     cli.main(["run", "baseline", "--seed", "1", "--epochs", "400", "--steps", "10"])
-    assert "running baseline:" in tty.getvalue()
+    assert re.search(r"running baseline: 100%.*400/400", tty.getvalue())
     assert "running baseline" not in capsys.readouterr().out
     tty.truncate(0)
     cli.main(["run", "baseline", "--seed", "1", "--epochs", "400", "-q"])
     assert tty.getvalue().strip("\x00") == ""
+
+
+def test_a_single_run_reports_progress_in_epochs() -> None:
+    sc = swarm_fast.load_scenario("baseline")
+    calls: list[tuple[int, int]] = []
+    swarm_fast._core.run_config(sc._core(), 1, 50, 10, False, lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (50, 50) and {t for _, t in calls} == {50}
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
 # ------------------------------------------------------------------ exports

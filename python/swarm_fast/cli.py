@@ -326,14 +326,16 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
         from tqdm.auto import tqdm
 
         bar = tqdm(
-            total=None,
+            total=epochs,
             desc=f"running {sc.scenario_id}",
-            bar_format="{desc}: {elapsed}",
+            unit="epoch",
             file=sys.stderr,
+            dynamic_ncols=True,
             disable=None,  # not on a pipe or file
         )
 
-        def callback(_done: int, _total: int) -> None:
+        def callback(done: int, _total: int) -> None:
+            bar.n = done
             bar.refresh()
 
     try:
