@@ -334,16 +334,24 @@ def targets(ratios, scale, rates, sparse, big) -> list[dict]:
     ep = scale["epochs"]
     per_epoch = [r["swarm_fast_s"] / r["epochs"] for r in ep if r["epochs"] >= 640]
     flat = max(per_epoch) / min(per_epoch) if per_epoch else None
-    # The paper's protocol (epochs of 15 steps) on populations of 1,000 up.
+    # Every target is judged on its worst measured value. The throughput
+    # target covers the paper's protocol (epochs of 15 steps) from 1,000 to
+    # 10,000 agents; larger populations are printed beside it, not judged.
     protocol = [r for r in rates if r["steps"] == 15 and r["agents"] >= 1000]
-    best_rate = max(r["agent_steps_per_s"] for r in protocol) if protocol else None
-    worst_rate = min(r["agent_steps_per_s"] for r in protocol) if protocol else None
+    in_scope = [r for r in protocol if r["agents"] <= 10_000]
+    worst_rate = min(r["agent_steps_per_s"] for r in in_scope) if in_scope else None
+    shown = ", ".join(f"{r['agents']:,}: {r['agent_steps_per_s']:.2e}" for r in in_scope)
+    beyond = ", ".join(
+        f"{r['agents']:,}: {r['agent_steps_per_s']:.2e}" for r in protocol if r not in in_scope
+    )
     rows = [
         ("paper scenarios >= 10,000x (worst ratio)", f"{worst:,.0f}x", worst >= 10_000),
         (
-            "agent-steps/s per core >= 5e6 (scaled baseline, epochs of 15 steps, best..worst)",
-            f"{best_rate:.2e}..{worst_rate:.2e}" if best_rate else "-",
-            bool(best_rate and best_rate >= 5e6),
+            "agent-steps/s per core >= 5e6 (scaled baseline, 1,000-10,000 agents, epochs of"
+            " 15 steps; worst)",
+            (f"worst {worst_rate:.2e} ({shown})" if in_scope else "-")
+            + (f"; beyond the target's range {beyond}" if beyond else ""),
+            bool(worst_rate is not None and worst_rate >= 5e6),
         ),
         (
             "10,000 agents, one step <= 10 ms",

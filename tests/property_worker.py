@@ -81,7 +81,7 @@ class Nondeterministic(Exception):
 def main() -> None:
     import swarm_fast
     from swarm_fast import _core
-    from swarm_fast.sweep import sweep
+    from swarm_fast.sweeps import sweep
 
     def vm() -> int:
         with open("/proc/self/status") as f:

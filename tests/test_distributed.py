@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from polars.testing import assert_frame_equal
 
-from swarm_fast.sweep import sweep
+from swarm_fast.sweeps import sweep
 
 distributed = pytest.importorskip("distributed")
 

@@ -23,7 +23,7 @@ import swarm_fast
 from swarm_fast import ScenarioError, ScenarioWarning, load_scenario, run
 from swarm_fast.errors import ArgumentTypeError
 from swarm_fast.limits import MAX_DEPTH, MAX_FILE_BYTES, available_memory, short
-from swarm_fast.sweep import sweep
+from swarm_fast.sweeps import sweep
 
 ONE = [{"type": "honest", "count": 2}]
 SEEDED = {"agents": ONE, "simulation": {"seed": 1, "n_epochs": 1, "steps_per_epoch": 1}}
@@ -600,7 +600,7 @@ def test_a_sweep_too_big_to_plan_is_refused_before_planning() -> None:
     out = in_subprocess(
         """
         try:
-            from swarm_fast.sweep import sweep
+            from swarm_fast.sweeps import sweep
             sweep("baseline", seeds=range(5_000_000), epochs=1, steps=1)
         except swarm_fast.ScenarioError as e:
             print(e.key)

@@ -55,9 +55,44 @@ def test_tables_and_plots_are_written(paper_dir: Path) -> None:
 def test_plot_axes_are_titled_and_labelled() -> None:
     pytest.importorskip("matplotlib")
     from swarm_fast import plot
-    from swarm_fast.sweep import sweep
+    from swarm_fast.sweeps import sweep
 
     df = sweep("baseline", {"payoff.rho_a": [0.0, 0.5]}, seeds=[1, 2], epochs=2, steps=3)
     axes = plot.lever_plot(df, "payoff.rho_a")
     for ax in axes:
         assert ax.get_title() and ax.get_xlabel() == "payoff.rho_a" and ax.get_ylabel()
+
+
+def test_figures_are_fit_for_print(tmp_path: Path) -> None:
+    """Readable labels, integer epochs, legends outside the data, print size."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from swarm_fast import plot
+    from swarm_fast.sweeps import sweep
+
+    df = sweep("baseline", {"payoff.rho_a": [0.0, 0.5]}, seeds=[1, 2], epochs=7, per_epoch=True)
+    fig, ax = plt.subplots(figsize=(plot.PRINT_WIDTH * 0.6, 2.8))
+    plot.trajectory_plot(df, "payoff.rho_a", "toxicity_rate", ax=ax)
+    assert ax.get_ylabel() == plot.LABELS["toxicity_rate"] != "toxicity_rate"
+    assert ax.get_xlabel() == "Epoch"
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 0 <= t <= 6]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1  # right of the axes, over no data
+    plt.close(fig)
+
+
+def test_paper_figures_are_print_sized(paper_dir: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    from swarm_fast import plot
+
+    for name in ("levers.png", "trajectories.png"):
+        with Image.open(paper_dir / name) as im:
+            width, _ = im.size
+            dpi = im.info.get("dpi", (0, 0))[0]
+        assert round(dpi) == plot.PRINT_DPI
+        assert width == round(plot.PRINT_WIDTH * plot.PRINT_DPI)

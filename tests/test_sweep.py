@@ -16,7 +16,8 @@ from polars.testing import assert_frame_equal
 import swarm_fast
 from swarm_fast import ScenarioError, load_scenario
 from swarm_fast.analysis import summarize_cells
-from swarm_fast.sweep import SUMMARY_COLUMNS, sweep, sweep_to_parquet
+from swarm_fast.errors import OutputError
+from swarm_fast.sweeps import SUMMARY_COLUMNS, sweep, sweep_to_parquet
 
 GRID = {"governance.transaction_tax_rate": [0.0, 0.1, 0.2], "agents.0.count": [3, 6]}
 
@@ -136,7 +137,10 @@ def test_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
     done_before = len(list(parts.glob("part-*.parquet")))
     assert not out.exists(), "the sweep finished before it could be killed"
     assert 3 <= done_before < 120  # killed midway: 480 runs in chunks of 4
-    subprocess.run(_cli(*args, "--out", str(out)), check=True, capture_output=True)
+    again = subprocess.run(
+        _cli(*args, "--out", str(out)), check=True, capture_output=True, text=True
+    )
+    assert f"resuming: {4 * done_before} of 480 runs already done" in again.stderr
     resumed, reference = pl.read_parquet(out), pl.read_parquet(whole)
     assert resumed.height == 4 * 2 * 60
     assert resumed.select("cell", "seed").n_unique() == resumed.height
@@ -148,5 +152,5 @@ def test_resume_refuses_a_different_sweep(tmp_path: Path) -> None:
     parts = Path(f"{out}.parts")
     parts.mkdir()
     (parts / "manifest.json").write_text('{"fingerprint": "something else"}')
-    with pytest.raises(ScenarioError, match="different sweep"):
+    with pytest.raises(OutputError, match="different sweep"):
         sweep_to_parquet(out, "baseline", {}, seeds=[1], epochs=1, steps=1, progress=False)

@@ -25,4 +25,24 @@ __all__ = [
     "bundled_scenarios",
     "load_scenario",
     "run",
+    "sweep",
+    "sweep_to_parquet",
 ]
+
+# The sweep functions live in `swarm_fast.sweeps`, which imports polars
+# (~0.2 s): they load on first use so `import swarm_fast` stays quick.
+_LAZY = {"sweep": "sweeps", "sweep_to_parquet": "sweeps"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,7 +9,8 @@ __version__: str
 ProgressCallback = Callable[[int, int], Any]
 
 def run(config_json: str, progress: ProgressCallback | None = ...) -> dict[str, Any]:
-    """Run one normalised configuration; columns come back as numpy arrays."""
+    """Run one normalised configuration; columns come back as numpy arrays.
+    ``progress(epochs_done, n_epochs)`` is called about every 50 ms."""
 
 class Config:
     """A configuration parsed and checked once, for repeated runs."""
@@ -25,12 +26,14 @@ def run_config(
     progress: ProgressCallback | None = ...,
     max_trace_rows: int | None = ...,
 ) -> dict[str, Any]:
-    """Run a parsed configuration with these per-run keys."""
+    """Run a parsed configuration with these per-run keys;
+    ``progress(epochs_done, n_epochs)`` as for :func:`run`."""
 
 def run_batch(
     config_jsons: list[str], threads: int = ..., progress: ProgressCallback | None = ...
 ) -> list[dict[str, Any]]:
-    """Run many configurations in parallel; results in input order."""
+    """Run many configurations in parallel; results in input order.
+    ``progress(runs_done, runs)``."""
 
 def interaction_type_names() -> list[str]: ...
 def _py_random_ops(seed: int, ops: list[tuple[Any, ...]]) -> list[Any]: ...

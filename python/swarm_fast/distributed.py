@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def connect(address: str, n_workers: int = 2) -> tuple[Any, Any]:
+def connect(address: str, n_workers: int = 2, timeout: float = 10.0) -> tuple[Any, Any]:
     """A ``distributed.Client`` for ``address``, or for a new LocalCluster
-    when ``address == "local"``. Returns (client, cluster or None)."""
+    when ``address == "local"``. Returns (client, cluster or None). An
+    unreachable scheduler raises ``OSError`` after ``timeout`` seconds."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as e:  # pragma: no cover - depends on the extra
@@ -27,4 +28,4 @@ def connect(address: str, n_workers: int = 2) -> tuple[Any, Any]:
     if address == "local":
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True)
         return Client(cluster), cluster
-    return Client(address), None
+    return Client(address, timeout=timeout), None

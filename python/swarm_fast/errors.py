@@ -53,3 +53,9 @@ class ScenarioWarning(UserWarning):
     """A scenario sets keys that are accepted but have no effect (unknown to
     the scenario format, or switches the reference reads but never acts
     on); the message lists them, one line per key."""
+
+
+class OutputError(ValueError):
+    """An output path that cannot be used as asked: a finished sweep output
+    that would be overwritten, partial results of a different sweep, a file
+    extension that does not match the format."""

@@ -11,6 +11,7 @@ table goes to Rust in one parallel batch.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -161,7 +162,23 @@ def to_markdown(cells: pl.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+PLOT_HINT = 'pip install "swarm_fast[plot]"'
+
+
+def plots_available() -> bool:
+    """Whether matplotlib (the plot extra) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def write_paper(out: str | Path, threads: int = 0, plots: bool = True) -> pl.DataFrame:
+    """Write tables.md, tables.csv, runs.csv and (when ``plots`` and
+    matplotlib is installed) levers.png and trajectories.png into ``out``.
+    Returns the table cells, with ``elapsed_s`` and ``plots`` (whether the
+    plots were written) columns."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -170,21 +187,30 @@ def write_paper(out: str | Path, threads: int = 0, plots: bool = True) -> pl.Dat
     (out / "tables.md").write_text(to_markdown(cells))
     cells.write_csv(out / "tables.csv")
     runs.write_csv(out / "runs.csv")
-    if plots:
+    plotted = plots and plots_available()
+    if plotted:
         from . import plot
 
         plot.paper_figures(runs, epochs, paper_spec(), out)
-    cells = cells.with_columns(pl.lit(time.perf_counter() - t0).alias("elapsed_s"))
-    return cells
+    return cells.with_columns(
+        pl.lit(time.perf_counter() - t0).alias("elapsed_s"), pl.lit(plotted).alias("plots")
+    )
 
 
 def cmd_paper(args: Any) -> int:
     cells = write_paper(args.out, threads=args.threads or 0, plots=not args.no_plots)
     n, ok = cells.height, int(cells["match"].sum())
+    plotted = bool(cells["plots"][0])
     print(Path(args.out, "tables.md").read_text())
     print(
         f"wrote {args.out}/tables.md, tables.csv, runs.csv"
-        + ("" if args.no_plots else " and the PNG plots")
+        + (" and the plots levers.png, trajectories.png" if plotted else "")
     )
+    if not plotted and not args.no_plots:
+        print(
+            f"plots skipped: matplotlib is not installed; {PLOT_HINT} and run again for "
+            "levers.png and trajectories.png",
+            file=sys.stderr,
+        )
     print(f"{ok}/{n} printed numbers match; {cells['elapsed_s'][0]:.2f} s")
     return 0 if ok == n else 1

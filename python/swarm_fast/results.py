@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,15 @@ class RunResult:
     @cached_property
     def summary(self) -> dict[str, Any]:
         return summarize(self._raw["epochs"], self._raw["totals"], self._criteria, self._payoff)
+
+    @cached_property
+    def criteria(self) -> list[CriterionCheck]:
+        """Each success criterion the scenario sets, with the run's value,
+        the threshold and whether it passed (as ``swarm run`` prints them)."""
+        s = self.summary
+        return criteria_checks(
+            self._criteria, s["n_epochs"], s["mean_epoch_toxicity"], s["mean_net_social_welfare"]
+        )
 
     @cached_property
     def epochs(self) -> pl.DataFrame:
@@ -151,14 +161,24 @@ def summarize(
     criteria: dict[str, Any] | None,
     payoff: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run-level aggregates, as the paper defines them.
+    """Run-level aggregates, under the paper's and the reference's names.
 
-    toxicity: pooled E[1-p | accepted] = sum_e tox_e*acc_e / sum_e acc_e;
-    welfare: sum of per-epoch total_welfare; interactions, accepted: sums;
-    passed: the reference CLI's verdict on min_epochs, toxicity_threshold
-    (against the mean of per-epoch toxicity) and min_net_social_welfare.
-    quality_gap, conditional losses and spread are pooled over every
-    interaction of the run (spec 15.3), from sums kept in completion order.
+    The paper (Tables 4-6):
+      toxicity: pooled E[1-p | accepted] = sum_e tox_e*acc_e / sum_e acc_e;
+      welfare: the sum over epochs of total_welfare (the reference's
+      per-epoch "surplus"); interactions, accepted, rejected: sums;
+      passed: the reference CLI's success-criteria verdict.
+    The reference's ``swarm run`` summary:
+      mean_epoch_toxicity ("Avg toxicity"): the mean over epochs of
+      toxicity_rate; the toxicity_threshold criterion uses it;
+      mean_epoch_welfare ("Avg surplus"): the mean over epochs of
+      total_welfare;
+      mean_net_social_welfare ("Avg net welfare"): the mean over epochs of
+      net_social_welfare (surplus minus externalities); the
+      min_net_social_welfare criterion uses it.
+    quality_gap (E[p | accepted] - E[p | rejected]), the conditional losses
+    and spread are pooled over every interaction of the run (spec 15.3),
+    from sums kept in completion order.
     """
     tox = _column(epochs, "toxicity_rate")
     acc = _column(epochs, "accepted_interactions")
@@ -173,6 +193,7 @@ def summarize(
     n_epochs = len(tox)
     mean_tox = sum(tox) / n_epochs if n_epochs else 0.0
     mean_net = sum(_column(epochs, "net_social_welfare")) / n_epochs if n_epochs else 0.0
+    mean_welfare = sum(_column(epochs, "total_welfare")) / n_epochs if n_epochs else 0.0
     n_all = totals["accepted"] + totals["rejected"]
     n_a = totals["accepted"]
     if n_all and n_a:
@@ -191,6 +212,8 @@ def summarize(
         "passed": passes(criteria or {}, n_epochs, mean_tox, mean_net),
         "mean_epoch_toxicity": mean_tox,
         "mean_net_social_welfare": mean_net,
+        "mean_epoch_welfare": mean_welfare,
+        "n_epochs": n_epochs,
         "conditional_loss_initiator": loss_a,
         "conditional_loss_counterparty": loss_b,
         "spread": spread,
@@ -200,17 +223,60 @@ def summarize(
     }
 
 
-def passes(criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: float) -> bool:
-    """The criteria the reference CLI checks (other keys are ignored). The
-    contract-screening ones read the reference's no-contract values."""
-    c = {k: v for k, v in criteria.items() if v is not None}
-    checks = [
-        ("min_epochs", lambda t: n_epochs >= t),
-        ("toxicity_threshold", lambda t: mean_tox <= t),
-        ("min_net_social_welfare", lambda t: mean_net >= t),
-        ("min_separation_quality", lambda t: 0.0 >= t),
-        ("max_infiltration_rate", lambda t: 1.0 <= t),
-        ("min_welfare_delta", lambda t: 0.0 >= t),
-        ("min_attack_displacement", lambda t: 0.0 >= t),
+@dataclass(frozen=True)
+class CriterionCheck:
+    """One success criterion as the reference CLI checks it: ``label`` is
+    the reference's, ``value`` the run's, ``op`` ``">="`` or ``"<="``."""
+
+    key: str
+    label: str
+    value: float
+    op: str
+    threshold: float
+
+    @property
+    def passed(self) -> bool:
+        if self.op == ">=":
+            return self.value >= self.threshold
+        return self.value <= self.threshold
+
+
+# (key, label, op): the criteria the reference CLI checks, in its order.
+# The contract-screening ones read the reference's no-contract values
+# (swarm_fast has no contract market): 0, and 1 for the infiltration rate.
+CRITERIA = (
+    ("min_epochs", "Epochs", ">="),
+    ("toxicity_threshold", "Toxicity", "<="),
+    ("min_net_social_welfare", "Net social welfare", ">="),
+    ("min_separation_quality", "Separation quality", ">="),
+    ("max_infiltration_rate", "Infiltration rate", "<="),
+    ("min_welfare_delta", "Welfare delta", ">="),
+    ("min_attack_displacement", "Attack displacement", ">="),
+)
+
+
+def criteria_checks(
+    criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: float
+) -> list[CriterionCheck]:
+    """Each criterion the scenario sets (other keys are ignored, as by the
+    reference): toxicity against the mean of per-epoch toxicity, net social
+    welfare against its per-epoch mean."""
+    values = {
+        "min_epochs": n_epochs,
+        "toxicity_threshold": mean_tox,
+        "min_net_social_welfare": mean_net,
+        "min_separation_quality": 0.0,
+        "max_infiltration_rate": 1.0,
+        "min_welfare_delta": 0.0,
+        "min_attack_displacement": 0.0,
+    }
+    return [
+        CriterionCheck(key, label, values[key], op, criteria[key])
+        for key, label, op in CRITERIA
+        if criteria.get(key) is not None
     ]
-    return all(check(c[key]) for key, check in checks if key in c)
+
+
+def passes(criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: float) -> bool:
+    """The reference CLI's verdict: every criterion it checks holds."""
+    return all(c.passed for c in criteria_checks(criteria, n_epochs, mean_tox, mean_net))

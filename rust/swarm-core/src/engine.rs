@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::agents::{Agent, AgentKind};
 use crate::config::{RunConfig, Topology};
@@ -439,7 +439,17 @@ impl Engine {
     }
 
     /// Run every epoch. `cancel` is polled once per step.
-    pub fn run(mut self, cancel: &AtomicBool) -> SwarmResult<RunResult> {
+    pub fn run(self, cancel: &AtomicBool) -> SwarmResult<RunResult> {
+        self.run_counting(cancel, None)
+    }
+
+    /// [`Engine::run`], adding one to `epochs_done` as each epoch ends (for
+    /// a caller's progress bar; one relaxed add per epoch).
+    pub fn run_counting(
+        mut self,
+        cancel: &AtomicBool,
+        epochs_done: Option<&AtomicUsize>,
+    ) -> SwarmResult<RunResult> {
         for _ in 0..self.cfg.n_epochs {
             self.epoch_start();
             for _ in 0..self.cfg.steps_per_epoch {
@@ -458,6 +468,9 @@ impl Engine {
                 }
             }
             self.epoch_end()?;
+            if let Some(done) = epochs_done {
+                done.fetch_add(1, Ordering::Relaxed);
+            }
         }
         Ok(self.finish())
     }
@@ -791,8 +804,35 @@ pub fn run(cfg: RunConfig, cancel: &AtomicBool) -> SwarmResult<RunResult> {
     Engine::new(cfg)?.run(cancel)
 }
 
+/// [`run`], counting finished epochs in `epochs_done` as it goes.
+pub fn run_counting(
+    cfg: RunConfig,
+    cancel: &AtomicBool,
+    epochs_done: &AtomicUsize,
+) -> SwarmResult<RunResult> {
+    Engine::new(cfg)?.run_counting(cancel, Some(epochs_done))
+}
+
 /// Run one configuration with its data layout chosen by hand (for checking
 /// that every layout gives the same run).
 pub fn run_tuned(cfg: RunConfig, tuning: Tuning, cancel: &AtomicBool) -> SwarmResult<RunResult> {
     Engine::tuned(cfg, tuning)?.run(cancel)
+}
+
+#[cfg(test)]
+mod run_counting_tests {
+    use super::*;
+
+    #[test]
+    fn counts_every_epoch_and_changes_nothing() {
+        let json = r#"{"seed": 7, "n_epochs": 6, "steps_per_epoch": 4,
+            "record_interactions": true,
+            "agents": [{"type": "honest", "count": 3}, {"type": "deceptive"}]}"#;
+        let cfg = RunConfig::from_json(json).unwrap();
+        let done = AtomicUsize::new(0);
+        let counted = run_counting(cfg.clone(), &AtomicBool::new(false), &done).unwrap();
+        let plain = run(cfg, &AtomicBool::new(false)).unwrap();
+        assert_eq!(done.load(Ordering::Relaxed), 6);
+        assert_eq!(format!("{counted:?}"), format!("{plain:?}"));
+    }
 }

@@ -30,5 +30,5 @@ pub mod sweep;
 pub mod types;
 
 pub use config::RunConfig;
-pub use engine::{run, RunResult};
+pub use engine::{run, run_counting, RunResult};
 pub use error::{SwarmError, SwarmResult};

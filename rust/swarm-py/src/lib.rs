@@ -266,11 +266,9 @@ fn run_parsed<'py>(
     let result = if small && progress.is_none() {
         run_inline(py, || swarm_core::run(cfg, &AtomicBool::new(false)))?
     } else {
-        supervise(py, 1, progress, |cancel, done| {
-            let r = swarm_core::run(cfg, cancel);
-            done.fetch_add(1, Ordering::Relaxed);
-            r
-        })?
+        // Progress counts epochs: (epochs done, epochs).
+        let epochs = cfg.n_epochs as usize;
+        supervise(py, epochs, progress, |cancel, done| swarm_core::run_counting(cfg, cancel, done))?
     };
     to_dict(py, result)
 }

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Any, Callable
 import polars as pl
 
 from . import _core, arguments
-from .errors import ScenarioError
+from .errors import OutputError, ScenarioError
 from .results import EPOCH_COLUMNS, summarize
 from .run import ScenarioLike, as_scenario
 
@@ -184,12 +185,14 @@ def _chunk_size(plan: Plan, target_seconds: float, threads: int) -> int:
     return max(1, min(len(plan.tasks), math.ceil(target_seconds / one)))
 
 
-def _progress_bar(total: int, desc: str) -> Any:
+def _progress_bar(total: int, desc: str, initial: int = 0) -> Any:
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None
-    return tqdm(total=total, desc=desc, unit="run", dynamic_ncols=True)
+    return tqdm(
+        total=total, initial=initial, desc=desc, unit="run", dynamic_ncols=True, file=sys.stderr
+    )
 
 
 def _execute(
@@ -201,12 +204,14 @@ def _execute(
     executor: Any,
     chunk_size: int | None,
     progress: bool,
+    done_before: int = 0,
 ) -> None:
     """Run ``tasks`` chunk by chunk, calling ``on_chunk`` with each chunk's
-    rows as it finishes (in completion order)."""
+    rows as it finishes (in completion order). The progress bar counts
+    ``done_before`` runs (resumed from earlier) as done."""
     if not tasks:
         return
-    bar = _progress_bar(len(tasks), "sweep") if progress else None
+    bar = _progress_bar(done_before + len(tasks), "sweep", done_before) if progress else None
     try:
         if executor is None:
             size = chunk_size or max(len(tasks) // 20, (threads or os.cpu_count() or 1) * 4)
@@ -310,7 +315,24 @@ def sweep(
     return _frame(plan, rows)
 
 
-def sweep_to_parquet(
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv"}
+
+
+def output_format(out: str | os.PathLike, format: str | None = None) -> str:
+    """The table format of a sweep output: ``format``, which must match the
+    file's extension, or the one the extension names."""
+    suffix = Path(out).suffix.lower()
+    implied = OUTPUT_FORMATS.get(suffix)
+    if implied is None:
+        raise OutputError(
+            f"{out}: unknown output extension {suffix or '(none)'!r}; use .parquet or .csv"
+        )
+    if format is not None and format != implied:
+        raise OutputError(f"{out}: the extension {suffix} does not match the format {format!r}")
+    return implied
+
+
+def sweep_to_file(
     out: str | os.PathLike,
     scenario: ScenarioLike,
     grid: Mapping[str, Sequence[Any]] | None = None,
@@ -319,23 +341,28 @@ def sweep_to_parquet(
     steps: int | None = None,
     per_epoch: bool = False,
     *,
+    format: str | None = None,
     threads: int | None = None,
     executor: Any = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    report: Callable[[str], Any] | None = None,
 ) -> pl.DataFrame:
-    """Like :func:`sweep`, writing Parquet as it goes, and resumable.
+    """Like :func:`sweep`, writing as it goes, and resumable.
 
-    Finished chunks are written atomically as parts under ``OUT.parts/``.
-    Re-running the same command after an interruption skips every finished
-    (cell, seed); when all are done the parts are merged into ``OUT`` in
-    (cell, seed) order. Partial results of a different sweep are refused.
-    Arguments are checked as by :func:`sweep`.
+    ``out`` ends in ``.parquet`` or ``.csv`` (``format``, if given, must
+    agree). Finished chunks are written atomically as Parquet parts under
+    ``OUT.parts/``. Re-running the same sweep after an interruption skips
+    every finished (cell, seed) (``report`` is told how many); when all are
+    done the parts are merged into ``OUT`` in (cell, seed) order. Partial
+    results of a different sweep are refused (``OutputError``). Arguments
+    are checked as by :func:`sweep`.
     """
     grid, seeds = arguments.sweep_args(
         grid, seeds, epochs, steps, per_epoch, threads, chunk_size, progress
     )
     out = Path(out)
+    fmt = output_format(out, format)
     plan = plan_sweep(scenario, grid, seeds, epochs, steps, per_epoch)
     parts = Path(f"{out}.parts")
     manifest = parts / "manifest.json"
@@ -343,10 +370,9 @@ def sweep_to_parquet(
     if parts.exists():
         known = json.loads(manifest.read_text()).get("fingerprint") if manifest.exists() else None
         if known != fingerprint:
-            raise ScenarioError(
-                "out",
+            raise OutputError(
                 f"{parts} holds partial results of a different sweep; remove it or choose "
-                "another output path",
+                "another output path"
             )
     else:
         parts.mkdir(parents=True)
@@ -357,6 +383,11 @@ def sweep_to_parquet(
         keys = pl.read_parquet(part, columns=["cell", "seed"]).unique()
         done.update(zip(keys["cell"].to_list(), keys["seed"].to_list()))
     todo = [t for t in plan.tasks if (t.cell, t.seed) not in done]
+    if done and report is not None:
+        report(
+            f"resuming: {len(plan.tasks) - len(todo)} of {len(plan.tasks)} runs already done "
+            f"in {parts}; running the other {len(todo)}"
+        )
     counter = [len(existing)]
 
     def write_part(rows: list[dict[str, Any]]) -> None:
@@ -375,70 +406,99 @@ def sweep_to_parquet(
         executor=executor,
         chunk_size=chunk_size,
         progress=progress,
+        done_before=len(plan.tasks) - len(todo),
     )
     frames = [pl.read_parquet(p) for p in sorted(parts.glob("part-*.parquet"))]
     order = ["cell", "seed"] + (["epoch"] if per_epoch else [])
     result = pl.concat(frames, how="vertical_relaxed").sort(order) if frames else pl.DataFrame()
     tmp = out.with_name(out.name + ".tmp")
-    result.write_parquet(tmp)
+    if fmt == "csv":
+        result.write_csv(tmp)
+    else:
+        result.write_parquet(tmp)
     os.replace(tmp, out)
     shutil.rmtree(parts)
     return result
 
 
-def parse_grid_arg(text: str) -> tuple[str, list[Any]]:
-    """``key=v1,v2,...`` with values parsed as YAML scalars."""
-    import yaml
-
-    if "=" not in text:
-        raise ScenarioError("grid", f"expected KEY=V1,V2,... got {text!r}")
-    key, values = text.split("=", 1)
-    return key.strip(), [yaml.safe_load(v) for v in values.split(",") if v.strip()]
+def sweep_to_parquet(out: str | os.PathLike, *args: Any, **kwargs: Any) -> pl.DataFrame:
+    """:func:`sweep_to_file` into a Parquet file (``out`` ends in .parquet)."""
+    return sweep_to_file(out, *args, format="parquet", **kwargs)
 
 
-def parse_seeds_arg(text: str) -> list[int]:
-    """``0:100`` (a range), ``1,2,3`` or a single seed."""
+def _connect(address: str, timeout: float) -> tuple[Any, Any]:
+    from .cli import CliError
+
     try:
-        if ":" in text:
-            a, b = text.split(":", 1)
-            return list(range(int(a), int(b)))
-        return [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise ScenarioError("seeds", f"expected START:STOP or S1,S2,... got {text!r}") from None
+        import distributed  # noqa: F401
+    except ImportError:
+        raise CliError(
+            '--dask needs the dask extra: pip install "swarm_fast[dask]"', code=1
+        ) from None
+    from .distributed import connect
+
+    try:
+        return connect(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as e:
+        reason = " ".join(str(e).split()) or type(e).__name__
+        if len(reason) > 200:
+            reason = reason[:197] + "..."
+        raise CliError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s: {reason}",
+            code=1,
+        ) from None
 
 
 def cmd_sweep(args: Any) -> int:
-    grid = dict(parse_grid_arg(g) for g in args.grid or [])
-    seeds = parse_seeds_arg(args.seeds)
-    executor = None
-    cluster = None
-    if args.dask:
-        from .distributed import connect
+    """``swarm-fast sweep``: the arguments come parsed from cli.py."""
+    from .cli import CliError
 
-        executor, cluster = connect(args.dask)
+    out = Path(args.out)
     try:
-        df = sweep_to_parquet(
-            args.out,
+        fmt = output_format(out, args.format)
+    except OutputError as e:
+        raise CliError(f"--out {e}") from None
+    if out.exists() and not Path(f"{out}.parts").exists():
+        if not args.force:
+            raise CliError(
+                f"{out} already holds a finished sweep; pass --force to replace it, or choose "
+                "another --out"
+            )
+    if not out.parent.is_dir():
+        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    grid = dict(args.grid or [])
+    executor = cluster = None
+    if args.dask:
+        executor, cluster = _connect(args.dask, args.dask_timeout)
+    try:
+        df = sweep_to_file(
+            out,
             args.scenario,
             grid,
-            seeds,
+            args.seeds,
             args.epochs,
             args.steps,
             args.per_epoch,
+            format=fmt,
             threads=args.threads,
             executor=executor,
             chunk_size=args.chunk_size,
             progress=not args.quiet,
+            report=lambda msg: print(msg, file=sys.stderr),
         )
     except KeyboardInterrupt:
         print(
-            f"interrupted: finished chunks are kept in {args.out}.parts; "
-            "run the same command again to resume"
+            f"interrupted: finished chunks are kept in {out}.parts; "
+            "run the same command again to resume",
+            file=sys.stderr,
         )
         return 130
+    except OutputError as e:
+        raise CliError(str(e), code=1) from None
     finally:
-        if executor is not None and cluster is not None:
+        if executor is not None:
             executor.close()
+        if cluster is not None:
             cluster.close()
-    print(f"wrote {len(df)} rows to {args.out}")
+    print(f"wrote {len(df)} rows to {out}")
     return 0

@@ -1,0 +1,123 @@
+"""The scripted agent types swarm_fast implements, for ``swarm-fast agents``.
+
+Each entry: the YAML ``type`` key, the type the agent registers as (what
+other agents and the observable generator see), a one-line summary, a
+longer description, and its ``config:`` parameters with their defaults
+(the policies read them as in swarm-safety 1.9.0; spec §11).
+``tests/test_cli.py`` checks the defaults against the Rust policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AgentType:
+    key: str
+    registers_as: str
+    summary: str
+    description: str
+    params: dict[str, float | bool] = field(default_factory=dict)
+
+
+AGENT_TYPES: tuple[AgentType, ...] = (
+    AgentType(
+        "honest",
+        "honest",
+        "Cooperates with agents it trusts; posts, upvotes and proposes collaborations.",
+        "Accepts a proposal when its trust in the initiator clears the acceptance "
+        "threshold (eased by 0.1 for collaborations, raised by 0.1 for trades). "
+        "Proposes collaborations to the most trusted visible agent.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.3,
+            "vote_probability": 0.5,
+            "interact_probability": 0.4,
+        },
+    ),
+    AgentType(
+        "opportunistic",
+        "opportunistic",
+        "Chases rich or reputable partners with trades; accepts on past quality or by chance.",
+        "Proposes trades to visible agents with many resources or a good reputation. "
+        "Accepts a proposal when its past interactions with the initiator averaged "
+        "p > 0.5, or, with no history, with probability risk_tolerance.",
+        {
+            "risk_tolerance": 0.6,
+            "post_probability": 0.4,
+            "vote_probability": 0.6,
+            "free_ride_probability": 0.3,
+        },
+    ),
+    AgentType(
+        "deceptive",
+        "deceptive",
+        "Builds trust behind a cooperative facade, then exploits the partners who trust it.",
+        "Behaves cooperatively for the first trust_building_phase proposals from each "
+        "partner; once at least two partners are trusted above exploitation_threshold "
+        "it proposes trades to them. It votes on almost every turn (no probability gate).",
+        {
+            "trust_building_phase": 5,
+            "exploitation_threshold": 0.7,
+            "facade_probability": 0.8,
+            "post_probability": 0.35,
+        },
+    ),
+    AgentType(
+        "adversarial",
+        "adversarial",
+        "Targets honest agents and coordinates with other adversaries.",
+        "Collects honest agents with resources or reputation as targets and other "
+        "adversaries as allies; accepts their proposals and attacks targets with "
+        "probability attack_probability.",
+        {"target_honest": True, "post_probability": 0.5, "attack_probability": 0.6},
+    ),
+    AgentType(
+        "adaptive_adversary",
+        "adversarial",
+        "An adversary that, never told it was detected, always lays low.",
+        "Posts or upvotes the top post and accepts every proposal; it never answers "
+        "proposals on its own turn. No parameters.",
+    ),
+    AgentType(
+        "cautious",
+        "cautious",
+        "Interacts only with agents above a high trust threshold (adversarial observables).",
+        "Accepts and proposes only above threshold. It registers as type 'cautious', "
+        "which the observable generator treats like an adversary.",
+        {"threshold": 0.7, "post_probability": 0.2},
+    ),
+    AgentType(
+        "cautious_reciprocator",
+        "honest",
+        "Keeps a payoff ledger per partner and blacklists those that cost it.",
+        "Accepts above base_threshold, refuses partners whose summed payoffs fall "
+        "below blacklist_threshold and caps interactions per partner at "
+        "max_per_partner. Looks honest to everyone else.",
+        {
+            "base_threshold": 0.55,
+            "blacklist_threshold": -2.0,
+            "max_per_partner": 8,
+            "post_probability": 0.2,
+        },
+    ),
+    AgentType(
+        "threshold_dancer",
+        "adversarial",
+        "Exploits partners while staying just above their blacklist thresholds.",
+        "After warmup_interactions with a partner, alternates at most "
+        "max_consecutive_exploits exploiting moves with cooperative ones, keeping its "
+        "standing with each partner above comfort_zone_floor.",
+        {
+            "safety_margin": 0.5,
+            "exploitation_intensity": 0.6,
+            "warmup_interactions": 3,
+            "comfort_zone_floor": -0.3,
+            "max_consecutive_exploits": 2,
+            "post_probability": 0.2,
+            "blacklist_threshold": -2.0,
+        },
+    ),
+)
