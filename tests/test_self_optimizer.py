@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from test_parity import assert_same
 
 import swarm_fast
 from swarm_fast import bundled_scenarios, load_scenario
 
 from reference_harness import run_reference
-from test_parity import assert_same
 
 FEATURES = Path(__file__).parent / "scenarios"
 SEEDS = [42, 43, 44, 45, 46, 1]
