@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._core import __version__
 from .errors import ScenarioError
+from .proxy_gaming import proxy_gaming
 from .results import RunResult
 from .run import run
 from .scenario import PAPER_SCENARIOS, Scenario, bundled_scenarios, load_scenario
@@ -22,5 +23,6 @@ __all__ = [
     "__version__",
     "bundled_scenarios",
     "load_scenario",
+    "proxy_gaming",
     "run",
 ]

@@ -117,6 +117,19 @@ def _add_sweep(sub: Any) -> None:
     p.set_defaults(func=_deferred("sweep", "cmd_sweep"))
 
 
+def _add_proxy_gaming(sub: Any) -> None:
+    p = sub.add_parser(
+        "proxy-gaming",
+        help="the proxy-gaming experiment: procedures A, B, C and the optimizing study",
+    )
+    p.add_argument(
+        "--seeds", default="0:100", help="study seeds: START:STOP or S1,S2,... (default 0:100)"
+    )
+    p.add_argument("--out", default="proxy_gaming_out", help="output folder")
+    p.add_argument("--no-plots", action="store_true")
+    p.set_defaults(func=_deferred("proxy_gaming", "cmd_proxy_gaming"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="swarm-fast",
@@ -137,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_paper(sub)
     _add_sweep(sub)
+    _add_proxy_gaming(sub)
     return p
 
 
