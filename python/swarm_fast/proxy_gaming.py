@@ -1181,8 +1181,11 @@ def _plots(rep: ProxyGamingReport, folder: Path) -> list[Path]:
     # 3. The study: share of optimizing runs detected by each epoch.
     fig, ax = plt.subplots(figsize=(7, 4))
     for m, c in st.detection_curves.items():
+        if m == "quality":
+            continue  # the same alarms as toxicity (1 - E[p|A] against -E[p|A])
         ls = "--" if m in BINARY_CHECKS else "-"
-        ax.step(np.arange(len(c)), c, where="post", ls=ls, label=m)
+        label = "toxicity (= quality)" if m == "toxicity" else m
+        ax.step(np.arange(len(c)), c, where="post", ls=ls, label=label)
     ax.set(
         xlabel="epoch",
         ylabel="share of runs detected",
