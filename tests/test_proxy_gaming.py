@@ -36,7 +36,6 @@ from swarm_fast.cli import main
 
 from reference_harness import run_reference
 
-# The module (``swarm_fast.proxy_gaming`` itself is the function).
 pg = importlib.import_module("swarm_fast.proxy_gaming")
 
 FIXTURE_PATH = "tests/fixtures/interactions.py"
@@ -255,6 +254,26 @@ def test_study_small() -> None:
     assert row["benchmark_pass"] == pytest.approx((acc["p"] >= 0.45).mean())
     # Deterministic.
     assert pg.study(range(20), n_boot=200).summary == st.summary
+
+
+def test_module_is_the_function(tmp_path: Path) -> None:
+    """``swarm_fast.proxy_gaming(...)`` runs the experiment; its pieces stay
+    reachable on the same name."""
+    assert swarm_fast.proxy_gaming is pg and swarm_fast.proxy_gaming.study is pg.study
+    rep = swarm_fast.proxy_gaming(
+        range(4),
+        tmp_path,
+        plots=False,
+        a_seeds=[42],
+        b_seeds=[42],
+        c_base_rates=[0.5],
+        c_seeds=[0],
+    )
+    assert (
+        rep.procedure_a[0]["interactions"]
+        == swarm_fast.run("self_optimizer").summary["interactions"]
+    )
+    assert len(rep.study.per_seed) == 8 and (tmp_path / "proxy_gaming.md").is_file()
 
 
 def test_study_refuses_a_scenario_without_self_optimizers() -> None:

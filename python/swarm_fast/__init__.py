@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from ._core import __version__
 from .errors import ScenarioError
-from .proxy_gaming import proxy_gaming
 from .results import RunResult
 from .run import run
 from .scenario import PAPER_SCENARIOS, Scenario, bundled_scenarios, load_scenario
@@ -26,3 +25,13 @@ __all__ = [
     "proxy_gaming",
     "run",
 ]
+
+
+def __getattr__(name: str):
+    # `swarm_fast.proxy_gaming` is the experiment's module, callable as its
+    # main function (see there); imported on first use, as it loads numpy.
+    if name == "proxy_gaming":
+        import importlib
+
+        return importlib.import_module(".proxy_gaming", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,8 +23,10 @@ really optimize:
   the share of runs in which the binary checks pass while each soft metric
   alarms, and each metric's epoch of first detection, with bootstrap CIs.
 
-numpy and polars are imported inside the functions so that ``import
-swarm_fast`` stays cheap.
+The module is callable: ``swarm_fast.proxy_gaming(seeds, out=...)`` is
+:func:`proxy_gaming` (``swarm_fast`` imports the module on first use, and
+its pieces stay reachable as ``swarm_fast.proxy_gaming.study`` etc.).
+numpy and polars are imported inside the functions.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from __future__ import annotations
 import csv
 import math
 import random
+import sys
 import time
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1251,3 +1255,14 @@ def cmd_proxy_gaming(args: Any) -> int:
         print(f"wrote {p}")
     print(f"proxy-gaming: {rep.seconds:.1f} s")
     return 0
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`proxy_gaming`: ``swarm_fast.proxy_gaming``
+    names both, whichever way it was imported."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ProxyGamingReport:
+        return proxy_gaming(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
