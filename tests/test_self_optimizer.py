@@ -220,3 +220,44 @@ def test_option_is_validated() -> None:
         load_scenario("self_optimizer").with_overrides(
             {"agents.1.config.optimize_per_epoch": "yes"}
         )
+
+
+# ------------------------------------------------- the Python-side agent state
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        None,
+        {
+            "optimization_rate": 0.2,
+            "quality_floor": 0.5,
+            "initial_quality": 0.9,
+            "initial_cost": 0.3,
+            "benchmark_threshold": 0.6,
+        },
+    ],
+)
+def test_python_state_matches_the_reference_class(config) -> None:
+    """optimize_step, effective_cost, generate_interaction_quality (CPython
+    gauss with its cached value) and passes_benchmark, call for call."""
+    import importlib
+
+    from swarm.agents.self_optimizer import SelfOptimizerAgent
+
+    pg = importlib.import_module("swarm_fast.proxy_gaming")
+    ref = SelfOptimizerAgent("self_optimizer_1", config=config, rng=random.Random(43))
+    ours = pg.SelfOptimizer(config, rng=random.Random(43))
+    for epoch in range(12):
+        a, b = ours.optimize_step(epoch), ref.optimize_step(epoch)
+        assert (a.epoch, a.depth, a.cost_multiplier, a.quality_estimate) == (
+            b.epoch,
+            b.depth,
+            b.cost_multiplier,
+            b.quality_estimate,
+        )
+        assert ours.effective_cost == ref.effective_cost
+        for _ in range(3):  # odd count: the gauss cache carries over
+            p = ours.generate_interaction_quality()
+            assert p == ref.generate_interaction_quality()
+            assert ours.passes_benchmark(p) == ref.passes_benchmark(p)

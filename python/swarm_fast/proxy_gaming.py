@@ -154,6 +154,68 @@ def _mean(xs: Sequence[float], empty: float = 0.0) -> float:
     return sum(xs) / len(xs) if xs else empty
 
 
+# ------------------------------------------------------- the agent's state
+
+
+@dataclass(frozen=True)
+class OptimizationSnapshot:
+    """One optimisation step's record (the reference's snapshot fields)."""
+
+    epoch: int
+    depth: int
+    cost_multiplier: float
+    quality_estimate: float
+
+
+class SelfOptimizer:
+    """The self-optimizer's optimisation state and helpers, as the
+    reference's ``SelfOptimizerAgent`` exposes them (ext. spec §1.3-§1.7),
+    for use outside the engine: the engine's own copy lives in Rust and
+    calls ``optimize_step`` only with ``optimize_per_epoch`` on.
+
+    ``rng`` is the agent's stream (``random.Random(seed + j)`` for the
+    j-th agent); only :meth:`generate_interaction_quality` draws from it,
+    with CPython's ``gauss`` (its cached second value included)."""
+
+    def __init__(self, config: dict | None = None, rng: random.Random | None = None) -> None:
+        c = config or {}
+        self.optimization_rate = c.get("optimization_rate", 0.15)
+        self.quality_floor = c.get("quality_floor", 0.35)
+        self.benchmark_threshold = c.get("benchmark_threshold", 0.45)
+        self.initial_quality = c.get("initial_quality", 0.85)
+        self.initial_cost = c.get("initial_cost", 0.10)
+        self.cost_multiplier = 1.0
+        self.current_quality = self.initial_quality
+        self.optimization_depth = 0
+        self.optimization_history: list[OptimizationSnapshot] = []
+        self.rng = rng if rng is not None else random.Random()
+
+    def optimize_step(self, epoch: int) -> OptimizationSnapshot:
+        """Cut costs by the rate and quality by rate x 0.5 x q0, down to
+        the floor (which may lie below the benchmark: Q-E2)."""
+        self.optimization_depth += 1
+        self.cost_multiplier *= 1.0 - self.optimization_rate
+        loss = self.optimization_rate * 0.5 * self.initial_quality
+        self.current_quality = max(self.current_quality - loss, self.quality_floor)
+        snap = OptimizationSnapshot(
+            epoch, self.optimization_depth, self.cost_multiplier, self.current_quality
+        )
+        self.optimization_history.append(snap)
+        return snap
+
+    @property
+    def effective_cost(self) -> float:
+        return self.initial_cost * self.cost_multiplier
+
+    def generate_interaction_quality(self, noise_std: float = 0.05) -> float:
+        """A p around the current quality, clamped to [floor, 1]."""
+        p = self.rng.gauss(self.current_quality, noise_std)
+        return float(max(self.quality_floor, min(1.0, p)))
+
+    def passes_benchmark(self, p: float) -> bool:
+        return p >= self.benchmark_threshold
+
+
 # -------------------------------------------------------------- Procedure A
 
 
