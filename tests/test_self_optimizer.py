@@ -215,11 +215,19 @@ def test_option_leaves_other_streams_alone() -> None:
     assert (on["p"] <= off["p"]).all() and (on["p"] < off["p"]).any()
 
 
-def test_option_is_validated() -> None:
-    with pytest.raises(swarm_fast.ScenarioError, match="optimize_per_epoch"):
-        load_scenario("self_optimizer").with_overrides(
-            {"agents.1.config.optimize_per_epoch": "yes"}
-        )
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("optimize_per_epoch", "yes"),
+        ("optimize_per_epoch", 1),
+        ("optimization_rate", "0.15"),
+        ("quality_floor", float("nan")),
+        ("initial_quality", True),
+    ],
+)
+def test_config_is_validated(key: str, value) -> None:
+    with pytest.raises(swarm_fast.ScenarioError, match=f"agents\\[1\\].config.{key}"):
+        load_scenario("self_optimizer").with_overrides({f"agents.1.config.{key}": value})
 
 
 # ------------------------------------------------- the Python-side agent state
