@@ -68,7 +68,8 @@ REFERENCE_ONLY_AGENTS = frozenset(
     """.split()
 )
 
-# Policy parameters the core agents read (spec §11): all numbers except one.
+# Policy parameters the core agents read (spec §11): all numbers except the
+# two switches.
 AGENT_BOOL_PARAMS = frozenset({"target_honest", "optimize_per_epoch"})
 AGENT_NUMBER_PARAMS = frozenset(
     """
