@@ -24,6 +24,7 @@ __all__ = [
     "__version__",
     "bundled_scenarios",
     "load_scenario",
+    "proxy_gaming",
     "run",
     "sweep",
     "sweep_to_parquet",
@@ -35,6 +36,12 @@ _LAZY = {"sweep": "sweeps", "sweep_to_parquet": "sweeps"}
 
 
 def __getattr__(name: str):
+    # `swarm_fast.proxy_gaming` is the experiment's module, callable as its
+    # main function (see there); imported on first use, as it loads numpy.
+    if name == "proxy_gaming":
+        import importlib
+
+        return importlib.import_module(".proxy_gaming", __name__)
     if name in _LAZY:
         import importlib
 

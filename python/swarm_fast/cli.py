@@ -587,6 +587,19 @@ def _add_sweep(sub: Any) -> None:
     p.set_defaults(func=_deferred("sweeps", "cmd_sweep"))
 
 
+def _add_proxy_gaming(sub: Any) -> None:
+    p = sub.add_parser(
+        "proxy-gaming",
+        help="the proxy-gaming experiment: procedures A, B, C and the optimizing study",
+    )
+    p.add_argument(
+        "--seeds", default="0:100", help="study seeds: START:STOP or S1,S2,... (default 0:100)"
+    )
+    p.add_argument("--out", default="proxy_gaming_out", help="output folder")
+    p.add_argument("--no-plots", action="store_true")
+    p.set_defaults(func=_deferred("proxy_gaming", "cmd_proxy_gaming"))
+
+
 # Every subcommand, in --help order. Append new ones here.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_run,
@@ -594,6 +607,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_agents,
     _add_paper,
     _add_sweep,
+    _add_proxy_gaming,
 ]
 
 

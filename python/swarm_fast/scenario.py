@@ -66,6 +66,7 @@ SUPPORTED_AGENTS = (
     "cautious",
     "cautious_reciprocator",
     "threshold_dancer",
+    "self_optimizer",
 )
 # Agent types the reference knows (its scripted registry plus the LLM, council,
 # concordia and framework adapters) that swarm_fast does not implement.
@@ -75,15 +76,16 @@ REFERENCE_ONLY_AGENTS = frozenset(
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic
-    skillrl self_optimizer hyperagent_self_mod rivals_producer rivals_critic obfuscating
+    skillrl hyperagent_self_mod rivals_producer rivals_critic obfuscating
     awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
 )
 
-# Policy parameters the core agents read (spec §11): all numbers except one.
-AGENT_BOOL_PARAMS = frozenset({"target_honest"})
+# Policy parameters the core agents read (spec §11): all numbers except the
+# two switches.
+AGENT_BOOL_PARAMS = frozenset({"target_honest", "optimize_per_epoch"})
 AGENT_NUMBER_PARAMS = frozenset(
     """
     acceptance_threshold trust_weight post_probability vote_probability
@@ -91,7 +93,8 @@ AGENT_NUMBER_PARAMS = frozenset(
     exploitation_threshold facade_probability attack_probability threshold
     base_threshold blacklist_threshold max_per_partner safety_margin
     exploitation_intensity warmup_interactions comfort_zone_floor
-    max_consecutive_exploits
+    max_consecutive_exploits optimization_rate quality_floor benchmark_threshold
+    initial_quality initial_cost
     """.split()
 )
 

@@ -23,8 +23,9 @@ fn main() {
     let n = args.first().copied().unwrap_or(10_000);
     let steps = args.get(1).copied().unwrap_or(1);
     let epochs = args.get(2).copied().unwrap_or(1);
+    let kinds = AgentKind::ALL.len() as u64;
     let (k, agents) = if all {
-        let k = n / 8;
+        let k = n / kinds;
         let agents = AgentKind::ALL.iter().map(|t| json!({"type": t.yaml_key(), "count": k}));
         (k, agents.collect::<Vec<_>>())
     } else {
@@ -36,7 +37,7 @@ fn main() {
         ];
         (k, agents)
     };
-    let n = k * if all { 8 } else { 5 };
+    let n = k * if all { kinds } else { 5 };
     let cfg: RunConfig = serde_json::from_value(json!({
         "seed": 42, "n_epochs": epochs, "steps_per_epoch": steps,
         "max_actions_per_step": n, "record_interactions": false, "agents": agents,

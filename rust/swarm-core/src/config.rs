@@ -126,6 +126,16 @@ pub struct AgentParams {
     pub warmup_interactions: Option<f64>,
     pub comfort_zone_floor: Option<f64>,
     pub max_consecutive_exploits: Option<f64>,
+    // self-optimizer (ext. spec §1.2); benchmark_threshold and initial_cost
+    // are accepted but reach nothing the engine computes.
+    pub optimization_rate: Option<f64>,
+    pub quality_floor: Option<f64>,
+    pub benchmark_threshold: Option<f64>,
+    pub initial_quality: Option<f64>,
+    pub initial_cost: Option<f64>,
+    /// swarm_fast extension: call `optimize_step` at every epoch end and
+    /// let the lost quality reach the agent's observables.
+    pub optimize_per_epoch: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -237,6 +237,9 @@ pub struct Engine {
     eligible: Vec<AgentIdx>,
     /// Usage slots whose per-step proposal count is not 0.
     proposed: Vec<usize>,
+    /// Self-optimizers with `optimize_per_epoch` on (a swarm_fast
+    /// extension); empty in every reference-compatible run.
+    optimizing: Vec<usize>,
 }
 
 /// How the engine lays out its data for speed (issue 4). Every choice
@@ -388,6 +391,7 @@ impl Engine {
             rank[i] = r as u32;
         }
         let types: Vec<StateType> = agents.iter().map(|a| a.kind.state_type()).collect();
+        let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
@@ -434,6 +438,7 @@ impl Engine {
             schedule,
             eligible: Vec::new(),
             proposed: Vec::new(),
+            optimizing,
             cfg,
         })
     }
@@ -538,6 +543,12 @@ impl Engine {
             ))
         })?;
         self.epochs.push(row);
+        // Extension: the optimisation step the reference never calls (ext.
+        // spec §1.4), after the epoch's metrics, so epoch e is played at
+        // depth e. It draws nothing.
+        for &i in &self.optimizing {
+            self.agents[i].on_epoch_end();
+        }
         self.epoch += 1;
         self.step = 0;
         for u in &mut self.usage {
@@ -715,8 +726,13 @@ impl Engine {
     /// reference's order.
     fn complete(&mut self, prop: Proposal, accepted: bool) {
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
-        let signals =
+        let mut signals =
             observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
+        if !self.optimizing.is_empty() {
+            if let Some(loss) = self.agents[a].quality_loss() {
+                signals.degrade(loss);
+            }
+        }
         let (v_hat, p) = self.proxy.labels(&signals);
         let effect = self.governance.on_interaction(
             prop.initiator,

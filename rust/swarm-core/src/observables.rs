@@ -13,6 +13,21 @@ pub struct Observables {
     pub engagement: f64,
 }
 
+impl Observables {
+    /// swarm_fast extension (`optimize_per_epoch`, docs/proxy-gaming.md):
+    /// an initiator that has optimized `loss` = q_0 − q of its quality away
+    /// shows it in the two continuous work signals, task progress and
+    /// engagement, each lowered by `2·loss` — the same share of their
+    /// [−1, 1] range as the share of [0, 1] the quality lost. Applied after
+    /// the draws, reputation scaling and the rejection cap, so R_o sees the
+    /// same draws as without it and no other stream moves. The counts stay
+    /// as drawn: changing them would need other draws.
+    pub fn degrade(&mut self, loss: f64) {
+        self.task_progress -= 2.0 * loss;
+        self.engagement -= 2.0 * loss;
+    }
+}
+
 /// Draw the observables for one interaction. Draw order is left to right
 /// as listed in spec §6; constants draw nothing. Every type other than
 /// honest, opportunistic and deceptive gets the adversarial profile (Q4).

@@ -1,7 +1,7 @@
 //! Adversarial agent (spec §11.4).
 
 use super::agent_map::AgentMap;
-use super::{answer, choose_where, first_max_by};
+use super::{answer, anyone, choose_where, first_max_by};
 use crate::config::AgentParams;
 use crate::index::{IndexView, LapsedSeen};
 use crate::observation::{Observation, ProposalView};
@@ -176,16 +176,4 @@ impl Adversarial {
             _ => rng.random() < 0.5,
         }
     }
-}
-
-/// `CH(visible)`: any visible agent.
-fn anyone(obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
-    let Some(ix) = obs.indexed() else {
-        return choose_where(rng, obs.visible_iter(), |_| true).map(|v| v.idx);
-    };
-    let all = ix.without(&[]);
-    if all.len == 0 {
-        return None;
-    }
-    ix.nth_without(&all, rng.choice_index(all.len))
 }

@@ -14,6 +14,7 @@ mod honest;
 pub mod memory;
 mod opportunistic;
 pub(crate) mod ranked;
+mod self_optimizer;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
@@ -36,10 +37,11 @@ pub enum AgentKind {
     Cautious,
     CautiousReciprocator,
     ThresholdDancer,
+    SelfOptimizer,
 }
 
 impl AgentKind {
-    pub const ALL: [AgentKind; 8] = [
+    pub const ALL: [AgentKind; 9] = [
         AgentKind::Honest,
         AgentKind::Opportunistic,
         AgentKind::Deceptive,
@@ -48,6 +50,7 @@ impl AgentKind {
         AgentKind::Cautious,
         AgentKind::CautiousReciprocator,
         AgentKind::ThresholdDancer,
+        AgentKind::SelfOptimizer,
     ];
 
     pub fn from_yaml(key: &str) -> Option<Self> {
@@ -60,6 +63,7 @@ impl AgentKind {
             "cautious" => AgentKind::Cautious,
             "cautious_reciprocator" => AgentKind::CautiousReciprocator,
             "threshold_dancer" => AgentKind::ThresholdDancer,
+            "self_optimizer" => AgentKind::SelfOptimizer,
             _ => return None,
         })
     }
@@ -74,6 +78,7 @@ impl AgentKind {
             AgentKind::Cautious => "cautious",
             AgentKind::CautiousReciprocator => "cautious_reciprocator",
             AgentKind::ThresholdDancer => "threshold_dancer",
+            AgentKind::SelfOptimizer => "self_optimizer",
         }
     }
 
@@ -81,7 +86,8 @@ impl AgentKind {
     pub fn state_type(self) -> StateType {
         match self {
             AgentKind::Honest | AgentKind::CautiousReciprocator => StateType::Honest,
-            AgentKind::Opportunistic => StateType::Opportunistic,
+            // The self-optimizer registers as opportunistic (ext. spec §1.1).
+            AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             AgentKind::Deceptive => StateType::Deceptive,
             AgentKind::Adversarial | AgentKind::AdaptiveAdversary | AgentKind::ThresholdDancer => {
                 StateType::Adversarial
@@ -108,6 +114,7 @@ enum Policy {
     Cautious(cautious::Cautious),
     CautiousReciprocator(Box<cautious_reciprocator::CautiousReciprocator>),
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
+    SelfOptimizer(self_optimizer::SelfOptimizer),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -158,6 +165,9 @@ impl Agent {
             AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
                 threshold_dancer::ThresholdDancer::new(params, me, population),
             )),
+            AgentKind::SelfOptimizer => {
+                Policy::SelfOptimizer(self_optimizer::SelfOptimizer::new(params))
+            }
         };
         let memory = Memory::new(
             me,
@@ -187,6 +197,7 @@ impl Agent {
             Policy::Cautious(p) => p.act(obs, rng, mem),
             Policy::CautiousReciprocator(p) => p.act(obs, rng, mem),
             Policy::ThresholdDancer(p) => p.act(obs, rng),
+            Policy::SelfOptimizer(p) => p.act(obs, rng),
         }
     }
 
@@ -202,6 +213,7 @@ impl Agent {
             Policy::Cautious(p) => p.accept(prop, mem),
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
             Policy::ThresholdDancer(p) => p.accept(prop),
+            Policy::SelfOptimizer(p) => p.accept(prop, mem),
         }
     }
 
@@ -216,6 +228,35 @@ impl Agent {
             }
             Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
             _ => {}
+        }
+    }
+}
+
+impl Agent {
+    /// Epoch-end hook: only a self-optimizer with `optimize_per_epoch` on
+    /// does anything here (a swarm_fast extension; the reference calls no
+    /// agent at epoch end in core runs).
+    pub fn on_epoch_end(&mut self) {
+        if let Policy::SelfOptimizer(p) = &mut self.policy {
+            p.on_epoch_end();
+        }
+    }
+
+    /// The quality this agent has optimized away, when that should reach
+    /// its observables (`optimize_per_epoch`); None for every other agent.
+    #[inline]
+    pub fn quality_loss(&self) -> Option<f64> {
+        match &self.policy {
+            Policy::SelfOptimizer(p) => p.quality_loss(),
+            _ => None,
+        }
+    }
+
+    /// A self-optimizer's (cost multiplier, quality, optimization depth).
+    pub fn optimizer_state(&self) -> Option<(f64, f64, u32)> {
+        match &self.policy {
+            Policy::SelfOptimizer(p) => Some(p.state()),
+            _ => None,
         }
     }
 }
@@ -380,4 +421,16 @@ pub(crate) fn choose_where<T>(
     }
     let k = rng.choice_index(n);
     items.filter(|x| keep(x)).nth(k)
+}
+
+/// `CH(visible)`: any visible agent.
+pub(crate) fn anyone(obs: &Observation, rng: &mut PyRandom) -> Option<AgentIdx> {
+    let Some(ix) = obs.indexed() else {
+        return choose_where(rng, obs.visible_iter(), |_| true).map(|v| v.idx);
+    };
+    let all = ix.without(&[]);
+    if all.len == 0 {
+        return None;
+    }
+    ix.nth_without(&all, rng.choice_index(all.len))
 }
