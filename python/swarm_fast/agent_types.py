@@ -120,4 +120,20 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "blacklist_threshold": -2.0,
         },
     ),
+    AgentType(
+        "self_optimizer",
+        "opportunistic",
+        "Cuts its own costs while passing a binary benchmark (the proxy-gaming agent).",
+        "Accepts pending proposals first, works marketplace tasks, else proposes a "
+        "trade to a random visible agent; accepts when trust exceeds 0.3. As in the "
+        "reference it never optimizes during a run; optimize_per_epoch: true (a "
+        "swarm_fast extension, docs/proxy-gaming.md) runs its optimization step at "
+        "each epoch end and lets the lost quality reach its interactions.",
+        {
+            "optimization_rate": 0.15,
+            "quality_floor": 0.35,
+            "initial_quality": 0.85,
+            "optimize_per_epoch": False,
+        },
+    ),
 )

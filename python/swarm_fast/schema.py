@@ -135,6 +135,17 @@ AGENT_FAMILIES: dict[str, Section] = {
         "threshold_dancer",
     )
 }
+# The self-optimizer (ext. spec §1.2): benchmark_threshold and initial_cost
+# are read by the reference and reach nothing the engine computes.
+AGENT_FAMILIES["self_optimizer"] = agent_spec(
+    {
+        **SCRIPTED_CONFIG,
+        **_leaves(
+            "optimization_rate quality_floor benchmark_threshold initial_quality "
+            "initial_cost optimize_per_epoch"
+        ),
+    }
+)
 
 # ---------------------------------------------------------------- governance
 
