@@ -861,7 +861,7 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
     for key, value in overrides.items():
         parts = _split_key(key)
         check_structure(value, key)
-        node = check_override_key(data, parts, key)
+        node = check_override_key(data, parts)
         _set_path(data, parts, value)
         nodes.append((parts, node))
     for parts, node in nodes:
