@@ -996,8 +996,11 @@ class Scenario:
         available memory (see ``swarm_fast.limits``); with ``record``,
         return how many interaction-trace rows the rest leaves room for
         (None: no limit known or needed)."""
+        if not record and epochs in self._fits:
+            return None  # checked before (see to_json)
         agents, epoch_rows, overhead = run_memory(self._config, epochs)
         if not record and agents + epoch_rows <= SMALL_RUN_BYTES:
+            self._fits.add(epochs)
             return None  # reading the machine's state would cost more than the run
         free = available_memory()
         if free is None:
