@@ -136,9 +136,10 @@ def test_a_trace_that_outgrows_memory_is_an_error_not_an_abort() -> None:
 
 
 def test_the_core_reserves_the_trace_fallibly() -> None:
-    # Without the Python-side budget the core's own fallible growth must
-    # still turn an allocation failure into an error (an abort kills the
-    # subprocess and fails in_subprocess).
+    # Without the Python-side budget the core must still stop with an error:
+    # its memory watch (or, failing that, the trace's fallible growth) turns
+    # the growth into an error; an abort kills the subprocess and fails
+    # in_subprocess.
     out = in_subprocess(
         """
         sc = swarm_fast.load_scenario("baseline")
@@ -149,7 +150,7 @@ def test_the_core_reserves_the_trace_fallibly() -> None:
         """,
         headroom_mib=400,
     )
-    assert out.strip() == "record_interactions"
+    assert out.strip() in ("simulation.n_epochs", "record_interactions")
 
 
 # ------------------------------------------------------- hangs, huge messages
@@ -609,3 +610,24 @@ def test_a_sweep_too_big_to_plan_is_refused_before_planning() -> None:
         timeout=60,
     )
     assert out.strip() == "seeds"
+
+
+def test_a_run_that_outgrows_memory_stops_with_an_error_not_an_abort() -> None:
+    # The feed, trust maps and histories grow with the run; under a tight
+    # address-space limit a long run used to abort in a Vec's growth.
+    out = in_subprocess(
+        """
+        import time
+        t0 = time.time()
+        try:
+            swarm_fast.run(
+                {"agents": [{"type": "honest", "count": 20}]}, seed=1, epochs=200_000, steps=15
+            )
+            print("ran")
+        except swarm_fast.ScenarioError as e:
+            print(e.key)
+        """,
+        headroom_mib=300,
+        timeout=300,
+    )
+    assert out.strip() == "simulation.n_epochs"

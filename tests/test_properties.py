@@ -70,7 +70,7 @@ WORKER = Path(__file__).with_name("property_worker.py")
 # ------------------------------------------------------------------ values
 
 SPECIAL_INTS = [0, 1, -1, 2, 3, 2**31, 2**32 - 1, 2**32, 2**63 - 1, 2**63, 2**64, 10**7, 10**8]
-SPECIAL_INTS += [10**9, -(2**63), 10**100]
+SPECIAL_INTS += [10**5, 10**6, 10**9, -(2**63), 10**100]
 SPECIAL_FLOATS = [math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, -0.0, 0.5, 1.5, 1e9, 1e10]
 SPECIAL_STRINGS = ["", "honest", "ring", "complete", "³", "١٢", "\x00", "🦀", "1", "0.5", "nan"]
 SPECIAL_STRINGS += ["true", "agents", "small_world", "llm", "scale_free", "priority", "x" * 300]

@@ -1310,7 +1310,7 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def cmd_proxy_gaming(args: Any) -> int:
-    from .sweep import parse_seeds_arg
+    from .sweeps import parse_seeds_arg
 
     rep = proxy_gaming(parse_seeds_arg(args.seeds), args.out, plots=not args.no_plots)
     for p in rep.files:

@@ -864,7 +864,7 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
     for key, value in overrides.items():
         parts = _split_key(key)
         check_structure(value, key)
-        node = check_override_key(data, parts, key)
+        node = check_override_key(data, parts)
         _set_path(data, parts, value)
         nodes.append((parts, node))
     for parts, node in nodes:
@@ -999,8 +999,11 @@ class Scenario:
         available memory (see ``swarm_fast.limits``); with ``record``,
         return how many interaction-trace rows the rest leaves room for
         (None: no limit known or needed)."""
+        if not record and epochs in self._fits:
+            return None  # checked before (see to_json)
         agents, epoch_rows, overhead = run_memory(self._config, epochs)
         if not record and agents + epoch_rows <= SMALL_RUN_BYTES:
+            self._fits.add(epochs)
             return None  # reading the machine's state would cost more than the run
         free = available_memory()
         if free is None:

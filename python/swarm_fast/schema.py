@@ -302,7 +302,7 @@ def _unknown_key(where: str, part: str, section: Section) -> ScenarioError:
     )
 
 
-def check_override_key(data: Mapping[str, Any], parts: list[str], key: str) -> Node:
+def check_override_key(data: Mapping[str, Any], parts: list[str]) -> Node:
     """Resolve an override's path against the format; raise ScenarioError
     (naming the key, with a suggestion) when it names nothing the format
     defines. ``data`` is the scenario's mapping, for the agents' types."""

@@ -19,6 +19,7 @@ use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
 use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
+use crate::memory::Watch;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
 use crate::observables;
@@ -232,6 +233,8 @@ pub struct Engine {
     totals: RunTotals,
     epochs: Vec<EpochRow>,
     trace: Option<Trace>,
+    /// The run's growth, looked at every million agent-steps (memory.rs).
+    memory: Watch,
     schedule: Schedule,
     /// The step's eligible list (kept to reuse its allocation).
     eligible: Vec<AgentIdx>,
@@ -435,6 +438,7 @@ impl Engine {
             // Grown one epoch at a time (fallibly, in epoch_end), never
             // reserved up front from n_epochs.
             epochs: Vec::with_capacity((cfg.n_epochs as usize).min(1024)),
+            memory: Watch::default(),
             schedule,
             eligible: Vec::new(),
             proposed: Vec::new(),
@@ -465,6 +469,7 @@ impl Engine {
                 if self.trace.as_ref().is_some_and(|t| t.overflowed) {
                     return Err(self.trace_overflow());
                 }
+                self.check_memory()?;
                 self.step += 1;
                 // Only the agents that proposed this step have a count to
                 // reset: O(proposers), not O(N).
@@ -473,11 +478,29 @@ impl Engine {
                 }
             }
             self.epoch_end()?;
+            self.check_memory()?;
             if let Some(done) = epochs_done {
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }
         Ok(self.finish())
+    }
+
+    /// Stop, with an error, a run that has grown so much that its next
+    /// growth may not fit (an allocation failure would abort the process).
+    fn check_memory(&mut self) -> SwarmResult<()> {
+        match self.memory.tick(self.agents.len() as u64) {
+            None => Ok(()),
+            Some((grown, left)) => Err(SwarmError::Config(format!(
+                "simulation.n_epochs: the run outgrew the memory available at epoch {}, \
+                 step {} (it grew by {} MiB; {} MiB are left); run fewer epochs, steps \
+                 or agents",
+                self.epoch,
+                self.step,
+                grown >> 20,
+                left >> 20
+            ))),
+        }
     }
 
     fn trace_overflow(&self) -> SwarmError {

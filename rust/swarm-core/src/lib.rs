@@ -16,6 +16,7 @@ pub mod feed;
 pub mod governance;
 pub mod index;
 pub mod marketplace;
+pub mod memory;
 pub mod metrics;
 pub mod network;
 pub mod numpy_compat;
