@@ -310,5 +310,7 @@ def test_command_writes_tables_and_plots(tmp_path: Path) -> None:
 
 
 def test_command_rejects_bad_seeds(capsys) -> None:
-    assert main(["proxy-gaming", "--seeds", "a:b", "--no-plots"]) == 2
-    assert "seeds" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:  # argparse's usage error
+        main(["proxy-gaming", "--seeds", "a:b", "--no-plots"])
+    assert e.value.code == 2
+    assert "swarm-fast proxy-gaming: error: argument --seeds" in capsys.readouterr().err

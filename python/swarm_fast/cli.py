@@ -593,7 +593,10 @@ def _add_proxy_gaming(sub: Any) -> None:
         help="the proxy-gaming experiment: procedures A, B, C and the optimizing study",
     )
     p.add_argument(
-        "--seeds", default="0:100", help="study seeds: START:STOP or S1,S2,... (default 0:100)"
+        "--seeds",
+        type=parse_seeds,
+        default=list(range(100)),
+        help="study seeds: START:STOP or S1,S2,... (default 0:100)",
     )
     p.add_argument("--out", default="proxy_gaming_out", help="output folder")
     p.add_argument("--no-plots", action="store_true")

@@ -1310,9 +1310,7 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def cmd_proxy_gaming(args: Any) -> int:
-    from .sweeps import parse_seeds_arg
-
-    rep = proxy_gaming(parse_seeds_arg(args.seeds), args.out, plots=not args.no_plots)
+    rep = proxy_gaming(args.seeds, args.out, plots=not args.no_plots)
     for p in rep.files:
         print(f"wrote {p}")
     print(f"proxy-gaming: {rep.seconds:.1f} s")
