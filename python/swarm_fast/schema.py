@@ -277,8 +277,8 @@ def schema() -> Section:
 # ---------------------------------------------------------------- checks
 
 
-def _suggest(where: str, word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+def _suggest(where: str, word: str, choices: list[str], cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     if not close:
         return ""
     return f"; did you mean {where + '.' if where else ''}{close[0]}?"
@@ -386,7 +386,10 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
             if node is None:
                 if not section.any_keys:
                     choices = sorted(section.keys)
-                    hint = _suggest(where, key, choices) if isinstance(key, str) else ""
+                    # A file's key is more often deliberate (another
+                    # version's, a note) than a typo: suggest only close
+                    # matches (min_agents is not a misspelt min_epochs).
+                    hint = _suggest(where, key, choices, 0.8) if isinstance(key, str) else ""
                     out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
             if isinstance(node, Inert) and sub is True:
