@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
 
 from . import _core
+from .errors import ScenarioError
 from .results import RunResult
 from .scenario import Scenario, load_scenario
 
@@ -23,6 +26,8 @@ def run(
     steps: int | None = None,
     *,
     record_interactions: bool = False,
+    policies: Mapping[str, Any] | None = None,
+    llm: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run a scenario once, exactly as ``swarm run FILE --seed S --epochs E
     --steps T`` of swarm-safety 1.9.0 would.
@@ -34,8 +39,79 @@ def run(
     does not grow with the interaction count; ``record_interactions=True``
     also keeps the full interaction trace (``result.interactions``).
     The run releases the GIL; Ctrl-C stops it within one step.
+
+    ``policies`` maps names to Python policy objects (``act``,
+    ``accept_interaction``, optionally ``update_from_outcome``; see
+    :mod:`swarm_fast.agents`): a name that a ``type: python`` agent spec
+    carries as its ``name`` gives those agents that object; any other name
+    adds one agent with id ``NAME_1``. ``llm`` holds run-wide settings of
+    ``type: llm`` agents (see docs/agents.md): ``mock`` (a callable
+    ``(system, user) -> str`` replacing every agent's model),
+    ``prompt_audit`` (a JSONL path), ``record`` / ``replay`` (a JSONL path).
+    Callbacks run synchronously in schedule order, holding the GIL only
+    while they run; an exception in one becomes the reference's fallback
+    (NOOP / reject), is counted in ``result.policy_report`` and warned about.
     """
     sc = as_scenario(scenario)
+    if policies:
+        from .agents.spec import add_policy_agents
+
+        extended = add_policy_agents(sc.raw, policies)
+        if extended is not None:
+            sc = Scenario(extended, sc.path)
     args = sc._run_args(seed, epochs, steps, record_interactions)
-    raw: dict[str, Any] = _core.run_config(sc._core(), *args)
-    return RunResult(raw, *sc._summary_config())
+    if not any(a["type"] == "external" for a in sc._config["agents"]):
+        if llm:
+            raise ValueError("llm=: the scenario has no llm agents")
+        raw: dict[str, Any] = _core.run_config(sc._core(), *args)
+        return RunResult(raw, *sc._summary_config())
+    return _run_external(sc, args, policies, llm)
+
+
+def _run_external(
+    sc: Scenario,
+    args: tuple[int, int, int, bool],
+    policies: Mapping[str, Any] | None,
+    llm: Mapping[str, Any] | None,
+) -> RunResult:
+    from .agents.spec import build_policies
+
+    if sc._config.get("marketplace") is not None:
+        raise ScenarioError(
+            "marketplace",
+            "python and llm agents do not see the marketplace yet: remove the section "
+            "or the python/llm agents",
+        )
+    context = {"scenario_id": sc.scenario_id, "seed": args[0], **dict(llm or {})}
+    objects = build_policies(sc.raw["agents"], policies, context)
+    simulation_id = f"{sc.scenario_id}-seed{args[0]}"
+    try:
+        raw = _core.run_policies(sc._core(), *args, objects, simulation_id)
+    finally:
+        _close(objects)
+    result = RunResult(raw, *sc._summary_config())
+    result._policies = objects
+    report = raw.get("external")
+    if report is not None:
+        failed = sum(report["errors_act"]) + sum(report["errors_accept"])
+        failed += sum(report["errors_update"])
+        if failed:
+            warnings.warn(
+                f"{failed} policy callback(s) raised and fell back (NOOP / reject); "
+                "see result.policy_report",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return result
+
+
+def _close(objects: list[Any]) -> None:
+    """Let objects that hold files (prompt audit, recordings) flush them."""
+    seen: set[int] = set()
+    for obj in objects:
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        close = getattr(obj, "close_run", None)
+        if callable(close):
+            close()

@@ -10,6 +10,7 @@ pub(crate) mod agent_map;
 mod cautious;
 mod cautious_reciprocator;
 mod deceptive;
+pub mod external;
 mod honest;
 pub mod memory;
 mod opportunistic;
@@ -25,7 +26,12 @@ use crate::types::{Action, AgentIdx, StateType};
 use memory::Memory;
 use ranked::{ordered, unordered, Ranked};
 
-/// The YAML agent types swarm_fast implements (spec §11.9).
+/// The `type` of a configuration's agent spec whose policy is outside the
+/// core (see [`external`]).
+pub const EXTERNAL: &str = "external";
+
+/// The YAML agent types swarm_fast implements (spec §11.9), and the
+/// external agents (not a YAML key: Python maps `llm` and `python` to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgentKind {
     Honest,
@@ -36,6 +42,7 @@ pub enum AgentKind {
     Cautious,
     CautiousReciprocator,
     ThresholdDancer,
+    External,
 }
 
 impl AgentKind {
@@ -74,6 +81,7 @@ impl AgentKind {
             AgentKind::Cautious => "cautious",
             AgentKind::CautiousReciprocator => "cautious_reciprocator",
             AgentKind::ThresholdDancer => "threshold_dancer",
+            AgentKind::External => EXTERNAL,
         }
     }
 
@@ -87,6 +95,9 @@ impl AgentKind {
                 StateType::Adversarial
             }
             AgentKind::Cautious => StateType::Cautious,
+            // The declared type (spec-ext §4 item 2b), set by the engine;
+            // honest is its default.
+            AgentKind::External => StateType::Honest,
         }
     }
 
@@ -108,6 +119,8 @@ enum Policy {
     Cautious(cautious::Cautious),
     CautiousReciprocator(Box<cautious_reciprocator::CautiousReciprocator>),
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
+    /// Decided outside the core; the engine calls its slot (never `act`).
+    External(u32),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -158,6 +171,8 @@ impl Agent {
             AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
                 threshold_dancer::ThresholdDancer::new(params, me, population),
             )),
+            // Built by `Agent::external`.
+            AgentKind::External => Policy::External(u32::MAX),
         };
         let memory = Memory::new(
             me,
@@ -167,6 +182,28 @@ impl Agent {
             large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
+    }
+
+    /// An agent whose policy is outside the core, in external `slot`. It
+    /// holds a stream only because every agent does; nothing draws from it
+    /// and its seed is no R_j (spec-ext §4 item 2a).
+    pub fn external(me: AgentIdx, slot: u32, rng: PyRandom) -> Self {
+        Agent {
+            kind: AgentKind::External,
+            me,
+            policy: Policy::External(slot),
+            rng,
+            memory: Memory::new(me, 0, false, false, false),
+        }
+    }
+
+    /// The external slot of an agent decided outside the core.
+    #[inline]
+    pub fn external_slot(&self) -> Option<usize> {
+        match self.policy {
+            Policy::External(slot) => Some(slot as usize),
+            _ => None,
+        }
     }
 
     /// This agent acts soon: start loading its stream's state.
@@ -187,6 +224,7 @@ impl Agent {
             Policy::Cautious(p) => p.act(obs, rng, mem),
             Policy::CautiousReciprocator(p) => p.act(obs, rng, mem),
             Policy::ThresholdDancer(p) => p.act(obs, rng),
+            Policy::External(_) => Action::Noop,
         }
     }
 
@@ -202,12 +240,16 @@ impl Agent {
             Policy::Cautious(p) => p.accept(prop, mem),
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
             Policy::ThresholdDancer(p) => p.accept(prop),
+            Policy::External(_) => false,
         }
     }
 
     /// `update_from_outcome(interaction, payoff)`, for accepted and rejected
     /// interactions alike: the base memory update, then the policy's own.
     pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
+        if let Policy::External(_) = self.policy {
+            return;
+        }
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {
             Policy::Deceptive(d) => d.on_outcome(other, accepted),
