@@ -129,6 +129,16 @@ class RunResult:
             },
         )
 
+    @cached_property
+    def llm_usage(self) -> pl.DataFrame:
+        """LLM agents' usage, one row per agent: calls, failed calls,
+        retries, tokens in/out, fallbacks by cause (transport, parse,
+        other), latency percentiles (ms) and estimated cost (USD, the
+        reference's price table). Empty without LLM agents."""
+        from .agents.llm.usage import usage_frame
+
+        return usage_frame(self._policies)
+
     def __repr__(self) -> str:
         s = self.summary
         return (

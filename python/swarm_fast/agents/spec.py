@@ -21,7 +21,9 @@ DECLARABLE_TYPES = ("honest", "opportunistic", "deceptive", "adversarial", "caut
 PYTHON_KEYS = frozenset(
     {"type", "count", "name", "policy", "policy_args", "agent_type", "id_prefix"}
 )
-LLM_SPEC_KEYS = frozenset({"type", "count", "name", "llm"})
+# `id` and `strategy` appear in the reference's social_dilemma_* files; its
+# loader never reads them (ids are llm_k), so they are accepted and unused.
+LLM_SPEC_KEYS = frozenset({"type", "count", "name", "llm", "id", "strategy"})
 
 
 def _count(where: str, value: Any) -> int:
