@@ -552,7 +552,13 @@ impl Engine {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(SwarmError::Interrupted);
                 }
-                self.step();
+                // Monomorphised: runs without external agents compile the
+                // loop without a trace of them (no slowdown, issue 13).
+                if self.external.is_some() {
+                    self.step::<true>();
+                } else {
+                    self.step::<false>();
+                }
                 if self.external.as_ref().is_some_and(|x| x.abort.is_some()) {
                     return Err(SwarmError::Interrupted);
                 }
@@ -624,7 +630,7 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
-    fn step(&mut self) {
+    fn step<const EXT: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
@@ -644,7 +650,7 @@ impl Engine {
             }
             let action = {
                 observe!(self, a, true, obs);
-                if let Some(slot) = self.agents[a as usize].external_slot() {
+                if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
                     let view = self.external_view(&obs);
                     drop(obs);
                     self.external_act(slot, view)
@@ -652,10 +658,10 @@ impl Engine {
                     self.agents[a as usize].act(&obs)
                 }
             };
-            self.execute(a, action);
+            self.execute::<EXT>(a, action);
         }
         self.eligible = eligible;
-        self.resolve_pending();
+        self.resolve_pending::<EXT>();
     }
 
     fn actor_of(&self, a: AgentIdx) -> Actor {
@@ -672,7 +678,7 @@ impl Engine {
     }
 
     /// Execute one action (§4.1). Failures are silent.
-    fn execute(&mut self, a: AgentIdx, action: Action) {
+    fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;
         match action {
@@ -702,7 +708,7 @@ impl Engine {
                     return;
                 }
                 let linked = match &self.network {
-                    Some(_) if target as usize >= self.agents.len() => false,
+                    Some(_) if EXT && target as usize >= self.agents.len() => false,
                     Some(net) => net.has_edge(a, target),
                     // An implicit complete network has no self-loops either
                     // (no policy proposes to itself; this keeps it exact).
@@ -711,7 +717,7 @@ impl Engine {
                 if !linked {
                     return;
                 }
-                if target as usize >= self.agents.len() {
+                if EXT && target as usize >= self.agents.len() {
                     // Only external policies name unknown ids: the
                     // proposal is queued and never resolved (core §4.1).
                     self.dangling_proposals += 1;
@@ -781,7 +787,7 @@ impl Engine {
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
-    fn resolve_pending(&mut self) {
+    fn resolve_pending<const EXT: bool>(&mut self) {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
         let n = self.pending.entries.len();
@@ -796,7 +802,9 @@ impl Engine {
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
             let accepted = {
                 observe!(self, p.counterparty, false, obs);
-                if let Some(slot) = self.agents[p.counterparty as usize].external_slot() {
+                if let Some(slot) =
+                    self.agents[p.counterparty as usize].external_slot().filter(|_| EXT)
+                {
                     let ext_view = self.external_view(&obs);
                     drop(obs);
                     self.external_accept(slot, &view, ext_view)
@@ -843,25 +851,21 @@ impl Engine {
             self.total_payoff[b] += pay_b;
         }
         self.touch(a);
-        self.completed_this_epoch += 1;
-        let outcome = Outcome {
-            epoch: self.epoch,
-            step: self.step,
-            initiator: prop.initiator,
-            counterparty: prop.counterparty,
-            kind: prop.kind,
-            accepted,
-            v_hat,
-            p,
-            payoff: pay_a,
-        };
-        match self.agents[a].external_slot() {
-            Some(slot) => self.external_update(slot, &outcome),
-            None => self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a),
-        }
-        match self.agents[b].external_slot() {
-            Some(slot) => self.external_update(slot, &Outcome { payoff: pay_b, ..outcome }),
-            None => self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b),
+        // One copy of this function (not monomorphised like `step`): the
+        // governance and observables code inlines into it as before.
+        if self.external.is_some() {
+            self.completed_this_epoch += 1;
+            match self.agents[a].external_slot() {
+                Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_a),
+                None => self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a),
+            }
+            match self.agents[b].external_slot() {
+                Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_b),
+                None => self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b),
+            }
+        } else {
+            self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
+            self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
         }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
         self.totals.add(accepted, p, pay_a, pay_b);
@@ -919,6 +923,7 @@ impl Engine {
 
     /// An external agent's observation (spec-ext §3.1), from the core one
     /// and the engine's state.
+    #[inline(never)]
     fn external_view(&self, obs: &Observation<'_>) -> ExternalObservation {
         let a = obs.me;
         let n = self.agents.len();
@@ -988,6 +993,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     fn external_act(&mut self, slot: usize, view: ExternalObservation) -> Action {
         let Some(ext) = self.external.as_mut() else { return Action::Noop };
         if ext.abort.is_some() {
@@ -997,6 +1003,7 @@ impl Engine {
         ext.settle(slot, Call::Act, r, Action::Noop)
     }
 
+    #[inline(never)]
     fn external_accept(
         &mut self,
         slot: usize,
@@ -1011,12 +1018,35 @@ impl Engine {
         ext.settle(slot, Call::Accept, r, false)
     }
 
-    fn external_update(&mut self, slot: usize, outcome: &Outcome) {
+    // The external paths stay out of line: scripted runs never take them
+    // and the hot loop keeps its size (spec-ext §4 item 2: no slowdown).
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn external_update(
+        &mut self,
+        slot: usize,
+        prop: Proposal,
+        accepted: bool,
+        v_hat: f64,
+        p: f64,
+        payoff: f64,
+    ) {
+        let outcome = Outcome {
+            epoch: self.epoch,
+            step: self.step,
+            initiator: prop.initiator,
+            counterparty: prop.counterparty,
+            kind: prop.kind,
+            accepted,
+            v_hat,
+            p,
+            payoff,
+        };
         let Some(ext) = self.external.as_mut() else { return };
         if ext.abort.is_some() {
             return;
         }
-        let r = ext.policy.update_from_outcome(slot, outcome);
+        let r = ext.policy.update_from_outcome(slot, &outcome);
         ext.settle(slot, Call::Update, r, ());
     }
 }

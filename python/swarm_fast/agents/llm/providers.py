@@ -210,7 +210,8 @@ class Replay:
                     (r["reply"], r["input_tokens"], r["output_tokens"], r.get("error"))
                 )
             except (ValueError, KeyError, TypeError) as e:
-                raise ScenarioError("llm.replay", f"{path}:{n}: not a recording line ({e})")
+                msg = f"{path}:{n}: not a recording line ({e})"
+                raise ScenarioError("llm.replay", msg) from None
 
     @classmethod
     def fresh(cls, path: str) -> Replay:

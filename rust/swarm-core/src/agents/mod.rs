@@ -247,9 +247,6 @@ impl Agent {
     /// `update_from_outcome(interaction, payoff)`, for accepted and rejected
     /// interactions alike: the base memory update, then the policy's own.
     pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
-        if let Policy::External(_) = self.policy {
-            return;
-        }
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {
             Policy::Deceptive(d) => d.on_outcome(other, accepted),
