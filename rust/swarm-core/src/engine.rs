@@ -988,7 +988,12 @@ impl Engine {
                         .collect()
                 })
                 .unwrap_or_default(),
-            visible: obs.visible_iter().collect(),
+            visible: {
+                // Sized once: growing it by doubling cost more than filling it.
+                let mut v = Vec::with_capacity(n.saturating_sub(1));
+                v.extend(obs.visible_iter());
+                v
+            },
             ecosystem: eco,
         }
     }
