@@ -160,7 +160,13 @@ def test_free_text_personas_are_refused_like_the_reference(name: str) -> None:
 
 @pytest.mark.parametrize("seed", [42, 7, 2024])
 @pytest.mark.parametrize(
-    "name", ["llm_agents.yaml", "social_dilemma_commons.yaml", "social_dilemma_prisoners.yaml"]
+    "name",
+    [
+        "llm_agents.yaml",
+        "social_dilemma_commons.yaml",
+        "social_dilemma_prisoners.yaml",
+        "llm_memori.yaml",
+    ],
 )
 def test_llm_scenarios_match_reference(name: str, seed: int) -> None:
     data = _load(name)
@@ -279,7 +285,7 @@ def test_llm_config_errors_name_the_key() -> None:
         ({"persona": "evil"}, "llm.persona"),
         ({"base_url": "ftp://x"}, "llm.base_url"),
         ({"model_path": "m.bin"}, "llm.model_path"),
-        ({"memori": {"enabled": True}}, "llm.memori"),
+        ({"memori": "yes"}, "llm.memori"),
         ({"tempreature": 0.1}, "llm.tempreature"),
     ]:
         with pytest.raises(ScenarioError) as e:
@@ -288,6 +294,14 @@ def test_llm_config_errors_name_the_key() -> None:
     cfg = parse_llm_config("llm", {"provider": "GROQ"})
     assert cfg.provider == "groq" and cfg.base_url == "https://api.groq.com/openai/v1"
     assert "api_key" not in repr(cfg)
+
+
+def test_memori_is_inert_offline_and_refused_live() -> None:
+    data = yaml.safe_load((SCENARIOS / "llm_memori.yaml").read_text())
+    r = swarm_fast.run(data, seed=1, epochs=2, steps=2, llm={"mock": stub})
+    assert r.llm_usage["calls"].sum() > 0
+    with pytest.raises(ScenarioError, match="Memori"):
+        swarm_fast.run(data, seed=1, epochs=1, steps=1)
 
 
 def test_scenario_errors_for_llm_specs() -> None:

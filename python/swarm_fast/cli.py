@@ -46,14 +46,68 @@ def _print_run(result, criteria: dict) -> None:
         print(f"Success criteria: {'PASS' if s['passed'] else 'FAIL'}")
 
 
+def _print_llm_usage(result) -> None:
+    """The LLM agents' usage block (the reference computes it, never shows it)."""
+    if not result._policies:
+        return
+    rep = result._raw.get("external") or {}
+    failed = sum(rep.get("errors_act", [])) + sum(rep.get("errors_accept", []))
+    failed += sum(rep.get("errors_update", []))
+    if failed:
+        print(f"Policy callbacks that raised (fell back to NOOP / reject): {failed}")
+    u = result.llm_usage
+    if u.height == 0:
+        return
+    print()
+    print("LLM usage")
+    print(
+        f"{'agent':<10} {'calls':>6} {'failed':>6} {'retries':>7} {'tok in':>8} {'tok out':>8} "
+        f"{'fallbk':>6} {'p50 ms':>8} {'p99 ms':>8} {'cost $':>8}"
+    )
+    for r in u.iter_rows(named=True):
+        fb = r["fallbacks_transport"] + r["fallbacks_parse"] + r["fallbacks_other"]
+        print(
+            f"{r['agent_id']!s:<10} {r['calls']:>6} {r['failed_calls']:>6} {r['retries']:>7} "
+            f"{r['input_tokens']:>8} {r['output_tokens']:>8} {fb:>6} "
+            f"{r['latency_p50_ms']:>8.1f} {r['latency_p99_ms']:>8.1f} "
+            f"{r['estimated_cost_usd']:>8.4f}"
+        )
+    t = u.sum()
+    print(
+        f"{'run':<10} {t['calls'][0]:>6} {t['failed_calls'][0]:>6} {t['retries'][0]:>7} "
+        f"{t['input_tokens'][0]:>8} {t['output_tokens'][0]:>8} "
+        f"{t['fallbacks_transport'][0] + t['fallbacks_parse'][0] + t['fallbacks_other'][0]:>6} "
+        f"{'':>8} {'':>8} {t['estimated_cost_usd'][0]:>8.4f}"
+    )
+    print("(fallbacks by cause: transport / parse / other, see result.llm_usage)")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .run import as_scenario, run
 
     sc = as_scenario(args.scenario)
+    llm = {
+        k: v
+        for k, v in (
+            ("prompt_audit", args.prompt_audit),
+            ("record", args.record),
+            ("replay", args.replay),
+        )
+        if v
+    }
+    if args.mock_llm:
+        llm["mock"] = _mock_from(args.mock_llm)
+    has_llm = any(a["type"] == "external" for a in sc.config["agents"])
     result = run(
-        sc, seed=args.seed, epochs=args.epochs, steps=args.steps, record_interactions=False
+        sc,
+        seed=args.seed,
+        epochs=args.epochs,
+        steps=args.steps,
+        record_interactions=False,
+        llm=llm if has_llm else None,
     )
     _print_run(result, sc.config.get("success_criteria") or {})
+    _print_llm_usage(result)
     if args.out:
         result.epochs.write_csv(args.out)
         print(f"wrote {args.out}")
@@ -117,6 +171,15 @@ def _add_sweep(sub: Any) -> None:
     p.set_defaults(func=_deferred("sweep", "cmd_sweep"))
 
 
+def _mock_from(spec: str) -> Any:
+    """--mock-llm: a JSON reply given to every call, or module:function."""
+    if ":" in spec and not spec.lstrip().startswith("{"):
+        from .agents.spec import import_object
+
+        return import_object("--mock-llm", spec)
+    return lambda system, user: spec
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="swarm-fast",
@@ -130,6 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--epochs", type=int, default=None)
     r.add_argument("--steps", type=int, default=None)
     r.add_argument("--out", default=None, help="write the per-epoch table as CSV")
+    r.add_argument(
+        "--prompt-audit", default=None, metavar="FILE", help="LLM agents: JSONL audit of prompts"
+    )
+    r.add_argument(
+        "--record", default=None, metavar="FILE", help="LLM agents: record every exchange"
+    )
+    r.add_argument(
+        "--replay", default=None, metavar="FILE", help="LLM agents: replay a recording, offline"
+    )
+    r.add_argument(
+        "--mock-llm",
+        default=None,
+        metavar="REPLY|MODULE:FUNC",
+        help="LLM agents: answer every call with this text, or (system, user) -> text",
+    )
     r.set_defaults(func=cmd_run)
 
     ls = sub.add_parser("list", help="list the bundled scenarios")

@@ -13,6 +13,7 @@ from collections import deque
 from typing import Any
 
 from ..._core import Action
+from ...errors import ScenarioError
 from .config import LLMConfig
 from .prompts import build_accept_prompt, build_action_prompt
 from .providers import Provider, make_provider
@@ -105,6 +106,15 @@ class LLMAgent:
     """A ``type: llm`` agent: one object per agent."""
 
     def __init__(self, cfg: LLMConfig, context: dict[str, Any]) -> None:
+        offline = cfg.provider == "mock" or context.get("mock") or context.get("replay")
+        if cfg.memori and not offline:
+            # The reference's Memori patches the live client to inject
+            # recalled facts into requests; swarm_fast has no such client.
+            raise ScenarioError(
+                "llm.memori",
+                "Memori memory is out of scope with a live model (it rewrites the "
+                "requests); it is inert, as in the reference, with provider: mock or replay",
+            )
         self.cfg = cfg
         self.agent_id: str | None = None
         self.memory: deque[dict[str, Any]] = deque(maxlen=MEMORY_SIZE)

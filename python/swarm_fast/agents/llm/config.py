@@ -75,6 +75,8 @@ class LLMConfig:
     # taking (system, user) and returning the reply text.
     mock_responses: Mapping[str, str] | None = None
     mock_callable: str | None = None
+    # Memori memory middleware switched on (inert offline, see agent.py).
+    memori: bool = False
 
     def key(self) -> str | None:
         """The API key: the file's, else the provider's environment
@@ -172,13 +174,12 @@ def parse_llm_config(where: str, data: Any) -> LLMConfig:
     if data.get("n_threads") is not None:
         kw["n_threads"] = _num(f"{where}.n_threads", data["n_threads"], True)
     memori = data.get("memori")
-    if memori is not None and not (isinstance(memori, Mapping) and memori.get("enabled") is False):
-        raise ScenarioError(
-            f"{where}.memori",
-            "Memori semantic memory is out of scope for swarm_fast (it needs the memori "
-            "package and its embedding search is not reproducible); remove it or set "
-            "enabled: false",
-        )
+    if memori is not None:
+        if not isinstance(memori, Mapping):
+            raise ScenarioError(f"{where}.memori", f"expected a mapping, got {memori!r}")
+        # The reference's MemoriMiddleware patches the live SDK client; with a
+        # stand-in model it never runs (checked when a run starts).
+        kw["memori"] = memori.get("enabled", True) is not False
     if data.get("model_path") is not None:
         mp = data["model_path"]
         if not isinstance(mp, str) or not mp.strip() or not mp.lower().endswith(".gguf"):
