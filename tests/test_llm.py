@@ -310,3 +310,10 @@ def test_scenario_errors_for_llm_specs() -> None:
     with pytest.raises(ScenarioError) as e:
         swarm_fast.load_scenario(data)
     assert e.value.key == "agents[0].llm.temperature"
+
+
+def test_concordia_entities_are_refused_with_the_reason() -> None:
+    data = {"simulation": {"seed": 1}, "agents": [{"type": "concordia_entity"}]}
+    with pytest.raises(ScenarioError, match="gdm-concordia") as e:
+        swarm_fast.load_scenario(data)
+    assert e.value.key == "agents[0].type"

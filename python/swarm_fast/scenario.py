@@ -530,7 +530,7 @@ def _agent_params(where: str, params: Any) -> dict[str, Any]:
 def _agent(i: int, spec: Any) -> dict[str, Any]:
     where = f"agents[{i}]"
     spec = _mapping(where, spec)
-    if spec.get("type") in ("python", "llm"):
+    if spec.get("type") in ("python", "llm", "concordia_entity"):
         # Agents whose policy is Python code (issue 13): checked there.
         from .agents.spec import external_agent
 

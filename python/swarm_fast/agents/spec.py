@@ -41,6 +41,16 @@ def _string(where: str, value: Any) -> str:
 def external_agent(where: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """The core's agent entry for a ``python`` or ``llm`` spec."""
     kind = spec.get("type")
+    if kind == "concordia_entity":
+        raise ScenarioError(
+            f"{where}.type",
+            "concordia_entity agents are out of scope for swarm_fast for now: the reference's "
+            "bridge needs "
+            "the gdm-concordia package (with transformers, google-cloud-aiplatform, "
+            "langchain, ...), not a swarm_fast dependency. Its offline mode (provider: none) "
+            "posts 'Pursuing my goal - <goal>' every turn and accepts every proposal: a "
+            "type: python policy can do the same (docs/agents.md)",
+        )
     count = _count(where, spec.get("count", 1))
     name = spec.get("name")
     if name is not None and not isinstance(name, str):
