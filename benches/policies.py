@@ -137,10 +137,10 @@ def thousand(policy_cls) -> tuple[float, float]:
     return t_base, t_mixed
 
 
-def llm_share(latency: float = 0.002) -> tuple[float, float, float, int]:
+def llm_share(latency: float = 0.002) -> tuple[float, float, float, float, int]:
     """An LLM run with a mock model sleeping `latency` per call: wall
-    time, time inside the model, time inside the LLM agents' methods (the
-    model included), calls."""
+    time, time inside the model, inside the LLM agents' methods (the model
+    included), inside the core's run (the agents included), calls."""
     from pathlib import Path
 
     import yaml
@@ -174,16 +174,31 @@ def llm_share(latency: float = 0.002) -> tuple[float, float, float, int]:
 
         return g
 
+    from swarm_fast import _core
+
+    in_core = 0.0
+    run_policies = _core.run_policies
+
+    def timed_core(*a):
+        nonlocal in_core
+        t = time.perf_counter()
+        try:
+            return run_policies(*a)
+        finally:
+            in_core += time.perf_counter() - t
+
     LLMAgent.act, LLMAgent.accept_interaction = timed(act), timed(accept)
+    _core.run_policies = timed_core
     try:
         swarm_fast.run(data, seed=1, epochs=1, steps=1, llm={"mock": model})  # imports
-        calls, inside, in_agent = 0, 0.0, 0.0
+        calls, inside, in_agent, in_core = 0, 0.0, 0.0, 0.0
         t0 = time.perf_counter()
         swarm_fast.run(data, seed=1, epochs=5, steps=5, llm={"mock": model})
         wall = time.perf_counter() - t0
     finally:
         LLMAgent.act, LLMAgent.accept_interaction = act, accept
-    return wall, inside, in_agent, calls
+        _core.run_policies = run_policies
+    return wall, inside, in_agent, in_core, calls
 
 
 def main() -> None:
@@ -199,13 +214,15 @@ def main() -> None:
             f"1,000 agents all acting, 2x10 steps: all scripted {t_base * 1e3:.1f} ms, "
             f"10 Python ({cls.__name__}) {t_mixed * 1e3:.1f} ms, ratio {t_mixed / t_base:.2f}x"
         )
-    wall, model, in_agent, calls = llm_share()
-    engine = wall - in_agent
+    wall, model, in_agent, in_core, calls = llm_share()
+    engine = in_core - in_agent
+    setup = wall - in_core
     print(
         f"LLM run (mock model sleeping 2 ms per call, {calls} calls): wall {wall * 1e3:.1f} ms, "
-        f"inside the model {model * 1e3:.1f} ms, LLM agent's Python (prompts, parsing) "
+        f"inside the model {model * 1e3:.1f} ms, LLM agents' Python (prompts, parsing) "
         f"{(in_agent - model) * 1e3:.1f} ms, engine and bridge {engine * 1e3:.2f} ms = "
-        f"{engine / wall * 100:.2f}% of the wall time"
+        f"{engine / wall * 100:.2f}% of the wall time, Python set-up and results "
+        f"{setup * 1e3:.2f} ms"
     )
 
 

@@ -317,3 +317,15 @@ def test_concordia_entities_are_refused_with_the_reason() -> None:
     with pytest.raises(ScenarioError, match="gdm-concordia") as e:
         swarm_fast.load_scenario(data)
     assert e.value.key == "agents[0].type"
+
+
+def test_cli_prints_llm_usage(capsys, tmp_path: Path) -> None:
+    from swarm_fast.cli import main
+
+    audit = tmp_path / "a.jsonl"
+    args = [str(SCENARIOS / "llm_agents.yaml"), "--epochs", "1", "--steps", "2"]
+    reply = '{"action_type": "POST", "params": {"content": "x"}}'
+    assert main(["run", *args, "--mock-llm", reply, "--prompt-audit", str(audit)]) == 0
+    out = capsys.readouterr().out
+    assert "LLM usage" in out and "llm_1" in out and "run " in out
+    assert audit.read_text().count("\n") > 0

@@ -404,7 +404,8 @@ impl Engine {
         let n = agents.len();
         if !declared.is_empty() && policy.is_none() {
             return Err(SwarmError::Config(
-                "agents: the scenario has external agents (llm / python) but no policy was given"
+                "agents: the scenario has python / llm agents, whose policies only \
+                 swarm_fast.run() passes (sweeps and batches do not take them)"
                     .into(),
             ));
         }
@@ -989,8 +990,10 @@ impl Engine {
                 })
                 .unwrap_or_default(),
             visible: {
-                // Sized once: growing it by doubling cost more than filling it.
-                let mut v = Vec::with_capacity(n.saturating_sub(1));
+                // Sized once without a network (everyone else, bar the
+                // frozen): growing it by doubling cost more than filling it.
+                let cap = if self.network.is_none() { n.saturating_sub(1) } else { 0 };
+                let mut v = Vec::with_capacity(cap);
                 v.extend(obs.visible_iter());
                 v
             },
