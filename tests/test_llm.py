@@ -329,3 +329,53 @@ def test_cli_prints_llm_usage(capsys, tmp_path: Path) -> None:
     out = capsys.readouterr().out
     assert "LLM usage" in out and "llm_1" in out and "run " in out
     assert audit.read_text().count("\n") > 0
+
+
+def test_async_mode_runs_calls_concurrently_and_is_deterministic() -> None:
+    import threading
+    import time
+
+    data = _load("llm_agents.yaml")
+    threads: set[int] = set()
+
+    def slow(system: str, user: str) -> str:
+        threads.add(threading.get_ident())
+        time.sleep(0.01)
+        return stub(system, user)
+
+    kw = dict(seed=4, epochs=3, steps=4, record_interactions=True, llm={"mock": slow})
+    swarm_fast.run(data, seed=4, epochs=1, steps=1, mode="async", llm={"mock": stub})  # warm
+    t0 = time.perf_counter()
+    a = swarm_fast.run(data, mode="async", concurrency=8, **kw)
+    t_async = time.perf_counter() - t0
+    b = swarm_fast.run(data, mode="async", concurrency=8, **kw)
+    assert_frame_equal(a.interactions, b.interactions, check_exact=True)
+    assert len(threads) > 1
+    t0 = time.perf_counter()
+    sync = swarm_fast.run(data, **kw)
+    t_sync = time.perf_counter() - t0
+    # The three LLM agents' calls of a step wait together.
+    assert sync.llm_usage["calls"].sum() > 0
+    assert t_async < 0.7 * t_sync
+    with pytest.raises(ValueError, match="mode"):
+        swarm_fast.run(data, mode="parallel")
+    with pytest.raises(ValueError, match="async"):
+        swarm_fast.run("baseline", seed=1, mode="async")
+
+
+def test_rate_limit_spaces_calls() -> None:
+    import time
+
+    data = _load("llm_agents.yaml")
+    stamps: list[float] = []
+
+    def model(system: str, user: str) -> str:
+        stamps.append(time.monotonic())
+        return stub(system, user)
+
+    swarm_fast.run(
+        data, seed=2, epochs=1, steps=3, mode="async", llm={"mock": model, "rate_limit": 100}
+    )
+    stamps.sort()
+    # Slots are 10 ms apart (a thread may start a little after its slot).
+    assert len(stamps) > 5 and stamps[-1] - stamps[0] >= (len(stamps) - 1) * 0.01 - 0.002

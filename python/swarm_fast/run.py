@@ -28,6 +28,8 @@ def run(
     record_interactions: bool = False,
     policies: Mapping[str, Any] | None = None,
     llm: Mapping[str, Any] | None = None,
+    mode: str = "sync",
+    concurrency: int = 8,
 ) -> RunResult:
     """Run a scenario once, exactly as ``swarm run FILE --seed S --epochs E
     --steps T`` of swarm-safety 1.9.0 would.
@@ -51,7 +53,19 @@ def run(
     Callbacks run synchronously in schedule order, holding the GIL only
     while they run; an exception in one becomes the reference's fallback
     (NOOP / reject), is counted in ``result.policy_report`` and warned about.
+
+    ``mode="async"`` is the reference's ``run_async`` semantics, for live
+    models: each step every agent decides on the step's starting state,
+    Python and LLM agents' calls run ``concurrency`` at a time on worker
+    threads (``llm={"rate_limit": calls_per_second}`` caps the rate), then
+    the actions execute in schedule order; proposals are all decided before
+    any completes. It is not the sync loop, so not bit-exact with
+    ``swarm run``; the default ``"sync"`` is.
     """
+    if mode not in ("sync", "async"):
+        raise ValueError(f"mode: expected 'sync' or 'async', got {mode!r}")
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency: expected an integer >= 1, got {concurrency!r}")
     sc = as_scenario(scenario)
     if policies:
         from .agents.spec import add_policy_agents
@@ -63,9 +77,11 @@ def run(
     if not any(a["type"] == "external" for a in sc._config["agents"]):
         if llm:
             raise ValueError("llm=: the scenario has no llm agents")
+        if mode != "sync":
+            raise ValueError("mode='async' needs python or llm agents")
         raw: dict[str, Any] = _core.run_config(sc._core(), *args)
         return RunResult(raw, *sc._summary_config())
-    return _run_external(sc, args, policies, llm)
+    return _run_external(sc, args, policies, llm, mode == "async", concurrency)
 
 
 def _run_external(
@@ -73,6 +89,8 @@ def _run_external(
     args: tuple[int, int, int, bool],
     policies: Mapping[str, Any] | None,
     llm: Mapping[str, Any] | None,
+    batched: bool,
+    concurrency: int,
 ) -> RunResult:
     from .agents.spec import build_policies
 
@@ -86,7 +104,9 @@ def _run_external(
     objects = build_policies(sc.raw["agents"], policies, context)
     simulation_id = f"{sc.scenario_id}-seed{args[0]}"
     try:
-        raw = _core.run_policies(sc._core(), *args, objects, simulation_id)
+        raw = _core.run_policies(
+            sc._core(), *args, objects, simulation_id, batched, concurrency if batched else 1
+        )
     finally:
         _close(objects)
     result = RunResult(raw, *sc._summary_config())

@@ -262,6 +262,8 @@ struct Externals {
     report: ExternalReport,
     /// A callback asked to stop the run (its message).
     abort: Option<String>,
+    /// The batched mode (see [`Engine::batched`]).
+    batched: bool,
 }
 
 impl Externals {
@@ -527,12 +529,27 @@ impl Engine {
                     agents: slots,
                 },
                 abort: None,
+                batched: false,
             }),
             completed_this_epoch: 0,
             dangling_proposals: 0,
             eco_noise: [None; 9],
             cfg,
         })
+    }
+
+    /// The batched mode, the reference's `run_async` semantics (spec-ext
+    /// §3.1), for live models: each step, every eligible agent decides on
+    /// the observation of the step's start (external agents all in one
+    /// `act_batch` call), then the actions run in schedule order; at the
+    /// step's end every pending proposal is decided (one `accept_batch`)
+    /// before any completes. No agent sees proposals made in the same step.
+    /// Not the sync `run()` of the reference: not bit-exact with it.
+    pub fn batched(mut self, on: bool) -> Self {
+        if let Some(x) = self.external.as_mut() {
+            x.batched = on;
+        }
+        self
     }
 
     /// Run every epoch. `cancel` is polled once per step.
@@ -555,7 +572,9 @@ impl Engine {
                 }
                 // Monomorphised: runs without external agents compile the
                 // loop without a trace of them (no slowdown, issue 13).
-                if self.external.is_some() {
+                if self.external.as_ref().is_some_and(|x| x.batched) {
+                    self.step_batched();
+                } else if self.external.is_some() {
                     self.step::<true>();
                 } else {
                     self.step::<false>();
@@ -663,6 +682,91 @@ impl Engine {
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT>();
+    }
+
+    /// One step of the batched mode (see [`Engine::batched`]).
+    fn step_batched(&mut self) {
+        let max = self.cfg.max_actions_per_step as usize;
+        let mut eligible = std::mem::take(&mut self.eligible);
+        let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
+        let epoch = self.epoch;
+        let admits = |a: AgentIdx| {
+            let i = a as usize;
+            !frozen[i] && governance.admits(i, resources[i], epoch)
+        };
+        self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
+        let mut actions: Vec<Action> = Vec::with_capacity(eligible.len());
+        let (mut turns, mut at) = (Vec::new(), Vec::new());
+        for (k, &a) in eligible.iter().enumerate() {
+            observe!(self, a, true, obs);
+            if let Some(slot) = self.agents[a as usize].external_slot() {
+                let view = self.external_view(&obs);
+                drop(obs);
+                turns.push((slot, view));
+                at.push((k, slot));
+                actions.push(Action::Noop);
+            } else {
+                let action = self.agents[a as usize].act(&obs);
+                actions.push(action);
+            }
+        }
+        if let (false, Some(ext)) = (turns.is_empty(), self.external.as_mut()) {
+            let mut out = Vec::with_capacity(turns.len());
+            if ext.abort.is_none() {
+                ext.policy.act_batch(turns, &mut out);
+            }
+            let mut out = out.into_iter();
+            for (k, slot) in at {
+                let r = out.next().unwrap_or_else(|| {
+                    Err(ExternalError::fallback("act_batch gave fewer answers than turns"))
+                });
+                actions[k] = ext.settle(slot, Call::Act, r, Action::Noop);
+            }
+        }
+        for (k, &a) in eligible.iter().enumerate() {
+            self.execute::<true>(a, actions[k]);
+        }
+        self.eligible = eligible;
+        // Every pending proposal is decided first, then completed in order.
+        let n = self.pending.entries.len();
+        let mut decided: Vec<(usize, Proposal, bool)> = Vec::new();
+        let (mut asks, mut ask_at) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let (id, Some(p)) = self.pending.entries[i] else { continue };
+            if self.frozen[p.counterparty as usize] {
+                continue;
+            }
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            observe!(self, p.counterparty, false, obs);
+            if let Some(slot) = self.agents[p.counterparty as usize].external_slot() {
+                let ext_view = self.external_view(&obs);
+                drop(obs);
+                asks.push((slot, view, ext_view));
+                ask_at.push((decided.len(), slot));
+                decided.push((i, p, false));
+            } else {
+                let ok = self.agents[p.counterparty as usize].accept(&view, &obs);
+                decided.push((i, p, ok));
+            }
+        }
+        if let (false, Some(ext)) = (asks.is_empty(), self.external.as_mut()) {
+            let mut out = Vec::with_capacity(asks.len());
+            if ext.abort.is_none() {
+                ext.policy.accept_batch(asks, &mut out);
+            }
+            let mut out = out.into_iter();
+            for (d, slot) in ask_at {
+                let r = out.next().unwrap_or_else(|| {
+                    Err(ExternalError::fallback("accept_batch gave fewer answers than asks"))
+                });
+                decided[d].2 = ext.settle(slot, Call::Accept, r, false);
+            }
+        }
+        for (i, p, ok) in decided {
+            self.pending.take_at(i);
+            self.complete(p, ok);
+        }
+        self.pending.compact();
     }
 
     fn actor_of(&self, a: AgentIdx) -> Actor {

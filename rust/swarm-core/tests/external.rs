@@ -144,3 +144,65 @@ fn an_abort_stops_the_run_and_a_missing_policy_is_refused() {
     bad.agents[0].external.as_mut().unwrap().agent_type = "saint".into();
     assert!(matches!(bad.validate(), Err(SwarmError::Config(m)) if m.contains("agent_type")));
 }
+
+/// Records the size of every batch it is given.
+#[derive(Default)]
+struct Batches {
+    inner: Greedy,
+    act_batches: Vec<usize>,
+    accept_batches: Vec<usize>,
+}
+
+impl ExternalPolicy for Batches {
+    fn begin(&mut self, roster: &Roster<'_>) -> ExternalResult<()> {
+        self.inner.begin(roster)
+    }
+    fn act(&mut self, slot: usize, obs: ExternalObservation) -> ExternalResult<Action> {
+        self.inner.act(slot, obs)
+    }
+    fn act_batch(
+        &mut self,
+        turns: Vec<(usize, ExternalObservation)>,
+        out: &mut Vec<ExternalResult<Action>>,
+    ) {
+        self.act_batches.push(turns.len());
+        out.extend(turns.into_iter().map(|(slot, obs)| self.inner.act(slot, obs)));
+    }
+    fn accept(
+        &mut self,
+        slot: usize,
+        p: &ProposalView,
+        obs: ExternalObservation,
+    ) -> ExternalResult<bool> {
+        self.inner.accept(slot, p, obs)
+    }
+    fn accept_batch(
+        &mut self,
+        asks: Vec<(usize, ProposalView, ExternalObservation)>,
+        out: &mut Vec<ExternalResult<bool>>,
+    ) {
+        self.accept_batches.push(asks.len());
+        out.extend(asks.into_iter().map(|(slot, p, obs)| self.inner.accept(slot, &p, obs)));
+    }
+}
+
+#[test]
+fn the_batched_mode_asks_once_per_step_and_is_deterministic() {
+    let go = || {
+        Engine::with_external(config(false), Tuning::default(), Box::<Batches>::default())
+            .unwrap()
+            .batched(true)
+            .run(&AtomicBool::new(false))
+            .unwrap()
+    };
+    let (a, b) = (go(), go());
+    assert_eq!(format!("{:?}", (&a.trace, &a.agents)), format!("{:?}", (&b.trace, &b.agents)));
+    let ext = a.external.as_ref().unwrap();
+    // Both bots act every step: 24 steps, one batch of two turns each.
+    assert_eq!(ext.calls.iter().map(|c| c[0]).sum::<u64>(), 48);
+    let sync = Engine::with_external(config(false), Tuning::default(), Box::<Greedy>::default())
+        .unwrap()
+        .run(&AtomicBool::new(false))
+        .unwrap();
+    assert_ne!(format!("{:?}", a.trace), format!("{:?}", sync.trace), "different semantics");
+}

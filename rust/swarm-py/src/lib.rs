@@ -277,7 +277,7 @@ fn run_parsed<'py>(
 /// decided by `policies`, one Python object per external agent in
 /// registration order. The run holds the GIL only inside each callback.
 #[pyfunction]
-#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, policies, simulation_id))]
+#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, policies, simulation_id, batched=false, concurrency=1))]
 #[allow(clippy::too_many_arguments)]
 fn run_policies<'py>(
     py: Python<'py>,
@@ -288,17 +288,24 @@ fn run_policies<'py>(
     record_interactions: bool,
     policies: Vec<Py<PyAny>>,
     simulation_id: String,
+    batched: bool,
+    concurrency: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut cfg = config.0.clone();
     cfg.seed = Some(seed);
     cfg.n_epochs = n_epochs;
     cfg.steps_per_epoch = steps_per_epoch;
     cfg.record_interactions = record_interactions;
-    let bridge = policy::PyPolicies::new(py, policies, simulation_id)?;
+    let bridge = policy::PyPolicies::new(py, policies, simulation_id, concurrency)?;
     let stopped = bridge.stopped.clone();
     let r = py.allow_threads(|| {
         catch_unwind(AssertUnwindSafe(|| {
-            swarm_core::engine::run_with_external(cfg, Box::new(bridge), &AtomicBool::new(false))
+            swarm_core::engine::Engine::with_external(
+                cfg,
+                swarm_core::engine::Tuning::default(),
+                Box::new(bridge),
+            )
+            .and_then(|e| e.batched(batched).run(&AtomicBool::new(false)))
         }))
     });
     // A callback's KeyboardInterrupt / SystemExit is re-raised as it was.

@@ -411,13 +411,21 @@ pub struct PyPolicies {
     shared: Option<Arc<Shared>>,
     by_id: HashMap<String, AgentIdx>,
     slots: Vec<AgentIdx>,
+    /// Batched mode: how many calls of one batch may run at once (worker
+    /// threads; each LLM call releases the GIL while it waits).
+    concurrency: usize,
     /// A BaseException that is no Exception (KeyboardInterrupt,
     /// SystemExit) raised by a callback: it stops the run and is re-raised.
     pub stopped: Arc<Mutex<Option<PyErr>>>,
 }
 
 impl PyPolicies {
-    pub fn new(py: Python<'_>, objects: Vec<Py<PyAny>>, simulation_id: String) -> PyResult<Self> {
+    pub fn new(
+        py: Python<'_>,
+        objects: Vec<Py<PyAny>>,
+        simulation_id: String,
+        concurrency: usize,
+    ) -> PyResult<Self> {
         let mut has_update = Vec::with_capacity(objects.len());
         for (i, o) in objects.iter().enumerate() {
             let o = o.bind(py);
@@ -438,6 +446,7 @@ impl PyPolicies {
             shared: None,
             by_id: HashMap::new(),
             slots: Vec::new(),
+            concurrency,
             stopped: Arc::new(Mutex::new(None)),
         })
     }
@@ -486,6 +495,44 @@ impl PyPolicies {
             },
             Kind::Accept(p) => CoreAction::Accept { proposal: known(*p) },
             Kind::Reject(p) => CoreAction::Reject { proposal: known(*p) },
+        }
+    }
+}
+
+impl PyPolicies {
+    /// Run `calls` (object, method, args) through the Python helper that
+    /// spreads them over `concurrency` worker threads; each answer is the
+    /// value or the exception.
+    fn call_all(
+        &self,
+        py: Python<'_>,
+        calls: Vec<(Py<PyAny>, &'static str, Bound<'_, pyo3::types::PyTuple>)>,
+    ) -> Vec<Result<PyObject, PyErr>> {
+        let n = calls.len();
+        let run = || -> PyResult<Vec<(bool, PyObject)>> {
+            let helper = py.import("swarm_fast.agents.batch")?.getattr("call_all")?;
+            helper.call1((calls, self.concurrency))?.extract()
+        };
+        match run() {
+            Ok(answers) => answers
+                .into_iter()
+                .map(|(ok, v)| if ok { Ok(v) } else { Err(PyErr::from_value(v.into_bound(py))) })
+                .collect(),
+            Err(e) => {
+                let msg = format!("batched call failed: {e}");
+                (0..n).map(|_| Err(PyException::new_err(msg.clone()))).collect()
+            }
+        }
+    }
+
+    fn as_action(&self, py: Python<'_>, v: PyObject) -> ExternalResult<CoreAction> {
+        let v = v.into_bound(py);
+        match v.downcast::<Action>() {
+            Ok(a) => Ok(self.to_core(a.get())),
+            Err(_) => Err(ExternalError::fallback(format!(
+                "act() returned {}, not a swarm_fast.Action",
+                v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))),
         }
     }
 }
@@ -554,6 +601,73 @@ impl ExternalPolicy for PyPolicies {
                 .and_then(|v| v.is_truthy());
             r.map_err(|e| self.failure(py, e))
         })
+    }
+
+    fn act_batch(
+        &mut self,
+        turns: Vec<(usize, ExternalObservation)>,
+        out: &mut Vec<ExternalResult<CoreAction>>,
+    ) {
+        if self.concurrency <= 1 || turns.len() <= 1 {
+            out.extend(turns.into_iter().map(|(slot, obs)| self.act(slot, obs)));
+            return;
+        }
+        let views: Vec<(usize, Observation)> =
+            turns.into_iter().map(|(slot, obs)| (slot, self.observation(obs))).collect();
+        Python::with_gil(|py| {
+            let mut calls = Vec::with_capacity(views.len());
+            for (slot, view) in views {
+                let obj = self.objects[slot].clone_ref(py);
+                match Py::new(py, view).and_then(|v| pyo3::types::PyTuple::new(py, [v])) {
+                    Ok(args) => calls.push((obj, "act", args)),
+                    Err(e) => return out.push(Err(self.failure(py, e))),
+                }
+            }
+            for r in self.call_all(py, calls) {
+                out.push(match r {
+                    Ok(v) => self.as_action(py, v),
+                    Err(e) => Err(self.failure(py, e)),
+                });
+            }
+        });
+    }
+
+    fn accept_batch(
+        &mut self,
+        asks: Vec<(usize, ProposalView, ExternalObservation)>,
+        out: &mut Vec<ExternalResult<bool>>,
+    ) {
+        if self.concurrency <= 1 || asks.len() <= 1 {
+            out.extend(asks.into_iter().map(|(slot, p, obs)| self.accept(slot, &p, obs)));
+            return;
+        }
+        let shared = self.shared().clone();
+        let views: Vec<(usize, ProposalView, Observation)> =
+            asks.into_iter().map(|(slot, p, obs)| (slot, p, self.observation(obs))).collect();
+        Python::with_gil(|py| {
+            let mut calls = Vec::with_capacity(views.len());
+            for (slot, p, view) in views {
+                let obj = self.objects[slot].clone_ref(py);
+                let prop = Proposal {
+                    proposal_id: p.id,
+                    initiator_id: shared.ids[p.initiator as usize].clone_ref(py),
+                    interaction_type: p.kind.as_str(),
+                };
+                let args = Py::new(py, prop).and_then(|prop| {
+                    let view = Py::new(py, view)?;
+                    pyo3::types::PyTuple::new(py, [prop.into_any(), view.into_any()])
+                });
+                match args {
+                    Ok(args) => calls.push((obj, "accept_interaction", args)),
+                    Err(e) => return out.push(Err(self.failure(py, e))),
+                }
+            }
+            for r in self.call_all(py, calls) {
+                out.push(
+                    r.and_then(|v| v.into_bound(py).is_truthy()).map_err(|e| self.failure(py, e)),
+                );
+            }
+        });
     }
 
     fn update_from_outcome(&mut self, slot: usize, o: &Outcome) -> ExternalResult<()> {

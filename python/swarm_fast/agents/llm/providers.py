@@ -218,6 +218,28 @@ class Replay:
         return cls(Path(path))
 
 
+class RateLimit:
+    """At most ``rate`` calls per second across a run's agents (threads
+    included): each call waits for its slot."""
+
+    def __init__(self, rate: float) -> None:
+        import threading
+
+        if not rate > 0:
+            raise ValueError(f"rate_limit: expected calls per second > 0, got {rate!r}")
+        self.gap = 1.0 / rate
+        self.next = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            at = max(now, self.next)
+            self.next = at + self.gap
+        if at > now:
+            time.sleep(at - now)
+
+
 class Provider:
     """One agent's model: raw calls with retries, accounting, record and
     replay."""
@@ -240,6 +262,10 @@ class Provider:
         if rep and replay is None:
             replay = context["_replay_obj"] = Replay.fresh(str(rep))
         self.replay: Replay | None = replay
+        limiter = context.get("_limiter")
+        if limiter is None and context.get("rate_limit") is not None:
+            limiter = context["_limiter"] = RateLimit(float(context["rate_limit"]))
+        self.limiter: RateLimit | None = limiter
 
     def complete(
         self, kind: str, system: str, user: str, agent: Any, where: tuple[int, int]
@@ -262,6 +288,8 @@ class Provider:
         last: Exception | None = None
         for attempt in range(self.tries):
             try:
+                if self.limiter is not None:
+                    self.limiter.wait()
                 text, tin, tout = self.raw(kind, system, user)
                 if not isinstance(text, str):
                     raise TypeError(f"the model reply is {type(text).__name__}, not text")

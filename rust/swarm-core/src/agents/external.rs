@@ -156,6 +156,16 @@ pub trait ExternalPolicy: Send {
         obs: ExternalObservation,
     ) -> ExternalResult<bool>;
 
+    /// Several end-of-step answers at once (the batched mode), in order.
+    /// The default answers them one by one.
+    fn accept_batch(
+        &mut self,
+        asks: Vec<(usize, ProposalView, ExternalObservation)>,
+        out: &mut Vec<ExternalResult<bool>>,
+    ) {
+        out.extend(asks.into_iter().map(|(slot, p, obs)| self.accept(slot, &p, obs)));
+    }
+
     /// `update_from_outcome(interaction, payoff)`, for both parties of every
     /// finished interaction, accepted or not.
     fn update_from_outcome(&mut self, _slot: usize, _outcome: &Outcome) -> ExternalResult<()> {
