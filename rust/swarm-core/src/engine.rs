@@ -684,7 +684,9 @@ impl Engine {
         self.resolve_pending::<EXT>();
     }
 
-    /// One step of the batched mode (see [`Engine::batched`]).
+    /// One step of the batched mode (see [`Engine::batched`]). Out of line:
+    /// the sync loop keeps its size.
+    #[inline(never)]
     fn step_batched(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
