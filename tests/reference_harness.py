@@ -141,7 +141,10 @@ def run_reference(
     steps: int | None = None,
     overrides: dict | None = None,
     pin_post_ages: bool = True,
+    prepare: Any = None,
 ) -> RefResult:
+    """``prepare(orchestrator)``, if given, runs after the orchestrator is
+    built and before the run (e.g. to plug a policy into agents)."""
     from swarm.scenarios.loader import build_orchestrator
 
     reference_version()
@@ -176,6 +179,8 @@ def run_reference(
         )
 
     orch.on_interaction_complete(record)
+    if prepare is not None:
+        prepare(orch)
     with _ages_by_creation_order() if pin_post_ages else contextlib.nullcontext():
         t0 = time.perf_counter()
         history = orch.run()

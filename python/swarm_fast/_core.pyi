@@ -29,6 +29,112 @@ def run_config(
     """Run a parsed configuration with these per-run keys;
     ``progress(epochs_done, n_epochs)`` as for :func:`run`."""
 
+def run_policies(
+    config: Config,
+    seed: int,
+    n_epochs: int,
+    steps_per_epoch: int,
+    record_interactions: bool,
+    policies: list[Any],
+    simulation_id: str,
+) -> dict[str, Any]:
+    """Run with one Python policy object per external (python / llm) agent."""
+
+class Observation:
+    """What an agent sees on its turn or when answering a proposal (the
+    reference's Observation). List fields are built when first read."""
+
+    @property
+    def agent_id(self) -> str: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def step(self) -> int:
+        """The step within the epoch."""
+    @property
+    def reputation(self) -> float: ...
+    @property
+    def resources(self) -> float: ...
+    @property
+    def total_payoff(self) -> float: ...
+    @property
+    def can_post(self) -> bool: ...
+    @property
+    def can_interact(self) -> bool: ...
+    @property
+    def can_vote(self) -> bool: ...
+    @property
+    def can_claim_task(self) -> bool: ...
+    @property
+    def visible_posts(self) -> list[dict[str, Any]]:
+        """Ranked feed, best first: post_id (int), author_id, net_votes."""
+    @property
+    def pending_proposals(self) -> list[dict[str, Any]]:
+        """Proposals to this agent, oldest first: proposal_id (int),
+        initiator_id, interaction_type."""
+    @property
+    def visible_agents(self) -> list[dict[str, Any]]:
+        """Other visible agents in registration order (after observation
+        noise): agent_id, agent_type, reputation, resources."""
+    @property
+    def ecosystem_metrics(self) -> dict[str, Any]:
+        """The reference's epoch metrics snapshot: simulation_id, epoch,
+        step, total_agents, active_agents, frozen_agents,
+        pending_proposals, completed_interactions, is_paused,
+        avg_reputation, total_resources."""
+    def agent_type_of(self, agent_id: str) -> str | None:
+        """The registered AgentState type of any agent, by id."""
+
+class Action:
+    """What an agent does on its turn; build one with the static methods.
+    Unknown targets fail silently, as in the reference."""
+
+    @staticmethod
+    def noop() -> Action: ...
+    @staticmethod
+    def post(content: str = ...) -> Action: ...
+    @staticmethod
+    def vote(post_id: int | None, direction: int = ...) -> Action:
+        """direction > 0 upvotes, otherwise downvotes."""
+    @staticmethod
+    def propose(counterparty_id: str, interaction_type: str = ..., content: str = ...) -> Action:
+        """interaction_type: reply, vote, trade or collaboration."""
+    @staticmethod
+    def accept(proposal_id: int | None) -> Action: ...
+    @staticmethod
+    def reject(proposal_id: int | None) -> Action: ...
+    @property
+    def action_type(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def target(self) -> int | str | None: ...
+    @property
+    def interaction_type(self) -> str | None: ...
+    @property
+    def vote_direction(self) -> int | None: ...
+
+class Proposal:
+    """A proposal to answer at the end of a step."""
+
+    proposal_id: int
+    initiator_id: str
+    interaction_type: str
+
+class Interaction:
+    """A finished interaction, for update_from_outcome; agent_id is the
+    party being told."""
+
+    agent_id: str
+    epoch: int
+    step: int
+    initiator: str
+    counterparty: str
+    interaction_type: str
+    accepted: bool
+    v_hat: float
+    p: float
+
 def run_batch(
     config_jsons: list[str], threads: int = ..., progress: ProgressCallback | None = ...
 ) -> list[dict[str, Any]]:

@@ -31,6 +31,51 @@ class CliError(Exception):
         self.code = code
 
 
+def _print_llm_usage(result) -> None:
+    """The LLM agents' usage block (the reference computes it, never shows it)."""
+    if not result._policies:
+        return
+    rep = result._raw.get("external") or {}
+    failed = sum(rep.get("errors_act", [])) + sum(rep.get("errors_accept", []))
+    failed += sum(rep.get("errors_update", []))
+    if failed:
+        print(f"Policy callbacks that raised (fell back to NOOP / reject): {failed}")
+    u = result.llm_usage
+    if u.height == 0:
+        return
+    print()
+    print("LLM usage")
+    print(
+        f"{'agent':<10} {'calls':>6} {'failed':>6} {'retries':>7} {'tok in':>8} {'tok out':>8} "
+        f"{'fallbk':>6} {'p50 ms':>8} {'p99 ms':>8} {'cost $':>8}"
+    )
+    for r in u.iter_rows(named=True):
+        fb = r["fallbacks_transport"] + r["fallbacks_parse"] + r["fallbacks_other"]
+        print(
+            f"{r['agent_id']!s:<10} {r['calls']:>6} {r['failed_calls']:>6} {r['retries']:>7} "
+            f"{r['input_tokens']:>8} {r['output_tokens']:>8} {fb:>6} "
+            f"{r['latency_p50_ms']:>8.1f} {r['latency_p99_ms']:>8.1f} "
+            f"{r['estimated_cost_usd']:>8.4f}"
+        )
+    t = u.sum()
+    print(
+        f"{'run':<10} {t['calls'][0]:>6} {t['failed_calls'][0]:>6} {t['retries'][0]:>7} "
+        f"{t['input_tokens'][0]:>8} {t['output_tokens'][0]:>8} "
+        f"{t['fallbacks_transport'][0] + t['fallbacks_parse'][0] + t['fallbacks_other'][0]:>6} "
+        f"{'':>8} {'':>8} {t['estimated_cost_usd'][0]:>8.4f}"
+    )
+    print("(fallbacks by cause: transport / parse / other, see result.llm_usage)")
+
+
+def _mock_from(spec: str) -> Any:
+    """--mock-llm: a JSON reply given to every call, or module:function."""
+    if ":" in spec and not spec.lstrip().startswith("{"):
+        from .agents.spec import import_object
+
+        return import_object("--mock-llm", spec)
+    return lambda system, user: spec
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump)."""
 
@@ -316,10 +361,23 @@ PROGRESS_AGENT_STEPS = 2_000_000
 
 
 def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
-    from . import _core
-    from .results import RunResult
+    """Run through :func:`swarm_fast.run` (its checks, memory budget and
+    python/LLM agents), with an epoch bar on stderr for long runs."""
+    from .run import run
 
     seed, epochs, steps, record = sc._run_args(args.seed, args.epochs, args.steps, record)
+    llm = {
+        k: v
+        for k, v in (
+            ("prompt_audit", args.prompt_audit),
+            ("record", args.record),
+            ("replay", args.replay),
+        )
+        if v
+    }
+    if args.mock_llm:
+        llm["mock"] = _mock_from(args.mock_llm)
+    has_external = any(a["type"] == "external" for a in sc.config["agents"])
     callback = None
     bar = None
     if not args.quiet and epochs * steps * sc.n_agents > PROGRESS_AGENT_STEPS:
@@ -339,11 +397,19 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
             bar.refresh()
 
     try:
-        raw = _core.run_config(sc._core(), seed, epochs, steps, record, callback)
+        result = run(
+            sc,
+            seed=seed,
+            epochs=epochs,
+            steps=steps,
+            record_interactions=record,
+            llm=llm if has_external and llm else None,
+            progress=None if has_external else callback,
+        )
     finally:
         if bar is not None:
             bar.close()
-    return RunResult(raw, *sc._summary_config()), epochs, steps
+    return result, epochs, steps
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -358,6 +424,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_epochs(result, args.verbose)
     _print_summary(result)
     _print_criteria(sc, result)
+    _print_llm_usage(result)
     if target is not None:
         written = export.write_run(result, sc, target, steps, overrides=dict(args.set or []))
         print()
@@ -406,6 +473,24 @@ def _add_run(sub: Any) -> None:
         "--record-interactions",
         action="store_true",
         help="keep the interaction trace (written by --out DIR)",
+    )
+    r.add_argument(
+        "--prompt-audit", default=None, metavar="FILE", help="LLM agents: JSONL audit of prompts"
+    )
+    r.add_argument(
+        "--record", default=None, metavar="FILE", help="LLM agents: record every exchange (JSONL)"
+    )
+    r.add_argument(
+        "--replay",
+        default=None,
+        metavar="FILE",
+        help="LLM agents: replay a recording, offline (a prompt not in it is an error)",
+    )
+    r.add_argument(
+        "--mock-llm",
+        default=None,
+        metavar="REPLY|MODULE:FUNC",
+        help="LLM agents: answer every call with this text, or (system, user) -> text",
     )
     r.set_defaults(func=cmd_run)
 
@@ -612,6 +697,15 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_sweep,
     _add_proxy_gaming,
 ]
+
+
+def _mock_from(spec: str) -> Any:
+    """--mock-llm: a JSON reply given to every call, or module:function."""
+    if ":" in spec and not spec.lstrip().startswith("{"):
+        from .agents.spec import import_object
+
+        return import_object("--mock-llm", spec)
+    return lambda system, user: spec
 
 
 def build_parser() -> argparse.ArgumentParser:

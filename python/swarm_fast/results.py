@@ -70,6 +70,8 @@ class RunResult:
         self._payoff = payoff
         self.scenario_id: str = raw["scenario_id"]
         self.seed: int = int(raw["seed"])
+        # The policy objects of python / llm agents, in registration order.
+        self._policies: list[Any] = []
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -106,6 +108,46 @@ class RunResult:
                 "run it with swarm_fast.run(..., record_interactions=True)"
             )
         return interactions_frame(trace, self._raw["agents"]["agent_id"])
+
+    @cached_property
+    def policy_report(self) -> pl.DataFrame:
+        """Python and LLM agents' callbacks: calls and failed calls per agent
+        and call (each failure fell back to NOOP / reject), with the first
+        error message of each. Empty without such agents."""
+        import polars as pl
+
+        ext = self._raw.get("external")
+        if ext is None:
+            return pl.DataFrame(schema={"agent_id": pl.String})
+        ids = self._raw["agents"]["agent_id"]
+        return pl.DataFrame(
+            {
+                "agent_id": [ids[i] for i in ext["agent_index"]],
+                "act_calls": ext["calls_act"],
+                "accept_calls": ext["calls_accept"],
+                "update_calls": ext["calls_update"],
+                "act_errors": ext["errors_act"],
+                "accept_errors": ext["errors_accept"],
+                "update_errors": ext["errors_update"],
+                "first_act_error": ext["first_error_act"],
+                "first_accept_error": ext["first_error_accept"],
+                "first_update_error": ext["first_error_update"],
+            },
+            schema_overrides={
+                c: pl.String
+                for c in ("first_act_error", "first_accept_error", "first_update_error")
+            },
+        )
+
+    @cached_property
+    def llm_usage(self) -> pl.DataFrame:
+        """LLM agents' usage, one row per agent: calls, failed calls,
+        retries, tokens in/out, fallbacks by cause (transport, parse,
+        other), latency percentiles (ms) and estimated cost (USD, the
+        reference's price table). Empty without LLM agents."""
+        from .agents.llm.usage import usage_frame
+
+        return usage_frame(self._policies)
 
     def __repr__(self) -> str:
         s = self.summary

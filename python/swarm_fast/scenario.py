@@ -553,6 +553,11 @@ def _agent_params(where: str, params: Any) -> dict[str, Any]:
 def _agent(i: int, spec: Any) -> dict[str, Any]:
     where = f"agents[{i}]"
     spec = _mapping(where, spec)
+    if spec.get("type") in ("python", "llm", "concordia_entity"):
+        # Agents whose policy is Python code (issue 13): checked there.
+        from .agents.spec import external_agent
+
+        return external_agent(where, spec)
     kind = _agent_type(where, spec.get("type", "honest"))
     # The reference makes range(count) agents: a negative count silently
     # makes none; swarm_fast refuses it. 0 is fine, as in the reference.

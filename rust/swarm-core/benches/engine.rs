@@ -27,6 +27,7 @@ fn agents(
                 count,
                 name: None,
                 config: Default::default(),
+                external: None,
             })
             .collect();
     v.retain(|a| a.count > 0);

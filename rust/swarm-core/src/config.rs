@@ -88,6 +88,25 @@ pub struct AgentSpec {
     /// Policy parameters (spec §11); missing keys take the policy default.
     #[serde(default)]
     pub config: AgentParams,
+    /// For `type: external` only: agents whose policy is outside the core
+    /// (see `agents::external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalSpec>,
+}
+
+/// How external agents register (spec-ext §3.2): ids `{id_prefix}_k`, no
+/// random stream, the declared `AgentState` type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSpec {
+    pub id_prefix: String,
+    /// `honest`, `opportunistic`, `deceptive`, `adversarial` or `cautious`.
+    #[serde(default = "honest")]
+    pub agent_type: String,
+}
+
+fn honest() -> String {
+    "honest".into()
 }
 
 fn one() -> u64 {
@@ -334,6 +353,30 @@ impl RunConfig {
             return Err(SwarmError::Config("agents: at least one agent is required".into()));
         }
         for (i, spec) in self.agents.iter().enumerate() {
+            if spec.kind == crate::agents::EXTERNAL {
+                let Some(ext) = &spec.external else {
+                    return Err(SwarmError::Config(format!(
+                        "agents[{i}].external: required for an external agent"
+                    )));
+                };
+                if crate::types::StateType::parse(&ext.agent_type).is_none() {
+                    return Err(SwarmError::Config(format!(
+                        "agents[{i}].agent_type: unknown agent type {:?}",
+                        ext.agent_type
+                    )));
+                }
+                if ext.id_prefix.is_empty() {
+                    return Err(SwarmError::Config(format!(
+                        "agents[{i}].external.id_prefix: must not be empty"
+                    )));
+                }
+                continue;
+            }
+            if spec.external.is_some() {
+                return Err(SwarmError::Config(format!(
+                    "agents[{i}].external: only for agents of type external"
+                )));
+            }
             if crate::agents::AgentKind::from_yaml(&spec.kind).is_none() {
                 return Err(SwarmError::Config(format!(
                     "agents[{i}].type: unknown or unsupported agent type {:?}",

@@ -12,7 +12,11 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::agents::{Agent, AgentKind};
+use crate::agents::external::{
+    Call, CallErrors, Ecosystem, ExternalError, ExternalObservation, ExternalPolicy,
+    ExternalReport, Outcome, PostInfo, Roster,
+};
+use crate::agents::{Agent, AgentKind, EXTERNAL};
 use crate::config::{RunConfig, Topology};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
@@ -136,6 +140,8 @@ pub struct RunResult {
     /// None when the interaction trace was not requested.
     pub trace: Option<Trace>,
     pub totals: RunTotals,
+    /// Calls and failed calls of the external agents, if any.
+    pub external: Option<ExternalReport>,
 }
 
 /// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
@@ -191,8 +197,10 @@ macro_rules! observe {
                 rec.resources = jitter(rec.resources);
                 jitter(w);
             });
-            for _ in 0..9 {
-                jitter(0.0);
+            // The nine numeric fields of `ecosystem_metrics`: the draws
+            // happen for every agent; only external agents read the values.
+            for k in 0..9 {
+                $e.eco_noise[k] = (rng.random() < pi).then(|| rng.gauss(0.0, sigma));
             }
         }
     };
@@ -243,6 +251,49 @@ pub struct Engine {
     /// Self-optimizers with `optimize_per_epoch` on (a swarm_fast
     /// extension); empty in every reference-compatible run.
     optimizing: Vec<usize>,
+    /// The policies of external agents (spec-ext §4 item 2), and what the
+    /// run reports about them; None without external agents.
+    external: Option<Externals>,
+    /// Interactions completed this epoch (`ecosystem_metrics`).
+    completed_this_epoch: u64,
+    /// Proposals to ids that name no agent: pending for ever (core §4.1).
+    dangling_proposals: u64,
+    /// The last observation's ecosystem noise (see `observe!`).
+    eco_noise: [Option<f64>; 9],
+}
+
+/// The external agents' policy object and their books.
+struct Externals {
+    policy: Box<dyn ExternalPolicy>,
+    report: ExternalReport,
+    /// A callback asked to stop the run (its message).
+    abort: Option<String>,
+    /// The batched mode (see [`Engine::batched`]).
+    batched: bool,
+}
+
+impl Externals {
+    /// Book one call's outcome; an error gives `fallback`.
+    fn settle<T>(
+        &mut self,
+        slot: usize,
+        call: Call,
+        r: Result<T, ExternalError>,
+        fallback: T,
+    ) -> T {
+        self.report.calls[slot][call as usize] += 1;
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                if e.abort {
+                    self.abort.get_or_insert(e.message);
+                } else {
+                    self.report.errors[slot].record(call, e.message);
+                }
+                fallback
+            }
+        }
+    }
 }
 
 /// How the engine lays out its data for speed (issue 4). Every choice
@@ -307,6 +358,23 @@ impl Engine {
     }
 
     pub fn tuned(cfg: RunConfig, tuning: Tuning) -> SwarmResult<Self> {
+        Self::build(cfg, tuning, None)
+    }
+
+    /// An engine whose external agents (if any) are decided by `policy`.
+    pub fn with_external(
+        cfg: RunConfig,
+        tuning: Tuning,
+        policy: Box<dyn ExternalPolicy>,
+    ) -> SwarmResult<Self> {
+        Self::build(cfg, tuning, Some(policy))
+    }
+
+    fn build(
+        cfg: RunConfig,
+        tuning: Tuning,
+        policy: Option<Box<dyn ExternalPolicy>>,
+    ) -> SwarmResult<Self> {
         cfg.validate()?;
         let seed =
             cfg.seed.ok_or_else(|| SwarmError::Config("simulation.seed is required".into()))?;
@@ -325,24 +393,45 @@ impl Engine {
             )));
         }
         let mut per_type: HashMap<&str, u64> = HashMap::default();
+        // External agents' declared types, by agent index.
+        let mut declared: Vec<(usize, StateType)> = Vec::new();
         for spec in &cfg.agents {
-            let kind = AgentKind::from_yaml(&spec.kind).ok_or_else(|| {
-                SwarmError::Config(format!("agents: unknown agent type {:?}", spec.kind))
-            })?;
+            let (kind, prefix) = match &spec.external {
+                Some(ext) if spec.kind == EXTERNAL => (AgentKind::External, ext.id_prefix.as_str()),
+                _ => {
+                    let kind = AgentKind::from_yaml(&spec.kind).ok_or_else(|| {
+                        SwarmError::Config(format!("agents: unknown agent type {:?}", spec.kind))
+                    })?;
+                    (kind, kind.yaml_key())
+                }
+            };
             for _ in 0..spec.count {
-                let k = per_type.entry(kind.yaml_key()).or_insert(0);
+                let k = per_type.entry(prefix).or_insert(0);
                 *k += 1;
                 let idx = agents.len();
-                if idx >= AgentIdx::MAX as usize {
+                if idx >= AgentIdx::MAX as usize - 1 {
                     return Err(SwarmError::Config("agents: too many agents".into()));
                 }
-                ids.push(format!("{}_{}", kind.yaml_key(), k));
+                if let Some(ext) = &spec.external {
+                    let t = StateType::parse(&ext.agent_type).unwrap_or(StateType::Honest);
+                    declared.push((idx, t));
+                }
+                ids.push(format!("{prefix}_{k}"));
                 agents.push((kind, &spec.config));
             }
         }
         let n = agents.len();
-        // R_j = Random(seed + j), j = 1, 2, ... in creation order.
-        let seeds: Vec<i128> = (1..=n as i128).map(|j| seed + j).collect();
+        if !declared.is_empty() && policy.is_none() {
+            return Err(SwarmError::Config(
+                "agents: the scenario has python / llm agents, whose policies only \
+                 swarm_fast.run() passes (sweeps and batches do not take them)"
+                    .into(),
+            ));
+        }
+        // R_j = Random(seed + j), j = 1, 2, ... in creation order, counting
+        // scripted agents only: external agents take no j (spec-ext §3.2).
+        let n_scripted = n - declared.len();
+        let seeds: Vec<i128> = (1..=n_scripted as i128).map(|j| seed + j).collect();
         // Windows pay off where seeding dominates (a few steps of many
         // agents) or where full states would not fit (FULL_STREAMS_UP_TO).
         let steps = u64::from(cfg.n_epochs) * u64::from(cfg.steps_per_epoch);
@@ -363,11 +452,21 @@ impl Engine {
         } else {
             (PyRandom::new(seed), PyRandom::many(&seeds, layout).into_iter())
         };
-        let agents: Vec<Agent> = streams
-            .zip(agents)
-            .enumerate()
-            .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng, n))
-            .collect();
+        let mut streams = streams;
+        let mut slots: Vec<AgentIdx> = Vec::with_capacity(declared.len());
+        let mut agents_built: Vec<Agent> = Vec::with_capacity(n);
+        for (idx, (kind, params)) in agents.into_iter().enumerate() {
+            let me = idx as AgentIdx;
+            agents_built.push(if kind == AgentKind::External {
+                slots.push(me);
+                // Never drawn from; not an R_j.
+                Agent::external(me, slots.len() as u32 - 1, PyRandom::new(0))
+            } else {
+                let rng = streams.next().expect("one stream per scripted agent");
+                Agent::new(kind, me, params, rng, n)
+            });
+        }
+        let agents = agents_built;
         if n == 0 {
             return Err(SwarmError::Config(
                 "agents: the scenario has no agents (every count is 0)".into(),
@@ -393,7 +492,10 @@ impl Engine {
         for (r, &i) in by_name.iter().enumerate() {
             rank[i] = r as u32;
         }
-        let types: Vec<StateType> = agents.iter().map(|a| a.kind.state_type()).collect();
+        let mut types: Vec<StateType> = agents.iter().map(|a| a.kind.state_type()).collect();
+        for &(i, t) in &declared {
+            types[i] = t;
+        }
         let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
@@ -443,8 +545,35 @@ impl Engine {
             eligible: Vec::new(),
             proposed: Vec::new(),
             optimizing,
+            external: policy.filter(|_| !slots.is_empty()).map(|policy| Externals {
+                policy,
+                report: ExternalReport {
+                    calls: vec![[0; 3]; slots.len()],
+                    errors: vec![CallErrors::default(); slots.len()],
+                    agents: slots,
+                },
+                abort: None,
+                batched: false,
+            }),
+            completed_this_epoch: 0,
+            dangling_proposals: 0,
+            eco_noise: [None; 9],
             cfg,
         })
+    }
+
+    /// The batched mode, the reference's `run_async` semantics (spec-ext
+    /// §3.1), for live models: each step, every eligible agent decides on
+    /// the observation of the step's start (external agents all in one
+    /// `act_batch` call), then the actions run in schedule order; at the
+    /// step's end every pending proposal is decided (one `accept_batch`)
+    /// before any completes. No agent sees proposals made in the same step.
+    /// Not the sync `run()` of the reference: not bit-exact with it.
+    pub fn batched(mut self, on: bool) -> Self {
+        if let Some(x) = self.external.as_mut() {
+            x.batched = on;
+        }
+        self
     }
 
     /// Run every epoch. `cancel` is polled once per step.
@@ -459,13 +588,34 @@ impl Engine {
         cancel: &AtomicBool,
         epochs_done: Option<&AtomicUsize>,
     ) -> SwarmResult<RunResult> {
+        if let Some(ext) = self.external.as_mut() {
+            let roster = Roster { ids: &self.ids, types: &self.types, slots: &ext.report.agents };
+            ext.policy.begin(&roster).map_err(|e| {
+                if e.abort {
+                    SwarmError::Interrupted
+                } else {
+                    SwarmError::Config(format!("agents: {}", e.message))
+                }
+            })?;
+        }
         for _ in 0..self.cfg.n_epochs {
             self.epoch_start();
             for _ in 0..self.cfg.steps_per_epoch {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(SwarmError::Interrupted);
                 }
-                self.step();
+                // Monomorphised: runs without external agents compile the
+                // loop without a trace of them (no slowdown, issue 13).
+                if self.external.as_ref().is_some_and(|x| x.batched) {
+                    self.step_batched();
+                } else if self.external.is_some() {
+                    self.step::<true>();
+                } else {
+                    self.step::<false>();
+                }
+                if self.external.as_ref().is_some_and(|x| x.abort.is_some()) {
+                    return Err(SwarmError::Interrupted);
+                }
                 if self.trace.as_ref().is_some_and(|t| t.overflowed) {
                     return Err(self.trace_overflow());
                 }
@@ -574,6 +724,7 @@ impl Engine {
         }
         self.epoch += 1;
         self.step = 0;
+        self.completed_this_epoch = 0;
         for u in &mut self.usage {
             *u = Usage::default();
         }
@@ -582,7 +733,7 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
-    fn step(&mut self) {
+    fn step<const EXT: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
@@ -602,12 +753,105 @@ impl Engine {
             }
             let action = {
                 observe!(self, a, true, obs);
-                self.agents[a as usize].act(&obs)
+                if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
+                    let view = self.external_view(&obs);
+                    drop(obs);
+                    self.external_act(slot, view)
+                } else {
+                    self.agents[a as usize].act(&obs)
+                }
             };
-            self.execute(a, action);
+            self.execute::<EXT>(a, action);
         }
         self.eligible = eligible;
-        self.resolve_pending();
+        self.resolve_pending::<EXT>();
+    }
+
+    /// One step of the batched mode (see [`Engine::batched`]). Out of line:
+    /// the sync loop keeps its size.
+    #[inline(never)]
+    fn step_batched(&mut self) {
+        let max = self.cfg.max_actions_per_step as usize;
+        let mut eligible = std::mem::take(&mut self.eligible);
+        let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
+        let epoch = self.epoch;
+        let admits = |a: AgentIdx| {
+            let i = a as usize;
+            !frozen[i] && governance.admits(i, resources[i], epoch)
+        };
+        self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
+        let mut actions: Vec<Action> = Vec::with_capacity(eligible.len());
+        let (mut turns, mut at) = (Vec::new(), Vec::new());
+        for (k, &a) in eligible.iter().enumerate() {
+            observe!(self, a, true, obs);
+            if let Some(slot) = self.agents[a as usize].external_slot() {
+                let view = self.external_view(&obs);
+                drop(obs);
+                turns.push((slot, view));
+                at.push((k, slot));
+                actions.push(Action::Noop);
+            } else {
+                let action = self.agents[a as usize].act(&obs);
+                actions.push(action);
+            }
+        }
+        if let (false, Some(ext)) = (turns.is_empty(), self.external.as_mut()) {
+            let mut out = Vec::with_capacity(turns.len());
+            if ext.abort.is_none() {
+                ext.policy.act_batch(turns, &mut out);
+            }
+            let mut out = out.into_iter();
+            for (k, slot) in at {
+                let r = out.next().unwrap_or_else(|| {
+                    Err(ExternalError::fallback("act_batch gave fewer answers than turns"))
+                });
+                actions[k] = ext.settle(slot, Call::Act, r, Action::Noop);
+            }
+        }
+        for (k, &a) in eligible.iter().enumerate() {
+            self.execute::<true>(a, actions[k]);
+        }
+        self.eligible = eligible;
+        // Every pending proposal is decided first, then completed in order.
+        let n = self.pending.entries.len();
+        let mut decided: Vec<(usize, Proposal, bool)> = Vec::new();
+        let (mut asks, mut ask_at) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let (id, Some(p)) = self.pending.entries[i] else { continue };
+            if self.frozen[p.counterparty as usize] {
+                continue;
+            }
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            observe!(self, p.counterparty, false, obs);
+            if let Some(slot) = self.agents[p.counterparty as usize].external_slot() {
+                let ext_view = self.external_view(&obs);
+                drop(obs);
+                asks.push((slot, view, ext_view));
+                ask_at.push((decided.len(), slot));
+                decided.push((i, p, false));
+            } else {
+                let ok = self.agents[p.counterparty as usize].accept(&view, &obs);
+                decided.push((i, p, ok));
+            }
+        }
+        if let (false, Some(ext)) = (asks.is_empty(), self.external.as_mut()) {
+            let mut out = Vec::with_capacity(asks.len());
+            if ext.abort.is_none() {
+                ext.policy.accept_batch(asks, &mut out);
+            }
+            let mut out = out.into_iter();
+            for (d, slot) in ask_at {
+                let r = out.next().unwrap_or_else(|| {
+                    Err(ExternalError::fallback("accept_batch gave fewer answers than asks"))
+                });
+                decided[d].2 = ext.settle(slot, Call::Accept, r, false);
+            }
+        }
+        for (i, p, ok) in decided {
+            self.pending.take_at(i);
+            self.complete(p, ok);
+        }
+        self.pending.compact();
     }
 
     fn actor_of(&self, a: AgentIdx) -> Actor {
@@ -624,7 +868,7 @@ impl Engine {
     }
 
     /// Execute one action (§4.1). Failures are silent.
-    fn execute(&mut self, a: AgentIdx, action: Action) {
+    fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;
         match action {
@@ -654,12 +898,24 @@ impl Engine {
                     return;
                 }
                 let linked = match &self.network {
+                    Some(_) if EXT && target as usize >= self.agents.len() => false,
                     Some(net) => net.has_edge(a, target),
                     // An implicit complete network has no self-loops either
                     // (no policy proposes to itself; this keeps it exact).
                     None => target != a || self.cfg.network.is_none(),
                 };
                 if !linked {
+                    return;
+                }
+                if EXT && target as usize >= self.agents.len() {
+                    // Only external policies name unknown ids: the
+                    // proposal is queued and never resolved (core §4.1).
+                    self.dangling_proposals += 1;
+                    self.usage_mut(actor).interactions += 1;
+                    let slot = actor.slot(self.agents.len());
+                    if self.usage[slot].interactions == 1 {
+                        self.proposed.push(slot);
+                    }
                     return;
                 }
                 self.pending.push(Proposal { initiator: a, counterparty: target, kind });
@@ -721,7 +977,7 @@ impl Engine {
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
-    fn resolve_pending(&mut self) {
+    fn resolve_pending<const EXT: bool>(&mut self) {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
         let n = self.pending.entries.len();
@@ -736,7 +992,15 @@ impl Engine {
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
             let accepted = {
                 observe!(self, p.counterparty, false, obs);
-                self.agents[p.counterparty as usize].accept(&view, &obs)
+                if let Some(slot) =
+                    self.agents[p.counterparty as usize].external_slot().filter(|_| EXT)
+                {
+                    let ext_view = self.external_view(&obs);
+                    drop(obs);
+                    self.external_accept(slot, &view, ext_view)
+                } else {
+                    self.agents[p.counterparty as usize].accept(&view, &obs)
+                }
             };
             self.pending.take_at(i);
             self.complete(p, accepted);
@@ -782,8 +1046,22 @@ impl Engine {
             self.total_payoff[b] += pay_b;
         }
         self.touch(a);
-        self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
-        self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
+        // One copy of this function (not monomorphised like `step`): the
+        // governance and observables code inlines into it as before.
+        if self.external.is_some() {
+            self.completed_this_epoch += 1;
+            match self.agents[a].external_slot() {
+                Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_a),
+                None => self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a),
+            }
+            match self.agents[b].external_slot() {
+                Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_b),
+                None => self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b),
+            }
+        } else {
+            self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
+            self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
+        }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
         self.totals.add(accepted, p, pay_a, pay_b);
         if let Some(trace) = self.trace.as_mut() {
@@ -834,7 +1112,144 @@ impl Engine {
             },
             trace: self.trace,
             totals: self.totals,
+            external: self.external.map(|x| x.report),
         }
+    }
+
+    /// An external agent's observation (spec-ext §3.1), from the core one
+    /// and the engine's state.
+    #[inline(never)]
+    fn external_view(&self, obs: &Observation<'_>) -> ExternalObservation {
+        let a = obs.me;
+        let n = self.agents.len();
+        let frozen = self.frozen.iter().filter(|&&f| f).count() as u64;
+        // Python's sum() over the agents in registration order.
+        let rep_sum = self.reputation.iter().fold(0.0, |s, &r| s + r);
+        let res_sum = self.resources.iter().fold(0.0, |s, &r| s + r);
+        let live = self.pending.entries.iter().filter(|e| e.1.is_some()).count() as u64;
+        let mut eco = Ecosystem {
+            epoch: self.epoch,
+            step: self.step,
+            total_agents: n as u64,
+            active_agents: n as u64 - frozen,
+            frozen_agents: frozen,
+            pending_proposals: live + self.dangling_proposals,
+            completed_interactions: self.completed_this_epoch,
+            avg_reputation: rep_sum / n as f64,
+            total_resources: res_sum,
+            noisy: [None; 9],
+        };
+        let noisy =
+            self.cfg.observation_noise_probability > 0.0 && self.cfg.observation_noise_std > 0.0;
+        if noisy {
+            let values = [
+                eco.epoch as f64,
+                eco.step as f64,
+                eco.total_agents as f64,
+                eco.active_agents as f64,
+                eco.frozen_agents as f64,
+                eco.pending_proposals as f64,
+                eco.completed_interactions as f64,
+                eco.avg_reputation,
+                eco.total_resources,
+            ];
+            for (k, d) in self.eco_noise.iter().enumerate() {
+                eco.noisy[k] = d.map(|d| values[k] + d);
+            }
+        }
+        ExternalObservation {
+            agent: a,
+            epoch: self.epoch,
+            step: self.step,
+            reputation: obs.reputation,
+            resources: obs.resources,
+            total_payoff: self.total_payoff[a as usize],
+            can_post: obs.can_post,
+            can_interact: obs.can_interact,
+            can_vote: obs.can_vote,
+            can_claim_task: obs.can_claim_task,
+            posts: obs
+                .posts
+                .iter()
+                .map(|&post| PostInfo { post, net_votes: self.feed.net_votes(post.idx) })
+                .collect(),
+            pending: self
+                .pending
+                .by_counterparty
+                .get(a as usize)
+                .map(|q| {
+                    q.iter()
+                        .map(|&(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            visible: {
+                // Sized once without a network (everyone else, bar the
+                // frozen): growing it by doubling cost more than filling it.
+                let cap = if self.network.is_none() { n.saturating_sub(1) } else { 0 };
+                let mut v = Vec::with_capacity(cap);
+                v.extend(obs.visible_iter());
+                v
+            },
+            ecosystem: eco,
+        }
+    }
+
+    #[inline(never)]
+    fn external_act(&mut self, slot: usize, view: ExternalObservation) -> Action {
+        let Some(ext) = self.external.as_mut() else { return Action::Noop };
+        if ext.abort.is_some() {
+            return Action::Noop;
+        }
+        let r = ext.policy.act(slot, view);
+        ext.settle(slot, Call::Act, r, Action::Noop)
+    }
+
+    #[inline(never)]
+    fn external_accept(
+        &mut self,
+        slot: usize,
+        prop: &ProposalView,
+        view: ExternalObservation,
+    ) -> bool {
+        let Some(ext) = self.external.as_mut() else { return false };
+        if ext.abort.is_some() {
+            return false;
+        }
+        let r = ext.policy.accept(slot, prop, view);
+        ext.settle(slot, Call::Accept, r, false)
+    }
+
+    // The external paths stay out of line: scripted runs never take them
+    // and the hot loop keeps its size (spec-ext §4 item 2: no slowdown).
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn external_update(
+        &mut self,
+        slot: usize,
+        prop: Proposal,
+        accepted: bool,
+        v_hat: f64,
+        p: f64,
+        payoff: f64,
+    ) {
+        let outcome = Outcome {
+            epoch: self.epoch,
+            step: self.step,
+            initiator: prop.initiator,
+            counterparty: prop.counterparty,
+            kind: prop.kind,
+            accepted,
+            v_hat,
+            p,
+            payoff,
+        };
+        let Some(ext) = self.external.as_mut() else { return };
+        if ext.abort.is_some() {
+            return;
+        }
+        let r = ext.policy.update_from_outcome(slot, &outcome);
+        ext.settle(slot, Call::Update, r, ());
     }
 }
 
@@ -850,6 +1265,15 @@ pub fn run_counting(
     epochs_done: &AtomicUsize,
 ) -> SwarmResult<RunResult> {
     Engine::new(cfg)?.run_counting(cancel, Some(epochs_done))
+}
+
+/// Run one configuration whose external agents `policy` decides.
+pub fn run_with_external(
+    cfg: RunConfig,
+    policy: Box<dyn ExternalPolicy>,
+    cancel: &AtomicBool,
+) -> SwarmResult<RunResult> {
+    Engine::with_external(cfg, Tuning::default(), policy)?.run(cancel)
 }
 
 /// Run one configuration with its data layout chosen by hand (for checking

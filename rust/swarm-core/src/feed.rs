@@ -198,6 +198,11 @@ impl Feed {
         self.top_keys = keys;
     }
 
+    /// Upvotes minus downvotes of post `idx` (0 for an unknown post).
+    pub fn net_votes(&self, idx: u32) -> i64 {
+        self.posts.get(idx as usize).map_or(0, |p| p.net)
+    }
+
     /// The top posts in ranking order.
     pub fn top_posts(&self) -> &[PostView] {
         &self.top

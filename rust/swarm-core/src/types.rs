@@ -67,6 +67,18 @@ impl StateType {
             StateType::Cautious => "cautious",
         }
     }
+
+    /// The inverse of [`StateType::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "honest" => StateType::Honest,
+            "opportunistic" => StateType::Opportunistic,
+            "deceptive" => StateType::Deceptive,
+            "adversarial" => StateType::Adversarial,
+            "cautious" => StateType::Cautious,
+            _ => return None,
+        })
+    }
 }
 
 /// What an agent's turn produces (spec §4.1).

@@ -3,6 +3,7 @@
 //! without copying. No simulation logic lives here.
 
 mod errors;
+mod policy;
 mod testing;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -273,6 +274,76 @@ fn run_parsed<'py>(
     to_dict(py, result)
 }
 
+/// Run a parsed configuration whose external agents (`llm`, `python`) are
+/// decided by `policies`, one Python object per external agent in
+/// registration order. The run holds the GIL only inside each callback.
+#[pyfunction]
+#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, policies, simulation_id, batched=false, concurrency=1))]
+#[allow(clippy::too_many_arguments)]
+fn run_policies<'py>(
+    py: Python<'py>,
+    config: &Config,
+    seed: i64,
+    n_epochs: u32,
+    steps_per_epoch: u32,
+    record_interactions: bool,
+    policies: Vec<Py<PyAny>>,
+    simulation_id: String,
+    batched: bool,
+    concurrency: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut cfg = config.0.clone();
+    cfg.seed = Some(seed);
+    cfg.n_epochs = n_epochs;
+    cfg.steps_per_epoch = steps_per_epoch;
+    cfg.record_interactions = record_interactions;
+    let bridge = policy::PyPolicies::new(py, policies, simulation_id, concurrency)?;
+    let stopped = bridge.stopped.clone();
+    let r = py.allow_threads(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            swarm_core::engine::Engine::with_external(
+                cfg,
+                swarm_core::engine::Tuning::default(),
+                Box::new(bridge),
+            )
+            .and_then(|e| e.batched(batched).run(&AtomicBool::new(false)))
+        }))
+    });
+    // A callback's KeyboardInterrupt / SystemExit is re-raised as it was.
+    if let Some(e) = stopped.lock().ok().and_then(|mut s| s.take()) {
+        return Err(e);
+    }
+    let result = r
+        .unwrap_or_else(|p| Err(SwarmError::Internal(panic_message(p))))
+        .map_err(|e| errors::to_py(py, e))?;
+    let report = result.external.clone();
+    let out = to_dict(py, result)?;
+    if let Some(rep) = report {
+        let d = PyDict::new(py);
+        d.set_item("agent_index", rep.agents.iter().map(|&a| a as i64).collect::<Vec<_>>())?;
+        d.set_item("calls_act", rep.calls.iter().map(|c| c[0]).collect::<Vec<_>>())?;
+        d.set_item("calls_accept", rep.calls.iter().map(|c| c[1]).collect::<Vec<_>>())?;
+        d.set_item("calls_update", rep.calls.iter().map(|c| c[2]).collect::<Vec<_>>())?;
+        d.set_item("errors_act", rep.errors.iter().map(|e| e.act).collect::<Vec<_>>())?;
+        d.set_item("errors_accept", rep.errors.iter().map(|e| e.accept).collect::<Vec<_>>())?;
+        d.set_item("errors_update", rep.errors.iter().map(|e| e.update).collect::<Vec<_>>())?;
+        d.set_item(
+            "first_error_act",
+            rep.errors.iter().map(|e| e.first_act.clone()).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "first_error_accept",
+            rep.errors.iter().map(|e| e.first_accept.clone()).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "first_error_update",
+            rep.errors.iter().map(|e| e.first_update.clone()).collect::<Vec<_>>(),
+        )?;
+        out.set_item(intern!(py, "external"), d)?;
+    }
+    Ok(out)
+}
+
 /// Run many configurations in parallel on `threads` workers (0 = all
 /// cores). Results are in input order and identical for any thread count.
 #[pyfunction]
@@ -313,6 +384,8 @@ fn interaction_type_names() -> Vec<&'static str> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(run_config, m)?)?;
+    m.add_function(wrap_pyfunction!(run_policies, m)?)?;
+    policy::register(m)?;
     m.add_class::<Config>()?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
     m.add_function(wrap_pyfunction!(interaction_type_names, m)?)?;

@@ -10,6 +10,7 @@ pub(crate) mod agent_map;
 mod cautious;
 mod cautious_reciprocator;
 mod deceptive;
+pub mod external;
 mod honest;
 pub mod memory;
 mod opportunistic;
@@ -26,7 +27,12 @@ use crate::types::{Action, AgentIdx, StateType};
 use memory::Memory;
 use ranked::{ordered, unordered, Ranked};
 
-/// The YAML agent types swarm_fast implements (spec §11.9).
+/// The `type` of a configuration's agent spec whose policy is outside the
+/// core (see [`external`]).
+pub const EXTERNAL: &str = "external";
+
+/// The YAML agent types swarm_fast implements (spec §11.9), and the
+/// external agents (not a YAML key: Python maps `llm` and `python` to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgentKind {
     Honest,
@@ -38,6 +44,7 @@ pub enum AgentKind {
     CautiousReciprocator,
     ThresholdDancer,
     SelfOptimizer,
+    External,
 }
 
 impl AgentKind {
@@ -79,6 +86,7 @@ impl AgentKind {
             AgentKind::CautiousReciprocator => "cautious_reciprocator",
             AgentKind::ThresholdDancer => "threshold_dancer",
             AgentKind::SelfOptimizer => "self_optimizer",
+            AgentKind::External => EXTERNAL,
         }
     }
 
@@ -93,6 +101,9 @@ impl AgentKind {
                 StateType::Adversarial
             }
             AgentKind::Cautious => StateType::Cautious,
+            // The declared type (spec-ext §4 item 2b), set by the engine;
+            // honest is its default.
+            AgentKind::External => StateType::Honest,
         }
     }
 
@@ -115,6 +126,8 @@ enum Policy {
     CautiousReciprocator(Box<cautious_reciprocator::CautiousReciprocator>),
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
     SelfOptimizer(self_optimizer::SelfOptimizer),
+    /// Decided outside the core; the engine calls its slot (never `act`).
+    External(u32),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -168,6 +181,8 @@ impl Agent {
             AgentKind::SelfOptimizer => {
                 Policy::SelfOptimizer(self_optimizer::SelfOptimizer::new(params))
             }
+            // Built by `Agent::external`.
+            AgentKind::External => Policy::External(u32::MAX),
         };
         let memory = Memory::new(
             me,
@@ -177,6 +192,28 @@ impl Agent {
             large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
+    }
+
+    /// An agent whose policy is outside the core, in external `slot`. It
+    /// holds a stream only because every agent does; nothing draws from it
+    /// and its seed is no R_j (spec-ext §4 item 2a).
+    pub fn external(me: AgentIdx, slot: u32, rng: PyRandom) -> Self {
+        Agent {
+            kind: AgentKind::External,
+            me,
+            policy: Policy::External(slot),
+            rng,
+            memory: Memory::new(me, 0, false, false, false),
+        }
+    }
+
+    /// The external slot of an agent decided outside the core.
+    #[inline]
+    pub fn external_slot(&self) -> Option<usize> {
+        match self.policy {
+            Policy::External(slot) => Some(slot as usize),
+            _ => None,
+        }
     }
 
     /// This agent acts soon: start loading its stream's state.
@@ -198,6 +235,7 @@ impl Agent {
             Policy::CautiousReciprocator(p) => p.act(obs, rng, mem),
             Policy::ThresholdDancer(p) => p.act(obs, rng),
             Policy::SelfOptimizer(p) => p.act(obs, rng),
+            Policy::External(_) => Action::Noop,
         }
     }
 
@@ -214,6 +252,7 @@ impl Agent {
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
             Policy::ThresholdDancer(p) => p.accept(prop),
             Policy::SelfOptimizer(p) => p.accept(prop, mem),
+            Policy::External(_) => false,
         }
     }
 
