@@ -24,9 +24,12 @@ def run_config(
     steps_per_epoch: int,
     record_interactions: bool,
     progress: ProgressCallback | None = ...,
+    record_agent_epochs: bool = ...,
 ) -> dict[str, Any]:
     """Run a parsed configuration with these per-run keys;
-    ``progress(epochs_done, n_epochs)`` as for :func:`run`."""
+    ``progress(epochs_done, n_epochs)`` as for :func:`run`.
+    ``record_agent_epochs`` adds ``agent_epochs``: every agent's reputation,
+    resources and frozen flag at each epoch's end, epoch-major."""
 
 def run_batch(
     config_jsons: list[str], threads: int = ..., progress: ProgressCallback | None = ...

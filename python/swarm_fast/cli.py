@@ -316,6 +316,8 @@ PROGRESS_AGENT_STEPS = 2_000_000
 
 
 def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
+    """Run with a progress bar; ``record`` keeps the trace and every
+    agent's state per epoch (for ``--out DIR``)."""
     from . import _core
     from .results import RunResult
 
@@ -339,7 +341,7 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
             bar.refresh()
 
     try:
-        raw = _core.run_config(sc._core(), seed, epochs, steps, record, callback)
+        raw = _core.run_config(sc._core(), seed, epochs, steps, record, callback, record)
     finally:
         if bar is not None:
             bar.close()
@@ -351,7 +353,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     target = export.plan_output(args.out, args.format) if args.out else None
     sc = _scenario_with_sets(args.scenario, args.set)
-    record = bool(args.record_interactions)
+    record = target is not None and target.is_dir
     result, epochs, steps = _run_with_progress(sc, args, record)
     if not args.quiet:
         _print_header(sc, result, epochs, steps, args.verbose)
@@ -393,19 +395,15 @@ def _add_run(sub: Any) -> None:
         "--out",
         default=None,
         metavar="DIR|FILE",
-        help="a folder: write epochs, agents, interactions (with --record-interactions) and "
-        "metadata.json; a .csv/.parquet/.json file: the epoch table alone",
+        help="a folder: write epochs, final agents, interactions, the reference exporter's "
+        "epoch and agent snapshots, and metadata.json; a .csv/.parquet/.json file: the "
+        "epoch table alone",
     )
     r.add_argument(
         "--format",
         choices=("csv", "parquet", "json"),
         default=None,
         help="file format for --out DIR (default csv)",
-    )
-    r.add_argument(
-        "--record-interactions",
-        action="store_true",
-        help="keep the interaction trace (written by --out DIR)",
     )
     r.set_defaults(func=cmd_run)
 

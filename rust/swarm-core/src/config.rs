@@ -36,6 +36,10 @@ pub struct RunConfig {
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
+    /// Keep every agent's reputation, resources and frozen flag at the end
+    /// of every epoch (the reference exporter's agent snapshots). Opt-in:
+    /// it costs O(epochs x agents) memory.
+    pub record_agent_epochs: bool,
 }
 
 impl Default for RunConfig {
@@ -57,6 +61,7 @@ impl Default for RunConfig {
             marketplace: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
+            record_agent_epochs: false,
         }
     }
 }

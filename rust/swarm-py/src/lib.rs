@@ -199,6 +199,16 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         }
         None => out.set_item(intern!(py, "interactions"), py.None())?,
     }
+    match r.agent_epochs {
+        Some(s) => {
+            let d = PyDict::new(py);
+            col!(d, "reputation", s.reputation);
+            col!(d, "resources", s.resources);
+            col!(d, "frozen", s.frozen);
+            out.set_item(intern!(py, "agent_epochs"), d)?;
+        }
+        None => out.set_item(intern!(py, "agent_epochs"), py.None())?,
+    }
     Ok(out)
 }
 
@@ -229,7 +239,11 @@ impl Config {
 
 /// Run a parsed configuration with the per-run keys given.
 #[pyfunction]
-#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None))]
+#[pyo3(signature = (
+    config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None,
+    record_agent_epochs=false
+))]
+#[allow(clippy::too_many_arguments)]
 fn run_config<'py>(
     py: Python<'py>,
     config: &Config,
@@ -238,6 +252,7 @@ fn run_config<'py>(
     steps_per_epoch: u32,
     record_interactions: bool,
     progress: Option<&Bound<'py, PyAny>>,
+    record_agent_epochs: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     // `Config::new` validated the rest; what `validate` asks of these keys
     // (a seed is given) their types already guarantee, so no re-check.
@@ -246,6 +261,7 @@ fn run_config<'py>(
     cfg.n_epochs = n_epochs;
     cfg.steps_per_epoch = steps_per_epoch;
     cfg.record_interactions = record_interactions;
+    cfg.record_agent_epochs = record_agent_epochs;
     run_parsed(py, cfg, progress)
 }
 
