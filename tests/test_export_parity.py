@@ -5,6 +5,7 @@ swarm-safety 1.9.0 on the paper scenarios."""
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,7 @@ def _reference_export(path: Path, out: Path, epochs: int, steps: int) -> tuple[l
     argv = ["run", str(path), "--seed", "42", "--epochs", str(epochs), "--steps", str(steps)]
     subprocess.run(
         [sys.executable, "-c", DRIVER, str(Path(__file__).parent), *argv, "--quiet",
-         "--export-csv", str(out)],
+         "--export-csv", str(out), "--export-json", str(out / "run.json")],
         check=True,
         capture_output=True,
         cwd=out.parent,
@@ -94,6 +95,29 @@ def test_snapshots_match_the_reference_exporter(
                 if col == "timestamp":
                     continue
                 assert _same(row[col], theirs), (name, row["epoch"], col, row[col], theirs)
+    # --export-csv and --export-json as the reference's flags write them.
+    assert cli.main([*args, "-q", "--export-csv", str(ours / "csv"),
+                     "--export-json", str(ours / "run.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    for kind, ref_rows in (("epochs", ref_epochs), ("agents", ref_agents)):
+        (mine,) = (ours / "csv").glob(f"*_{kind}.csv")
+        with open(mine) as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == len(ref_rows)
+        for row, ref in zip(rows, ref_rows):
+            assert {k: v for k, v in row.items() if k != "timestamp"} == {
+                k: v for k, v in ref.items() if k != "timestamp"
+            }  # the same text, digit for digit
+    ref_json = json.loads((tmp_path / "ref" / "run.json").read_text())
+    our_json = json.loads((ours / "run.json").read_text())
+    assert list(our_json) == list(ref_json)
+    for key in ("simulation_id", "n_epochs", "steps_per_epoch", "n_agents", "seed"):
+        assert our_json[key] == ref_json[key], key
+    for key in ("epoch_snapshots", "agent_snapshots", "events"):
+        skip = {"timestamp", "interaction_id"}
+        mine = [{k: v for k, v in r.items() if k not in skip} for r in our_json.get(key, [])]
+        theirs = [{k: v for k, v in r.items() if k not in skip} for r in ref_json.get(key, [])]
+        assert mine == theirs, key
     # The exporter's total_welfare is its own quantity, not EpochMetrics'.
     metrics = pl.read_parquet(ours / "epochs.parquet")
     if name == "baseline":

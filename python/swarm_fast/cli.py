@@ -349,19 +349,32 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import datetime
+
     from . import export
 
     target = export.plan_output(args.out, args.format) if args.out else None
+    if args.export_json and Path(args.export_json).suffix.lower() != ".json":
+        raise CliError(f"--export-json {args.export_json}: expected a .json file")
     sc = _scenario_with_sets(args.scenario, args.set)
-    record = target is not None and target.is_dir
+    record = bool((target is not None and target.is_dir) or args.export_json or args.export_csv)
+    started = datetime.datetime.now().isoformat()
     result, epochs, steps = _run_with_progress(sc, args, record)
+    ended = datetime.datetime.now().isoformat()
     if not args.quiet:
         _print_header(sc, result, epochs, steps, args.verbose)
         _print_epochs(result, args.verbose)
     _print_summary(result)
     _print_criteria(sc, result)
+    written = []
     if target is not None:
-        written = export.write_run(result, sc, target, steps, overrides=dict(args.set or []))
+        written += export.write_run(result, sc, target, steps, overrides=dict(args.set or []))
+    if args.export_json:
+        path = Path(args.export_json)
+        written.append(export.write_reference_json(result, sc, steps, path, started, ended))
+    if args.export_csv:
+        written += export.write_reference_csv(result, sc, Path(args.export_csv))
+    if written:
         print()
         for path in written:
             print(f"wrote {path}")
@@ -404,6 +417,19 @@ def _add_run(sub: Any) -> None:
         choices=("csv", "parquet", "json"),
         default=None,
         help="file format for --out DIR (default csv)",
+    )
+    r.add_argument(
+        "--export-json",
+        default=None,
+        metavar="FILE",
+        help="as the reference's --export-json: run metadata, epoch and agent snapshots, "
+        "interaction events",
+    )
+    r.add_argument(
+        "--export-csv",
+        default=None,
+        metavar="DIR",
+        help="as the reference's --export-csv: <scenario_id>_epochs.csv and _agents.csv",
     )
     r.set_defaults(func=cmd_run)
 

@@ -333,3 +333,89 @@ def reference_tables(
                 }
             )
     return epochs, [row for rows in per_agent for row in rows]
+
+
+def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reference exporter's ``events``: one record per interaction, in
+    completion order. ``interaction_id`` is a counter (the reference's are
+    random UUIDs) and ``timestamp`` is None."""
+    trace, ids = raw["interactions"], list(raw["agents"]["agent_id"])
+    from . import _core
+
+    names = _core.interaction_type_names()
+    cols = {c: trace[c].tolist() for c in ("epoch", "step", "initiator", "counterparty")}
+    kinds, acc = trace["interaction_type"].tolist(), trace["accepted"].tolist()
+    p, v_hat = trace["p"].tolist(), trace["v_hat"].tolist()
+    return [
+        {
+            "event_type": "interaction",
+            "interaction_id": str(k),
+            "timestamp": None,
+            "epoch": int(cols["epoch"][k]),
+            "step": int(cols["step"][k]),
+            "initiator": ids[cols["initiator"][k]],
+            "counterparty": ids[cols["counterparty"][k]],
+            "interaction_type": names[kinds[k]],
+            "accepted": bool(acc[k]),
+            "p": p[k],
+            "v_hat": v_hat[k],
+        }
+        for k in range(len(p))
+    ]
+
+
+def write_reference_json(
+    result: Any, scenario: Any, steps: int, path: Path, started: str, ended: str
+) -> Path:
+    """``swarm run --export-json FILE`` of the reference: run metadata,
+    epoch and agent snapshots, and the interaction events."""
+    epochs, agents = reference_tables(result._raw, scenario.config)
+    data = {
+        "simulation_id": result.scenario_id,
+        "started_at": started,
+        "ended_at": ended,
+        "n_epochs": result.summary["n_epochs"],
+        "steps_per_epoch": steps,
+        "n_agents": scenario.n_agents,
+        "seed": result.seed,
+        "epoch_snapshots": epochs,
+        "agent_snapshots": agents,
+    }
+    events = reference_events(result._raw)
+    if events:
+        data["events"] = events
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
+
+
+def _as_pandas_writes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reference writes its CSVs with pandas: a column holding any
+    float is float64, so its integers print as ``0.0``."""
+    floaty = {c for c in rows[0] if any(type(r[c]) is float for r in rows)}
+    return [
+        {c: float(v) if c in floaty and type(v) is int else v for c, v in r.items()} for r in rows
+    ]
+
+
+def write_reference_csv(result: Any, scenario: Any, folder: Path) -> list[Path]:
+    """``swarm run --export-csv DIR`` of the reference:
+    ``<scenario_id>_epochs.csv`` and ``<scenario_id>_agents.csv``."""
+    import csv
+
+    epochs, agents = reference_tables(result._raw, scenario.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, rows, cols in (
+        ("epochs", epochs, REFERENCE_EPOCH_COLUMNS),
+        ("agents", agents, REFERENCE_AGENT_COLUMNS),
+    ):
+        if not rows:
+            continue
+        path = folder / f"{result.scenario_id}_{kind}.csv"
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=cols)
+            writer.writeheader()
+            writer.writerows(_as_pandas_writes(rows))
+        written.append(path)
+    return written
