@@ -86,10 +86,12 @@ with_progress() {
   shift
   "$@" &
   local pid=$! start=$SECONDS status=0
+  local next=$((SECONDS + 15))
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
-    if (((SECONDS - start) % 15 == 0)) && kill -0 "$pid" 2>/dev/null; then
+    if ((SECONDS >= next)) && kill -0 "$pid" 2>/dev/null; then
       say "$what: still working ($((SECONDS - start)) s)"
+      next=$((next + 15))
     fi
   done
   wait "$pid" || status=$?

@@ -218,7 +218,6 @@ def test_run_out_dir_writes_every_table(capsys, tmp_path: Path, fmt: str) -> Non
         str(out),
         "--format",
         fmt,
-        "--record-interactions",
         "--set",
         "payoff.rho_a=0.2",
     )
@@ -242,16 +241,16 @@ def test_run_out_dir_writes_every_table(capsys, tmp_path: Path, fmt: str) -> Non
     assert meta["summary"]["toxicity"] == r.summary["toxicity"]
     assert meta["swarm_fast_version"] == swarm_fast.__version__
     assert [c["key"] for c in meta["success_criteria"]] == ["min_epochs", "toxicity_threshold"]
-    assert meta["files"] == [f"epochs.{fmt}", f"agents.{fmt}", f"interactions.{fmt}"]
-
-
-def test_run_out_without_trace_and_single_file(capsys, tmp_path: Path) -> None:
-    run_cli(capsys, "run", "baseline", "--seed", "2", "--out", str(tmp_path / "d"))
-    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == [
-        "agents.csv",
-        "epochs.csv",
-        "metadata.json",
+    assert meta["files"] == [
+        f"epochs.{fmt}",
+        f"agents.{fmt}",
+        f"interactions.{fmt}",
+        f"epoch_snapshots.{fmt}",
+        f"agent_snapshots.{fmt}",
     ]
+
+
+def test_run_out_single_file(capsys, tmp_path: Path) -> None:
     run_cli(capsys, "run", "baseline", "--seed", "2", "--out", str(tmp_path / "e.parquet"))
     expected = swarm_fast.run("baseline", seed=2).epochs
     assert_frame_equal(pl.read_parquet(tmp_path / "e.parquet"), expected)

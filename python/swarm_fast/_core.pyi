@@ -25,9 +25,12 @@ def run_config(
     record_interactions: bool,
     progress: ProgressCallback | None = ...,
     max_trace_rows: int | None = ...,
+    record_agent_epochs: bool = ...,
 ) -> dict[str, Any]:
     """Run a parsed configuration with these per-run keys;
-    ``progress(epochs_done, n_epochs)`` as for :func:`run`."""
+    ``progress(epochs_done, n_epochs)`` as for :func:`run`.
+    ``record_agent_epochs`` adds ``agent_epochs``: every agent's reputation,
+    resources and frozen flag at each epoch's end, epoch-major."""
 
 def run_policies(
     config: Config,

@@ -362,7 +362,9 @@ PROGRESS_AGENT_STEPS = 2_000_000
 
 def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
     """Run through :func:`swarm_fast.run` (its checks, memory budget and
-    python/LLM agents), with an epoch bar on stderr for long runs."""
+    python/LLM agents), with an epoch bar on stderr for long runs;
+    ``record`` keeps the trace and every agent's state per epoch (for
+    ``--out DIR`` and the reference's exports)."""
     from .run import run
 
     seed, epochs, steps, record = sc._run_args(args.seed, args.epochs, args.steps, record)
@@ -403,6 +405,7 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
             epochs=epochs,
             steps=steps,
             record_interactions=record,
+            record_agent_epochs=record,
             llm=llm if has_external and llm else None,
             progress=None if has_external else callback,
         )
@@ -413,20 +416,33 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import datetime
+
     from . import export
 
     target = export.plan_output(args.out, args.format) if args.out else None
+    if args.export_json and Path(args.export_json).suffix.lower() != ".json":
+        raise CliError(f"--export-json {args.export_json}: expected a .json file")
     sc = _scenario_with_sets(args.scenario, args.set)
-    record = bool(args.record_interactions)
+    record = bool((target is not None and target.is_dir) or args.export_json or args.export_csv)
+    started = datetime.datetime.now().isoformat()
     result, epochs, steps = _run_with_progress(sc, args, record)
+    ended = datetime.datetime.now().isoformat()
     if not args.quiet:
         _print_header(sc, result, epochs, steps, args.verbose)
         _print_epochs(result, args.verbose)
     _print_summary(result)
     _print_criteria(sc, result)
+    written = []
     _print_llm_usage(result)
     if target is not None:
-        written = export.write_run(result, sc, target, steps, overrides=dict(args.set or []))
+        written += export.write_run(result, sc, target, steps, overrides=dict(args.set or []))
+    if args.export_json:
+        path = Path(args.export_json)
+        written.append(export.write_reference_json(result, sc, steps, path, started, ended))
+    if args.export_csv:
+        written += export.write_reference_csv(result, sc, Path(args.export_csv))
+    if written:
         print()
         for path in written:
             print(f"wrote {path}")
@@ -460,8 +476,9 @@ def _add_run(sub: Any) -> None:
         "--out",
         default=None,
         metavar="DIR|FILE",
-        help="a folder: write epochs, agents, interactions (with --record-interactions) and "
-        "metadata.json; a .csv/.parquet/.json file: the epoch table alone",
+        help="a folder: write epochs, final agents, interactions, the reference exporter's "
+        "epoch and agent snapshots, and metadata.json; a .csv/.parquet/.json file: the "
+        "epoch table alone",
     )
     r.add_argument(
         "--format",
@@ -470,9 +487,17 @@ def _add_run(sub: Any) -> None:
         help="file format for --out DIR (default csv)",
     )
     r.add_argument(
-        "--record-interactions",
-        action="store_true",
-        help="keep the interaction trace (written by --out DIR)",
+        "--export-json",
+        default=None,
+        metavar="FILE",
+        help="as the reference's --export-json: run metadata, epoch and agent snapshots, "
+        "interaction events",
+    )
+    r.add_argument(
+        "--export-csv",
+        default=None,
+        metavar="DIR",
+        help="as the reference's --export-csv: <scenario_id>_epochs.csv and _agents.csv",
     )
     r.add_argument(
         "--prompt-audit", default=None, metavar="FILE", help="LLM agents: JSONL audit of prompts"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import _core
+from . import arguments as _arguments
 from .errors import ArgumentTypeError, ScenarioError
 from .limits import short
 from .results import RunResult
@@ -58,6 +59,7 @@ def run(
     mode: str = "sync",
     concurrency: int = 8,
     progress: Callable[[int, int], Any] | None = None,
+    record_agent_epochs: bool = False,
 ) -> RunResult:
     """Run a scenario once, exactly as ``swarm run FILE --seed S --epochs E
     --steps T`` of swarm-safety 1.9.0 would.
@@ -91,7 +93,9 @@ def run(
     ``swarm run``; the default ``"sync"`` is.
 
     ``progress``, if given, is called as ``progress(epochs_done, epochs)``
-    as epochs finish (runs of scripted agents only).
+    as epochs finish; ``record_agent_epochs=True`` keeps every agent's
+    reputation, resources and frozen flag at each epoch's end (what the
+    reference's exporter snapshots). Both for runs of scripted agents only.
 
     Every argument is checked by name. Raises :class:`ScenarioError`
     (a ``ValueError``; :class:`ArgumentTypeError`, also a ``TypeError``,
@@ -121,7 +125,13 @@ def run(
         if mode != "sync":
             raise ScenarioError("mode", "mode='async' needs python or llm agents")
         max_rows = sc._memory_budget(args[1], epochs is not None, args[3])
-        raw: dict[str, Any] = _core.run_config(sc._core(), *args, progress, max_trace_rows=max_rows)
+        raw: dict[str, Any] = _core.run_config(
+            sc._core(),
+            *args,
+            progress,
+            max_trace_rows=max_rows,
+            record_agent_epochs=_arguments.flag("record_agent_epochs", record_agent_epochs),
+        )
         check_finite(raw)
         return RunResult(raw, *sc._summary_config())
     result = _run_external(sc, args, policies, llm, mode == "async", concurrency)

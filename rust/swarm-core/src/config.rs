@@ -40,6 +40,10 @@ pub struct RunConfig {
     /// that would record more stops with an error naming
     /// `record_interactions`. None: as many as the allocator grants.
     pub max_trace_rows: Option<u64>,
+    /// Keep every agent's reputation, resources and frozen flag at the end
+    /// of every epoch (the reference exporter's agent snapshots). Opt-in:
+    /// it costs O(epochs x agents) memory.
+    pub record_agent_epochs: bool,
 }
 
 impl Default for RunConfig {
@@ -62,6 +66,7 @@ impl Default for RunConfig {
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
+            record_agent_epochs: false,
         }
     }
 }

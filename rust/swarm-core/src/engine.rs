@@ -130,6 +130,15 @@ pub struct AgentsOut {
     pub frozen: Vec<bool>,
 }
 
+/// Every agent's state at the end of each epoch, epoch-major (agent `i` of
+/// epoch `e` at `e * n_agents + i`); `RunConfig::record_agent_epochs`.
+#[derive(Debug, Clone, Default)]
+pub struct AgentEpochs {
+    pub reputation: Vec<f64>,
+    pub resources: Vec<f64>,
+    pub frozen: Vec<bool>,
+}
+
 /// Everything a run produces.
 #[derive(Debug, Clone)]
 pub struct RunResult {
@@ -139,6 +148,8 @@ pub struct RunResult {
     pub agents: AgentsOut,
     /// None when the interaction trace was not requested.
     pub trace: Option<Trace>,
+    /// None unless `record_agent_epochs`.
+    pub agent_epochs: Option<AgentEpochs>,
     pub totals: RunTotals,
     /// Calls and failed calls of the external agents, if any.
     pub external: Option<ExternalReport>,
@@ -243,6 +254,7 @@ pub struct Engine {
     trace: Option<Trace>,
     /// The run's growth, looked at every million agent-steps (memory.rs).
     memory: Watch,
+    agent_epochs: Option<AgentEpochs>,
     schedule: Schedule,
     /// The step's eligible list (kept to reuse its allocation).
     eligible: Vec<AgentIdx>,
@@ -515,6 +527,7 @@ impl Engine {
             trace: cfg
                 .record_interactions
                 .then(|| Trace::with_capacity(1024, cfg.max_trace_rows.unwrap_or(u64::MAX))),
+            agent_epochs: cfg.record_agent_epochs.then(AgentEpochs::default),
             ids,
             agents,
             types,
@@ -716,6 +729,12 @@ impl Engine {
             ))
         })?;
         self.epochs.push(row);
+        // The state the reference's epoch-end callbacks see.
+        if let Some(snap) = self.agent_epochs.as_mut() {
+            snap.reputation.extend_from_slice(&self.reputation);
+            snap.resources.extend_from_slice(&self.resources);
+            snap.frozen.extend_from_slice(&self.frozen);
+        }
         // Extension: the optimisation step the reference never calls (ext.
         // spec §1.4), after the epoch's metrics, so epoch e is played at
         // depth e. It draws nothing.
@@ -1111,6 +1130,7 @@ impl Engine {
                 frozen: self.frozen,
             },
             trace: self.trace,
+            agent_epochs: self.agent_epochs,
             totals: self.totals,
             external: self.external.map(|x| x.report),
         }
@@ -1297,5 +1317,24 @@ mod run_counting_tests {
         let plain = run(cfg, &AtomicBool::new(false)).unwrap();
         assert_eq!(done.load(Ordering::Relaxed), 6);
         assert_eq!(format!("{counted:?}"), format!("{plain:?}"));
+    }
+
+    #[test]
+    fn agent_epochs_hold_each_epoch_end_and_change_nothing() {
+        let json = r#"{"seed": 5, "n_epochs": 5, "steps_per_epoch": 6,
+            "governance": {"reputation_decay_rate": 0.9},
+            "agents": [{"type": "honest", "count": 3}, {"type": "adversarial", "count": 2}]}"#;
+        let mut cfg = RunConfig::from_json(json).unwrap();
+        let plain = run(cfg.clone(), &AtomicBool::new(false)).unwrap();
+        assert!(plain.agent_epochs.is_none());
+        cfg.record_agent_epochs = true;
+        let snap = run(cfg, &AtomicBool::new(false)).unwrap();
+        let epochs = snap.agent_epochs.as_ref().unwrap();
+        assert_eq!(epochs.reputation.len(), 5 * 5);
+        assert_eq!(epochs.frozen.len(), 5 * 5);
+        // The last epoch's states are the final ones.
+        assert_eq!(epochs.reputation[20..], plain.agents.reputation[..]);
+        assert_eq!(epochs.resources[20..], plain.agents.resources[..]);
+        assert_eq!(format!("{:?}", snap.epochs), format!("{:?}", plain.epochs));
     }
 }

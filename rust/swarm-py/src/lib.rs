@@ -200,6 +200,16 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         }
         None => out.set_item(intern!(py, "interactions"), py.None())?,
     }
+    match r.agent_epochs {
+        Some(s) => {
+            let d = PyDict::new(py);
+            col!(d, "reputation", s.reputation);
+            col!(d, "resources", s.resources);
+            col!(d, "frozen", s.frozen);
+            out.set_item(intern!(py, "agent_epochs"), d)?;
+        }
+        None => out.set_item(intern!(py, "agent_epochs"), py.None())?,
+    }
     Ok(out)
 }
 
@@ -230,7 +240,10 @@ impl Config {
 
 /// Run a parsed configuration with the per-run keys given.
 #[pyfunction]
-#[pyo3(signature = (config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None, max_trace_rows=None))]
+#[pyo3(signature = (
+    config, seed, n_epochs, steps_per_epoch, record_interactions, progress=None,
+    max_trace_rows=None, record_agent_epochs=false
+))]
 #[allow(clippy::too_many_arguments)] // the Python signature: one argument per per-run key
 fn run_config<'py>(
     py: Python<'py>,
@@ -241,6 +254,7 @@ fn run_config<'py>(
     record_interactions: bool,
     progress: Option<&Bound<'py, PyAny>>,
     max_trace_rows: Option<u64>,
+    record_agent_epochs: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     // `Config::new` validated the rest; what `validate` asks of these keys
     // (a seed is given) their types already guarantee, so no re-check.
@@ -250,6 +264,7 @@ fn run_config<'py>(
     cfg.steps_per_epoch = steps_per_epoch;
     cfg.record_interactions = record_interactions;
     cfg.max_trace_rows = max_trace_rows;
+    cfg.record_agent_epochs = record_agent_epochs;
     run_parsed(py, cfg, progress)
 }
 
