@@ -279,7 +279,10 @@ def test_agent_defaults_are_the_policies_defaults() -> None:
         assert set(found) == set(t.params), t.key
         for key, value in t.params.items():
             rust = found[key]
-            assert (rust == "true") if isinstance(value, bool) else float(rust) == value, key
+            if isinstance(value, bool):
+                assert rust == str(value).lower(), key
+            else:
+                assert float(rust) == value, key
 
 
 def test_list_bundled_and_dir(capsys, tmp_path: Path) -> None:
@@ -290,10 +293,10 @@ def test_list_bundled_and_dir(capsys, tmp_path: Path) -> None:
         "scenario_id: mine\ndescription: two honest\nsimulation: {seed: 1}\n"
         "agents: [{type: honest, count: 2}]\n"
     )
-    (tmp_path / "llm.yaml").write_text("simulation: {}\nagents: [{type: llm}]\n")
+    (tmp_path / "council.yaml").write_text("simulation: {}\nagents: [{type: council}]\n")
     _, out, _ = run_cli(capsys, "list", "--dir", str(tmp_path))
     assert re.search(r"^  mine.yaml +2 agents, 10x10; two honest$", out, re.M)
-    assert re.search(r"^  llm.yaml +\(not runnable by swarm_fast: agents\[0\].type", out, re.M)
+    assert re.search(r"^  council.yaml +\(not runnable by swarm_fast: agents\[0\].type", out, re.M)
 
 
 # ----------------------------------------------------------------- errors
@@ -484,7 +487,7 @@ def test_import_swarm_fast_does_not_load_the_sweep_module() -> None:
 def test_subcommands_are_registered_in_one_list() -> None:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep"]
+    assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep", "proxy-gaming"]
     assert len(cli.SUBCOMMANDS) == len(sub.choices)
 
 

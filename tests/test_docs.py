@@ -104,6 +104,8 @@ def dask_address():
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch) -> Path:
     shutil.copy(swarm_fast.bundled_scenarios()["baseline"], tmp_path / "scenario.yaml")
+    # Docs name the repository's test scenarios by their relative path.
+    (tmp_path / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
