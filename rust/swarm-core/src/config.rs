@@ -40,6 +40,8 @@ pub struct RunConfig {
     /// that would record more stops with an error naming
     /// `record_interactions`. None: as many as the allocator grants.
     pub max_trace_rows: Option<u64>,
+    /// Corrected-model switches (`model:`); all off = swarm-safety 1.9.0.
+    pub model: crate::model::ModelSwitches,
 }
 
 impl Default for RunConfig {
@@ -62,6 +64,7 @@ impl Default for RunConfig {
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
+            model: crate::model::ModelSwitches::default(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod governance;
 pub mod index;
 pub mod marketplace;
 pub mod metrics;
+pub mod model;
 pub mod network;
 pub mod numpy_compat;
 pub mod observables;
