@@ -12,6 +12,7 @@ import pytest
 import swarm_fast
 from swarm_fast import ScenarioError, load_scenario
 from swarm_fast import calibrate as cal
+from swarm_fast.analysis import bootstrap_ci
 from swarm_fast.calibrate import Lever, Objective, calibrate, pareto_mask
 from swarm_fast.cli import main
 
@@ -80,6 +81,11 @@ def test_grid_scores_every_candidate_over_the_same_seeds() -> None:
     runs = [swarm_fast.run(sc, seed=s, epochs=4, steps=6).summary for s in range(3)]
     assert row["welfare_mean"] == pytest.approx(np.mean([r["welfare"] for r in runs]), rel=1e-12)
     assert row["toxicity_mean"] == pytest.approx(np.mean([r["toxicity"] for r in runs]), rel=1e-12)
+    # The CIs are analysis.bootstrap_ci's, candidate by candidate.
+    vals = [r["welfare"] for r in runs]
+    assert (row["welfare_ci_low"], row["welfare_ci_high"]) == pytest.approx(
+        bootstrap_ci(np.array(vals)), rel=1e-12
+    )
     for m in ("welfare", "toxicity"):
         c = res.candidates
         assert (c[f"{m}_ci_low"] <= c[f"{m}_mean"] + 1e-12).all()
