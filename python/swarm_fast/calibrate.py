@@ -668,6 +668,7 @@ def front_plot(result: Calibration, path: Path) -> Path:
     p = result.paper_points
     if p.height:
         markers = {"6a": "s", "6b": "^", "6c": "D", "6d": "v"}
+        colours = {"6a": "tab:red", "6b": "tab:orange", "6c": "tab:green", "6d": "tab:purple"}
         for table in sorted({s.split(":")[0] for s in p["setting"]}):
             sub = p.filter(pl.col("setting").str.starts_with(table + ":"))
             ax.errorbar(
@@ -676,6 +677,7 @@ def front_plot(result: Calibration, path: Path) -> Path:
                 xerr=bars(sub, ox.metric),
                 yerr=bars(sub, oy.metric),
                 fmt=markers.get(table, "x"),
+                color=colours.get(table, "tab:brown"),
                 ms=6,
                 capsize=2,
                 mfc="none",
@@ -683,10 +685,8 @@ def front_plot(result: Calibration, path: Path) -> Path:
             )
     ax.set_xlabel(f"{ox.metric} (mean over {len(result.seeds)} seeds; {ox.direction})")
     ax.set_ylabel(f"{oy.metric} (mean; {oy.direction})")
-    ax.set_title(
-        f"{result.scenario_id}: {', '.join(lv.key.split('.')[-1] for lv in result.levers)}"
-        f" ({result.model} model)"
-    )
+    levers = ", ".join(lv.key.split(".")[-1] for lv in result.levers)
+    ax.set_title(f"{result.scenario_id} ({result.model} model)\nlevers: {levers}", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
