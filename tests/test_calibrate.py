@@ -212,3 +212,12 @@ def test_cli_writes_the_front(tmp_path, capsys) -> None:
     assert "6b: circuit breaker threshold" in text
     assert (out / "front.parquet").exists()
     assert main(["calibrate", "strict_governance", "--lever", "nope=0:1", "-q"]) == 2
+
+
+def test_an_executor_gives_the_same_front() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = calibrate("strict_governance", LEVERS, **SMALL)
+    with ThreadPoolExecutor(2) as ex:
+        remote = calibrate("strict_governance", LEVERS, executor=ex, **SMALL)
+    assert remote.candidates.equals(local.candidates)
