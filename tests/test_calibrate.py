@@ -221,3 +221,11 @@ def test_an_executor_gives_the_same_front() -> None:
     with ThreadPoolExecutor(2) as ex:
         remote = calibrate("strict_governance", LEVERS, executor=ex, **SMALL)
     assert remote.candidates.equals(local.candidates)
+
+
+def test_swarm_fast_calibrate_is_callable() -> None:
+    import swarm_fast.calibrate as module
+
+    res = swarm_fast.calibrate("strict_governance", LEVERS[:1], **SMALL)
+    assert res.candidates.height == 3
+    assert module("strict_governance", LEVERS[:1], **SMALL).candidates.equals(res.candidates)

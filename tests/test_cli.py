@@ -485,7 +485,7 @@ def test_import_swarm_fast_does_not_load_the_sweep_module() -> None:
 def test_subcommands_are_registered_in_one_list() -> None:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep"]
+    assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep", "calibrate"]
     assert len(cli.SUBCOMMANDS) == len(sub.choices)
 
 

@@ -37,6 +37,7 @@ import math
 import os
 import sys
 import time
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -735,3 +736,15 @@ def cmd_calibrate(args: Any) -> int:
     print(result.to_markdown())
     print("wrote " + ", ".join(str(f) for f in result.files))
     return 0
+
+
+class _CallableModule(types.ModuleType):
+    """``swarm_fast.calibrate(...)`` calls :func:`calibrate` even when this
+    module was imported first (``import swarm_fast.calibrate`` makes the
+    package attribute the module, not the function)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Calibration:
+        return calibrate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
