@@ -547,24 +547,32 @@ def calibrate(
                 )
         meta.write_text(json.dumps({"fingerprint": fp, "levers": keys}, indent=1))
 
-    total = (len(cands) if cands else n_cand) * len(seed_list) + len(settings) * len(seed_list)
+    # The paper's settings: the other levers keep the scenario's values.
+    full_settings = [
+        (label, {k: cell.get(k, _scenario_value(base, k)) for k in keys})
+        for label, cell in settings
+    ]
+    # Runs to do (a paper setting on the grid runs once); an estimate for
+    # Optuna, whose samplers may ask a candidate twice.
+    distinct = {tuple(c[k] for k in keys) for c in cands + [c for _, c in full_settings]}
+    total = len(distinct) * len(seed_list)
+    if chosen != "grid":
+        total = (n_cand + len(full_settings)) * len(seed_list)
     bar = sweeps._progress_bar(total, "calibrate") if progress else None
     try:
         ev = _Evaluator(base, keys, seed_list, epochs, steps, executor, threads, out_dir, bar)
-        if bar is not None:
-            bar.update(min(total, ev.all_runs().height) if ev.frames else 0)
+        if bar is not None and ev.frames:
+            bar.update(min(total, ev.all_runs().height))
         if chosen == "grid":
             step = max(1, _batch_runs(len(seed_list)) // len(seed_list))
             for i in range(0, len(cands), step):
                 ev.run(cands[i : i + step])
         else:
             cands = _optuna_search(ev, lv, objs, n_cand, chosen, batch, sampler_seed)
-        # The paper's settings: the other levers keep the scenario's values.
-        full_settings = []
-        for label, cell in settings:
-            cand = {k: cell.get(k, _scenario_value(base, k)) for k in keys}
-            full_settings.append((label, cand))
         ev.run([c for _, c in full_settings])
+        if bar is not None:
+            bar.total = bar.n  # the runs actually done
+            bar.refresh()
     finally:
         if bar is not None:
             bar.close()
