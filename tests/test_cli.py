@@ -487,7 +487,15 @@ def test_import_swarm_fast_does_not_load_the_sweep_module() -> None:
 def test_subcommands_are_registered_in_one_list() -> None:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert list(sub.choices) == ["run", "list", "agents", "paper", "sweep", "proxy-gaming"]
+    assert list(sub.choices) == [
+        "run",
+        "list",
+        "agents",
+        "paper",
+        "sweep",
+        "proxy-gaming",
+        "calibrate",
+    ]
     assert len(cli.SUBCOMMANDS) == len(sub.choices)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "ScenarioWarning",
     "__version__",
     "bundled_scenarios",
+    "calibrate",
     "load_scenario",
     "proxy_gaming",
     "run",
@@ -32,7 +33,7 @@ __all__ = [
 
 # The sweep functions live in `swarm_fast.sweeps`, which imports polars
 # (~0.2 s): they load on first use so `import swarm_fast` stays quick.
-_LAZY = {"sweep": "sweeps", "sweep_to_parquet": "sweeps"}
+_LAZY = {"sweep": "sweeps", "sweep_to_parquet": "sweeps", "calibrate": "calibrate"}
 
 
 def __getattr__(name: str):

@@ -606,6 +606,17 @@ def _add_paper(sub: Any) -> None:
     p.add_argument("--out", default="paper_out", help="output folder (default paper_out)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--no-plots", action="store_true", help="tables only (no matplotlib needed)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="corrected: also run the corrected model (docs/corrected-model.md), side by side",
+    )
+    p.add_argument(
+        "--seeds",
+        type=_positive,
+        default=None,
+        help="seeds 0..N-1 per row with bootstrap CIs, instead of the paper's five",
+    )
     p.set_defaults(func=_deferred("paper", "cmd_paper"))
 
 
@@ -713,6 +724,45 @@ def _add_proxy_gaming(sub: Any) -> None:
     p.set_defaults(func=_deferred("proxy_gaming", "cmd_proxy_gaming"))
 
 
+def _add_calibrate(sub: Any) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="Pareto front of governance levers over objectives, with bootstrap CIs",
+        description="Multi-objective lever search (exhaustive grid, or Optuna's NSGA-II/TPE), "
+        "each candidate over N seeds; writes candidates/front Parquet, front.md and front.png "
+        "into --out, and resumes from it (docs/calibrate.md).",
+    )
+    p.add_argument("scenario", help="scenario YAML path or bundled name")
+    p.add_argument(
+        "--lever",
+        action="append",
+        required=True,
+        metavar="KEY=LO:HI[:int|log]",
+        help="a dotted scenario key and its range (repeat for each lever)",
+    )
+    p.add_argument(
+        "--objective",
+        action="append",
+        metavar="METRIC:max|min",
+        help="a run-level aggregate (welfare, toxicity, quality_gap, interactions, pass_rate, "
+        "...); default: welfare:max and toxicity:min",
+    )
+    p.add_argument("--seeds", type=_positive, default=50, help="seeds 0..N-1 for every candidate")
+    p.add_argument("--budget", type=_positive, default=None, help="total runs (candidates x seeds)")
+    p.add_argument("--method", choices=("auto", "grid", "nsga2", "tpe"), default="auto")
+    p.add_argument("--points", type=_positive, default=None, help="grid values per lever")
+    p.add_argument("--epochs", type=_positive, default=None)
+    p.add_argument("--steps", type=_positive, default=None)
+    p.add_argument("--model", default=None, help="reference (default) or corrected")
+    p.add_argument("--out", default="calibrate_out", help="output folder (resumable)")
+    p.add_argument("--threads", type=_positive, default=None, help="local threads (default: all)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="a scheduler, or 'local'")
+    p.add_argument("--dask-timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--no-plots", action="store_true", help="no front.png")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_deferred("calibrate", "cmd_calibrate"))
+
+
 # Every subcommand, in --help order. Append new ones here.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_run,
@@ -721,6 +771,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_paper,
     _add_sweep,
     _add_proxy_gaming,
+    _add_calibrate,
 ]
 
 

@@ -209,6 +209,8 @@ def write_paper(out: str | Path, threads: int = 0, plots: bool = True) -> pl.Dat
 
 
 def cmd_paper(args: Any) -> int:
+    if getattr(args, "model", None) is not None or getattr(args, "seeds", None) is not None:
+        return _cmd_models(args)
     cells = write_paper(args.out, threads=args.threads or 0, plots=not args.no_plots)
     n, ok = cells.height, int(cells["match"].sum())
     plotted = bool(cells["plots"][0])
@@ -225,3 +227,16 @@ def cmd_paper(args: Any) -> int:
         )
     print(f"{ok}/{n} printed numbers match; {cells['elapsed_s'][0]:.2f} s")
     return 0 if ok == n else 1
+
+
+def _cmd_models(args: Any) -> int:
+    """``paper --model M --seeds N``: both models over N seeds with CIs."""
+    from .model_comparison import write_models
+
+    seeds = args.seeds or 100
+    _, files, elapsed = write_models(
+        args.out, args.model or "reference", seeds, args.threads or 0, not args.no_plots
+    )
+    print(files[0].read_text())
+    print(f"wrote {', '.join(str(f) for f in files)}; {elapsed:.2f} s")
+    return 0

@@ -44,6 +44,7 @@ from .limits import (
     short_key,
     trace_row_budget,
 )
+from .model import core_model
 from .schema import check_override_key, check_shadowed, file_warnings
 
 # The paper's seven scenarios, in the order of its Table 4; bundled.
@@ -804,6 +805,9 @@ def normalize(data: Any) -> dict[str, Any]:
     config["network"] = _network(data)
     config["marketplace"] = _marketplace(data)
     config["success_criteria"] = _criteria(data)
+    model = core_model(data)
+    if model is not None:  # absent: the reference model, bit for bit
+        config["model"] = model
     return config
 
 

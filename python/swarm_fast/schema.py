@@ -27,6 +27,7 @@ from typing import Any, Union
 
 from .errors import ScenarioError
 from .limits import short, short_key
+from .model import SWITCHES as MODEL_SWITCHES
 
 
 class Leaf:
@@ -234,6 +235,8 @@ SUCCESS_CRITERIA = Section(
     ),
     unknown="not a criterion the run checks (the reference CLI does not check it either)",
 )
+# The corrected model's switches (swarm_fast's own key; see model.py).
+MODEL = Section({"preset": LEAF, **{name: LEAF for name in MODEL_SWITCHES}})
 OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
@@ -259,6 +262,7 @@ def scenario_schema() -> Section:
             "marketplace": MARKETPLACE,
             "success_criteria": SUCCESS_CRITERIA,
             "outputs": OUTPUTS,
+            "model": MODEL,
             **{name: OPEN for name in SUBSYSTEMS},
         }
     )

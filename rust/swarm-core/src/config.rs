@@ -44,6 +44,8 @@ pub struct RunConfig {
     /// of every epoch (the reference exporter's agent snapshots). Opt-in:
     /// it costs O(epochs x agents) memory.
     pub record_agent_epochs: bool,
+    /// Corrected-model switches (`model:`); all off = swarm-safety 1.9.0.
+    pub model: crate::model::ModelSwitches,
 }
 
 impl Default for RunConfig {
@@ -67,6 +69,7 @@ impl Default for RunConfig {
             record_interactions: true,
             max_trace_rows: None,
             record_agent_epochs: false,
+            model: crate::model::ModelSwitches::default(),
         }
     }
 }

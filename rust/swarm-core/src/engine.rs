@@ -520,7 +520,8 @@ impl Engine {
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         Ok(Engine {
-            governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank),
+            governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank)
+                .with_model(cfg.model, &cfg.payoff),
             payoff: PayoffEngine::new(cfg.payoff.clone()),
             // Room for a paper run's interactions (55 KB), so that small
             // runs do not re-allocate twelve columns eight times over.
@@ -1055,8 +1056,10 @@ impl Engine {
         if let Some(d) = effect.initiator_rep_delta {
             self.reputation[a] += d;
         }
-        let pay_a = self.payoff.initiator(p, c_a);
-        let pay_b = self.payoff.counterparty(p, c_b);
+        let (r_a, r_b) =
+            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, c_b, r_b);
         if accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;

@@ -18,6 +18,7 @@ pub mod index;
 pub mod marketplace;
 pub mod memory;
 pub mod metrics;
+pub mod model;
 pub mod network;
 pub mod numpy_compat;
 pub mod observables;

@@ -6,8 +6,17 @@ use crate::rng::PyRandom;
 /// One draw from R_audit per finalised interaction, accepted or not.
 /// Returns the penalty charged to the initiator (cost and reputation), if
 /// any. An audit happens when the draw is ≤ q.
-pub fn on_interaction(cfg: &GovernanceConfig, rng: &mut PyRandom, p: f64) -> Option<f64> {
-    if !cfg.audit_enabled {
+///
+/// `accepted_only` (corrected model, G2): rejected interactions are not
+/// audited and draw nothing.
+pub fn on_interaction(
+    cfg: &GovernanceConfig,
+    rng: &mut PyRandom,
+    p: f64,
+    accepted: bool,
+    accepted_only: bool,
+) -> Option<f64> {
+    if !cfg.audit_enabled || (accepted_only && !accepted) {
         return None;
     }
     if rng.random() > cfg.audit_probability {

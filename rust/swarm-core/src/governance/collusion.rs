@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::config::GovernanceConfig;
 use crate::numpy_compat as np;
 use crate::observables::py_max;
+use crate::payoff::TAU;
 use crate::types::AgentIdx;
 
 /// Up to this many agents, pairs' lists start with room (see `pair_room`).
@@ -81,12 +82,18 @@ pub struct Collusion {
     /// that interacts does so dozens of times, so its lists start past
     /// the first growths; in large ones most pairs stay short.
     pair_room: usize,
+    /// Corrected model (G6): benefits are the transfers only.
+    benefit_transfers_only: bool,
 }
 
 impl Collusion {
     pub fn new(rank: Vec<u32>) -> Self {
         let pair_room = if rank.len() <= SMALL_POPULATION { 16 } else { 0 };
         Collusion { rank, pair_room, ..Default::default() }
+    }
+
+    pub fn set_benefit_transfers_only(&mut self, on: bool) {
+        self.benefit_transfers_only = on;
     }
 
     pub fn latest_risk(&self) -> Option<&[f64]> {
@@ -138,14 +145,21 @@ impl Collusion {
         }
         let pair = &mut self.pairs[pair];
         pair.accepted += usize::from(r.accepted);
-        // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b.
+        // τ = 0, so the benefits are −0.0 − c_a and 0.0 − c_b: governance
+        // charges that both sides pay in proportion to the same p, so for
+        // any busy pair the two series move together and ρ ≈ 1 (G6). The
+        // corrected model keeps what one side gains from the other, the
+        // transfer τ; with no transfers both series are constant and the
+        // detector's own rule (std = 0) gives ρ = 0.
+        let (ben_init, ben_counter) =
+            if self.benefit_transfers_only { (-TAU, TAU) } else { (-TAU - r.c_a, TAU - r.c_b) };
         if r.initiator == pair.a {
-            pair.ben_a.push(-0.0 - r.c_a);
-            pair.ben_b.push(0.0 - r.c_b);
+            pair.ben_a.push(ben_init);
+            pair.ben_b.push(ben_counter);
             pair.p_a.push(r.p);
         } else {
-            pair.ben_b.push(-0.0 - r.c_a);
-            pair.ben_a.push(0.0 - r.c_b);
+            pair.ben_b.push(ben_init);
+            pair.ben_a.push(ben_counter);
             pair.p_b.push(r.p);
         }
         pair.stats = None;

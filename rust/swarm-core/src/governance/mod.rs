@@ -12,7 +12,8 @@ pub mod decay;
 pub mod staking;
 pub mod tax;
 
-use crate::config::GovernanceConfig;
+use crate::config::{GovernanceConfig, PayoffConfig};
+use crate::model::ModelSwitches;
 use crate::payoff::TAU;
 use crate::rng::PyRandom;
 use crate::types::AgentIdx;
@@ -45,6 +46,9 @@ pub struct Governance {
     /// R_audit: its own MT19937 with the run seed (G19).
     audit_rng: PyRandom,
     collusion: Collusion,
+    model: ModelSwitches,
+    /// The tax base's (s₊, s₋): 2 and 1 unless the model corrects G1.
+    tax_base: (f64, f64),
 }
 
 impl Governance {
@@ -56,7 +60,19 @@ impl Governance {
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
+            model: ModelSwitches::default(),
+            tax_base: tax::REFERENCE_BASE,
         }
+    }
+
+    /// Follow the corrected-model switches that concern governance.
+    pub fn with_model(mut self, model: ModelSwitches, payoff: &PayoffConfig) -> Self {
+        self.model = model;
+        if model.tax_base_from_payoff {
+            self.tax_base = (payoff.s_plus, payoff.s_minus);
+        }
+        self.collusion.set_benefit_transfers_only(model.collusion_benefit_transfers_only);
+        self
     }
 
     /// Scheduler admission (§10.3): staking, then the circuit breaker.
@@ -73,9 +89,10 @@ impl Governance {
         p: f64,
         epoch: u32,
     ) -> InteractionEffect {
-        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU);
+        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, self.tax_base);
         let freeze = self.breaker.on_interaction(&self.cfg, initiator as usize, p, epoch);
-        let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p);
+        let audit_once = self.model.audit_once;
+        let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p, accepted, audit_once);
         let realtime = self.collusion.realtime_penalty(&self.cfg, initiator, counterparty);
         let mut cost_a = 0.0 + tax_a;
         let mut cost_b = 0.0 + tax_b;
@@ -90,7 +107,9 @@ impl Governance {
             cost_a,
             cost_b,
             freeze_initiator: freeze,
-            initiator_rep_delta: audit.map(|pen| 0.0 + -pen),
+            // The reference also charges the penalty to reputation directly,
+            // on top of the cost that already lowers it (G2).
+            initiator_rep_delta: if audit_once { None } else { audit.map(|pen| 0.0 + -pen) },
         }
     }
 

@@ -1,0 +1,211 @@
+"""The corrected model's switches (docs/corrected-model.md): each changes
+what it should and nothing else; with every switch off a run is the
+reference model's, bit for bit (the live parity suite covers the default
+against swarm-safety itself)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import swarm_fast
+from swarm_fast import PAPER_SCENARIOS, ScenarioError, load_scenario
+from swarm_fast.model import SWITCHES, model_switches
+
+RUN = {"epochs": 8, "steps": 10, "record_interactions": True}
+
+
+def _run(sc, seed=7, **kw):
+    return swarm_fast.run(sc, seed=seed, **{**RUN, **kw})
+
+
+def _same(a, b) -> None:
+    assert_frame_equal(a.epochs, b.epochs)
+    assert_frame_equal(a.agents, b.agents)
+    assert_frame_equal(a.interactions, b.interactions)
+
+
+def _differs(a, b) -> bool:
+    return not (a.interactions.equals(b.interactions) and a.agents.equals(b.agents))
+
+
+def _only(name: str) -> dict:
+    return {"model": {name: True}}
+
+
+@pytest.mark.parametrize("name", PAPER_SCENARIOS)
+def test_all_switches_off_is_the_reference_bit_for_bit(name: str) -> None:
+    base = load_scenario(name)
+    off = {k: False for k in SWITCHES}
+    for model in ("reference", off, {"preset": "reference"}, {"preset": "corrected", **off}):
+        sc = base.with_overrides({"model": model})
+        assert "model" not in sc.config  # the core gets the reference's config
+        _same(_run(base), _run(sc))
+
+
+def _no_collusion_no_audit(sc):
+    return sc.with_overrides(
+        {
+            "governance.collusion_detection_enabled": False,
+            "governance.audit_enabled": False,
+        }
+    )
+
+
+def test_tax_base_uses_the_payoffs_s_plus_and_s_minus() -> None:
+    # strict_governance: s+ = 2.5, s- = 1.5, r = 0.1, split 0.6.
+    base = _no_collusion_no_audit(load_scenario("strict_governance"))
+    ref = _run(base)
+    cor = _run(base.with_overrides(_only("tax_base_from_payoff")))
+    assert _differs(ref, cor)
+    r, split = 0.1, 0.6
+    for res, (sp, sm) in ((ref, (2.0, 1.0)), (cor, (2.5, 1.5))):
+        acc = res.interactions.filter(pl.col("accepted"))
+        assert acc.height > 20
+        for row in acc.iter_rows(named=True):
+            p = row["p"]
+            est = p * sp - (1.0 - p) * sm
+            total = r * ((0.0 if 0.0 > est else est) + 0.0)
+            assert row["c_a"] == 0.0 + total * split
+            assert row["c_b"] == 0.0 + total * (1.0 - split)
+    # With s+ = 2 and s- = 1 the corrected base is the reference's.
+    two_one = base.with_overrides({"payoff.s_plus": 2.0, "payoff.s_minus": 1.0})
+    _same(_run(two_one), _run(two_one.with_overrides(_only("tax_base_from_payoff"))))
+
+
+def test_reputation_in_payoff_makes_w_rep_act() -> None:
+    base = _no_collusion_no_audit(load_scenario("strict_governance"))  # w_rep = 1.5
+    cfg = base.config["payoff"]
+    cor = _run(base.with_overrides(_only("reputation_in_payoff")))
+    ref = _run(base)
+    assert _differs(ref, cor)
+    for row in cor.interactions.iter_rows(named=True):
+        p, c_a, c_b = row["p"], row["c_a"], row["c_b"]
+        s = p * cfg["s_plus"] - (1.0 - p) * cfg["s_minus"]
+        e = (1.0 - p) * cfg["h"]
+        r_a = (p - 0.5) - c_a if row["accepted"] else 0.0
+        pi_a = cfg["theta"] * s - 0.0 - c_a - cfg["rho_a"] * e + cfg["w_rep"] * r_a
+        pi_b = (1.0 - cfg["theta"]) * s + 0.0 - c_b - cfg["rho_b"] * e + cfg["w_rep"] * 0.0
+        assert row["payoff_initiator"] == pi_a
+        assert row["payoff_counterparty"] == pi_b
+    # w_rep = 0: the term vanishes and the run is the reference's.
+    zero = base.with_overrides({"payoff.w_rep": 0.0})
+    _same(_run(zero), _run(zero.with_overrides(_only("reputation_in_payoff"))))
+
+
+def test_audit_once_skips_rejected_interactions_and_charges_once() -> None:
+    base = load_scenario("strict_governance").with_overrides(
+        {
+            "governance.collusion_detection_enabled": False,
+            "governance.transaction_tax_rate": 0.0,
+            "governance.audit_probability": 1.0,
+        }
+    )
+    ref = _run(base, seed=3)
+    cor = _run(base.with_overrides(_only("audit_once")), seed=3)
+    rej_ref = ref.interactions.filter(~pl.col("accepted"))
+    rej_cor = cor.interactions.filter(~pl.col("accepted"))
+    assert (rej_ref["c_a"] > 0).any()  # the reference charges rejected ones
+    assert (rej_cor["c_a"] == 0).all()
+    # Accepted ones are charged (q = 1: every accepted one is audited).
+    acc = cor.interactions.filter(pl.col("accepted"))
+    expected = [(0.6 - p) * 3.0 if p < 0.6 else 0.0 for p in acc["p"]]
+    assert acc["c_a"].to_list() == expected
+    # Audits off: nothing changes.
+    off = base.with_overrides({"governance.audit_enabled": False})
+    _same(_run(off), _run(off.with_overrides(_only("audit_once"))))
+
+
+def test_audit_once_removes_the_second_reputation_charge() -> None:
+    """One accepted, audited interaction: the reference lowers the
+    initiator's reputation by pen twice (inside c_a and again), the
+    corrected model once. Checked on final reputations: with only the
+    initiators' gains (p - 0.5) - c_a summed, the corrected run matches."""
+    base = load_scenario("strict_governance").with_overrides(
+        {
+            "governance.collusion_detection_enabled": False,
+            "governance.transaction_tax_rate": 0.0,
+            "governance.reputation_decay_rate": 1.0,
+            "governance.audit_probability": 1.0,
+            "governance.circuit_breaker_enabled": False,
+            "governance.staking_enabled": False,
+        }
+    )
+    cor = _run(base.with_overrides(_only("audit_once")), seed=5)
+    ids = cor.agents["agent_id"].to_list()
+    acc = cor.interactions.filter(pl.col("accepted"))
+    gain = dict.fromkeys(ids, 0.0)
+    for row in acc.iter_rows(named=True):
+        gain[row["initiator"]] += (row["p"] - 0.5) - row["c_a"]
+    rep = dict(zip(ids, cor.agents["reputation"].to_list()))
+    for a in ids:
+        assert rep[a] == pytest.approx(gain[a], abs=1e-9)
+
+
+def test_collusion_benefit_switch_acts_only_through_the_detector() -> None:
+    base = load_scenario("collusion_detection")
+    ref = _run(base, epochs=20, steps=15)
+    cor = _run(base.with_overrides(_only("collusion_benefit_transfers_only")), epochs=20, steps=15)
+    assert _differs(ref, cor)
+    off = base.with_overrides({"governance.collusion_detection_enabled": False})
+    _same(_run(off), _run(off.with_overrides(_only("collusion_benefit_transfers_only"))))
+
+
+def test_collusion_benefit_switch_spares_honest_pairs_in_the_red_team() -> None:
+    """The defect: honest agents take most collusion penalties. Resources
+    move only through collusion penalties here (no marketplace), so a
+    resource below 100 marks an agent penalised at least once."""
+    base = load_scenario("adversarial_redteam")
+
+    def penalised(sc) -> tuple[int, int]:
+        honest = other = 0
+        for seed in range(10):
+            a = _run(sc, seed=seed, epochs=20, steps=15, record_interactions=False).agents
+            hit = a.filter(pl.col("resources") < 100.0)
+            honest += hit.filter(pl.col("agent_type") == "honest").height
+            other += hit.filter(pl.col("agent_type") != "honest").height
+        return honest, other
+
+    h_ref, _ = penalised(base)
+    h_cor, _ = penalised(base.with_overrides(_only("collusion_benefit_transfers_only")))
+    assert h_ref > 0
+    assert h_cor < h_ref
+
+
+def test_corrected_turns_every_switch_on_and_differs() -> None:
+    assert all(model_switches("corrected").values())
+    sc = load_scenario("strict_governance").with_overrides({"model": "corrected"})
+    assert sc.config["model"] == dict.fromkeys(SWITCHES, True)
+    assert _differs(_run(load_scenario("strict_governance")), _run(sc))
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [
+        ("fixed", "model"),
+        (3, "model"),
+        ({"preset": "best"}, "model.preset"),
+        ({"audit_once": "yes"}, "model.audit_once"),
+        ({"tax_base": True}, "model.tax_base"),
+    ],
+)
+def test_bad_model_values_name_the_key(model, key) -> None:
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("baseline").with_overrides({"model": model})
+    assert err.value.key == key
+
+
+def test_override_of_a_misspelt_switch_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="did you mean model.audit_once"):
+        load_scenario("baseline").with_overrides({"model.audit_onse": True})
+
+
+def test_sweep_over_the_model() -> None:
+    df = swarm_fast.sweep(
+        "strict_governance", {"model": ["reference", "corrected"]}, seeds=[1, 2], epochs=5, steps=8
+    )
+    assert df.height == 4
+    w = df.group_by("model", maintain_order=True).agg(pl.col("welfare").mean())
+    assert not np.isclose(w["welfare"][0], w["welfare"][1])
