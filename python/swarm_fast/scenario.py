@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
+from .families import FAMILY_PARAMS, family_params
 from .limits import (
     MAX_AGENTS,
     MAX_EPOCHS,
@@ -66,12 +67,14 @@ SUPPORTED_AGENTS = (
     "cautious",
     "cautious_reciprocator",
     "threshold_dancer",
+    "ldt",
+    "modeling_adversary",
 )
 # Agent types the reference knows (its scripted registry plus the LLM, council,
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
     """
-    ldt modeling_adversary diligent_editor point_farmer collusive_editor vandal
+    diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic
@@ -532,12 +535,14 @@ def _agent_type(where: str, kind: Any) -> str:
     )
 
 
-def _agent_params(where: str, params: Any) -> dict[str, Any]:
+def _agent_params(where: str, params: Any, kind: str = "honest") -> dict[str, Any]:
     """The policy parameters of one spec. Keys the core policies do not read
     are dropped, as the reference's policies never look at them."""
     if not params:  # null, {} (the reference's agents use ``config or {}``)
         return {}
     params = _mapping(f"{where}.config", params)
+    if kind in FAMILY_PARAMS:
+        return family_params(where, kind, params)
     out: dict[str, Any] = {}
     for key, value in params.items():
         if key in AGENT_BOOL_PARAMS:
@@ -561,7 +566,7 @@ def _agent(i: int, spec: Any) -> dict[str, Any]:
         "type": kind,
         "count": count,
         "name": name,
-        "config": _agent_params(where, spec.get("config")),
+        "config": _agent_params(where, spec.get("config"), kind),
     }
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .errors import ScenarioError
+from .families import FAMILY_PARAMS
 from .limits import short, short_key
 
 
@@ -135,6 +136,10 @@ AGENT_FAMILIES: dict[str, Section] = {
         "threshold_dancer",
     )
 }
+# The families ported for issue 17: their keys are declared in families.py.
+AGENT_FAMILIES.update(
+    {kind: agent_spec(dict.fromkeys(params, LEAF)) for kind, params in FAMILY_PARAMS.items()}
+)
 
 # ---------------------------------------------------------------- governance
 

@@ -11,7 +11,9 @@ mod cautious;
 mod cautious_reciprocator;
 mod deceptive;
 mod honest;
+mod ldt;
 pub mod memory;
+mod modeling_adversary;
 mod opportunistic;
 pub(crate) mod ranked;
 mod threshold_dancer;
@@ -36,9 +38,12 @@ pub enum AgentKind {
     Cautious,
     CautiousReciprocator,
     ThresholdDancer,
+    Ldt,
+    ModelingAdversary,
 }
 
 impl AgentKind {
+    /// The eight core policies (the families ported later are not listed).
     pub const ALL: [AgentKind; 8] = [
         AgentKind::Honest,
         AgentKind::Opportunistic,
@@ -60,6 +65,8 @@ impl AgentKind {
             "cautious" => AgentKind::Cautious,
             "cautious_reciprocator" => AgentKind::CautiousReciprocator,
             "threshold_dancer" => AgentKind::ThresholdDancer,
+            "ldt" => AgentKind::Ldt,
+            "modeling_adversary" => AgentKind::ModelingAdversary,
             _ => return None,
         })
     }
@@ -74,18 +81,23 @@ impl AgentKind {
             AgentKind::Cautious => "cautious",
             AgentKind::CautiousReciprocator => "cautious_reciprocator",
             AgentKind::ThresholdDancer => "threshold_dancer",
+            AgentKind::Ldt => "ldt",
+            AgentKind::ModelingAdversary => "modeling_adversary",
         }
     }
 
     /// The `AgentState.agent_type` the class registers (spec §11.9).
     pub fn state_type(self) -> StateType {
         match self {
-            AgentKind::Honest | AgentKind::CautiousReciprocator => StateType::Honest,
+            AgentKind::Honest | AgentKind::CautiousReciprocator | AgentKind::Ldt => {
+                StateType::Honest
+            }
             AgentKind::Opportunistic => StateType::Opportunistic,
             AgentKind::Deceptive => StateType::Deceptive,
-            AgentKind::Adversarial | AgentKind::AdaptiveAdversary | AgentKind::ThresholdDancer => {
-                StateType::Adversarial
-            }
+            AgentKind::Adversarial
+            | AgentKind::AdaptiveAdversary
+            | AgentKind::ThresholdDancer
+            | AgentKind::ModelingAdversary => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
         }
     }
@@ -108,6 +120,8 @@ enum Policy {
     Cautious(cautious::Cautious),
     CautiousReciprocator(Box<cautious_reciprocator::CautiousReciprocator>),
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
+    Ldt(Box<ldt::Ldt>),
+    ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -133,7 +147,7 @@ impl Agent {
         kind: AgentKind,
         me: AgentIdx,
         params: &AgentParams,
-        rng: PyRandom,
+        mut rng: PyRandom,
         population: usize,
     ) -> Self {
         let large = population >= RANKED_FROM;
@@ -158,12 +172,16 @@ impl Agent {
             AgentKind::ThresholdDancer => Policy::ThresholdDancer(Box::new(
                 threshold_dancer::ThresholdDancer::new(params, me, population),
             )),
+            AgentKind::Ldt => Policy::Ldt(Box::new(ldt::Ldt::new(params, &mut rng, population))),
+            AgentKind::ModelingAdversary => Policy::ModelingAdversary(Box::new(
+                modeling_adversary::ModelingAdversary::new(params, population),
+            )),
         };
         let memory = Memory::new(
             me,
             population,
             kind == AgentKind::Opportunistic,
-            kind == AgentKind::Honest,
+            matches!(kind, AgentKind::Honest | AgentKind::Ldt),
             large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
@@ -187,6 +205,8 @@ impl Agent {
             Policy::Cautious(p) => p.act(obs, rng, mem),
             Policy::CautiousReciprocator(p) => p.act(obs, rng, mem),
             Policy::ThresholdDancer(p) => p.act(obs, rng),
+            Policy::Ldt(p) => p.act(obs, rng, mem),
+            Policy::ModelingAdversary(p) => p.act(obs, rng),
         }
     }
 
@@ -202,6 +222,8 @@ impl Agent {
             Policy::Cautious(p) => p.accept(prop, mem),
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
             Policy::ThresholdDancer(p) => p.accept(prop),
+            Policy::Ldt(p) => p.accept(prop),
+            Policy::ModelingAdversary(p) => p.accept(prop, rng),
         }
     }
 
@@ -215,9 +237,17 @@ impl Agent {
                 c.on_outcome(other, payoff, self.memory.trust(other))
             }
             Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
+            Policy::Ldt(l) => l.on_outcome(other, accepted, p),
+            Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
             _ => {}
         }
     }
+}
+
+/// Per-family checks of an agent spec's `config` beyond their types;
+/// the error names the key.
+pub fn check_params(c: &AgentParams) -> Result<(), String> {
+    ldt::check_params(c)
 }
 
 /// First index of the maximum under `key`, ties to the earliest: Python's
