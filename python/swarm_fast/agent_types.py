@@ -173,4 +173,16 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "post_probability": 0.3,
         },
     ),
+    AgentType(
+        "rlm",
+        "rlm",
+        "Level-k reasoner: scores each candidate action with a model per partner.",
+        "Scores noop, a collaboration proposal to each visible agent, a post, task "
+        "claims and upvotes by immediate utility plus the discounted future of "
+        "planning_horizon steps (at most five), from per-partner acceptance and payoff "
+        "models; explores with probability 0.1 / (recursion_depth + 1); at depth 0 it "
+        "proposes to the most trusted agent. Registers as type 'rlm', with observables "
+        "of its own. At most 501 agents in a run with rlm agents.",
+        {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
+    ),
 )

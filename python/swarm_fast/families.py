@@ -78,7 +78,31 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "aggression_level": FLOAT,
         "post_probability": FLOAT,
     },
+    # swarm/agents/rlm_agent.py
+    "rlm": {
+        "recursion_depth": Param("int", -MAX_U32, MAX_U32),
+        "planning_horizon": Param("int", -MAX_U32, MAX_U32),
+        # Sizes a working memory that is written but never read.
+        "memory_budget": Param("int", 0, None, unused=True),
+        "discount_factor": FLOAT,
+    },
 }
+
+# The reference's rlm agents keep at most 500 counterparty models, evicting
+# the least-used; never reached with at most 501 agents, and not ported.
+RLM_MAX_AGENTS = 501
+
+
+def check_population(specs: list[dict[str, Any]]) -> None:
+    """Population limits of the families (the specs as normalised)."""
+    total = sum(int(s["count"]) for s in specs)
+    if total > RLM_MAX_AGENTS and any(s["type"] == "rlm" and s["count"] for s in specs):
+        raise ScenarioError(
+            "agents",
+            f"{total} agents with rlm agents: swarm_fast runs at most {RLM_MAX_AGENTS} "
+            "(the reference's rlm agents then start evicting counterparty models, "
+            "which is not ported)",
+        )
 
 
 def _check(key: str, value: Any, param: Param) -> Any:

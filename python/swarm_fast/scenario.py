@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
-from .families import FAMILY_PARAMS, family_params
+from .families import FAMILY_PARAMS, check_population, family_params
 from .limits import (
     MAX_AGENTS,
     MAX_EPOCHS,
@@ -69,6 +69,7 @@ SUPPORTED_AGENTS = (
     "threshold_dancer",
     "ldt",
     "modeling_adversary",
+    "rlm",
 )
 # Agent types the reference knows (its scripted registry plus the LLM, council,
 # concordia and framework adapters) that swarm_fast does not implement.
@@ -77,7 +78,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
-    adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic
+    adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     skillrl self_optimizer hyperagent_self_mod rivals_producer rivals_critic obfuscating
     awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
@@ -577,6 +578,7 @@ def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(specs, list):
         raise ScenarioError("agents", f"expected a list of agent specs, got {short(specs)}")
     out = [_agent(i, spec) for i, spec in enumerate(specs)]
+    check_population(out)
     total = sum(a["count"] for a in out)
     if total > MAX_AGENTS:
         raise ScenarioError("agents", f"{total} agents; swarm_fast runs at most {MAX_AGENTS}")

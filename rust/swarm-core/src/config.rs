@@ -151,6 +151,10 @@ pub struct AgentParams {
     pub mimicry_probability: Option<f64>,
     pub ldt_detection_sensitivity: Option<f64>,
     pub aggression_level: Option<f64>,
+    // rlm (swarm/agents/rlm_agent.py)
+    pub recursion_depth: Option<i64>,
+    pub planning_horizon: Option<i64>,
+    pub discount_factor: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -358,6 +362,10 @@ impl RunConfig {
             crate::agents::check_params(&spec.config)
                 .map_err(|e| SwarmError::Config(format!("agents[{i}].config.{e}")))?;
         }
+        let kinds: Vec<(&str, u64)> =
+            self.agents.iter().map(|a| (a.kind.as_str(), a.count)).collect();
+        crate::agents::check_population(&kinds)
+            .map_err(|e| SwarmError::Config(format!("agents: {e}")))?;
         unit("simulation.observation_noise_probability", self.observation_noise_probability)?;
         nonneg("simulation.observation_noise_std", self.observation_noise_std)?;
         let p = &self.payoff;

@@ -191,36 +191,38 @@ pub struct Ldt {
 impl Ldt {
     /// Construction draws the Monte Carlo seed from R_j, whatever the depth.
     pub fn new(c: &AgentParams, rng: &mut PyRandom, population: usize) -> Self {
-        let theory = c.decision_theory.as_deref().and_then(Theory::from_yaml).unwrap_or(Theory::Fdt);
+        let theory =
+            c.decision_theory.as_deref().and_then(Theory::from_yaml).unwrap_or(Theory::Fdt);
         let seed = rng.randint(0, (1i64 << 32) - 1);
-        let p = Params {
-            cooperation_prior: c.cooperation_prior.unwrap_or(0.65),
-            similarity_threshold: c.similarity_threshold.unwrap_or(0.7),
-            welfare_weight: c.welfare_weight.unwrap_or(0.3),
-            updateless_commitment: c.updateless_commitment.unwrap_or(0.8),
-            horizon: c.counterfactual_horizon.unwrap_or(20).max(1) as usize,
-            post_probability: c.post_probability.unwrap_or(0.25),
-            vote_probability: c.vote_probability.unwrap_or(0.4),
-            interact_probability: c.interact_probability.unwrap_or(0.5),
-            depth: c.acausality_depth.unwrap_or(1),
-            max_recursion_depth: c.max_recursion_depth.unwrap_or(8),
-            convergence_epsilon: c.convergence_epsilon.unwrap_or(0.01),
-            mirror_prior_weight: c.mirror_prior_weight.unwrap_or(0.6),
-            introspection_discount: c.introspection_discount.unwrap_or(0.9),
-            twin_graph_min_edge: c.twin_graph_min_edge.unwrap_or(0.3),
-            twin_graph_traversal_depth: c.twin_graph_traversal_depth.unwrap_or(2),
-            twin_graph_decay: c.twin_graph_decay.unwrap_or(0.9),
-            n_counterfactual_samples: c.n_counterfactual_samples.unwrap_or(50),
-            counterfactual_noise_std: c.counterfactual_noise_std.unwrap_or(0.1),
-            acausal_bonus_weight: c.acausal_bonus_weight.unwrap_or(0.1),
-            theory,
-            subjunctive_weight: c.subjunctive_weight.unwrap_or(0.6),
-            // Defaults to full precommitment only when the file says "udt".
-            precommitment_strength: c
-                .precommitment_strength
-                .unwrap_or(if theory == Theory::Udt { 1.0 } else { 0.0 }),
-            proof_threshold: c.proof_threshold.unwrap_or(0.85),
-        };
+        let p =
+            Params {
+                cooperation_prior: c.cooperation_prior.unwrap_or(0.65),
+                similarity_threshold: c.similarity_threshold.unwrap_or(0.7),
+                welfare_weight: c.welfare_weight.unwrap_or(0.3),
+                updateless_commitment: c.updateless_commitment.unwrap_or(0.8),
+                horizon: c.counterfactual_horizon.unwrap_or(20).max(1) as usize,
+                post_probability: c.post_probability.unwrap_or(0.25),
+                vote_probability: c.vote_probability.unwrap_or(0.4),
+                interact_probability: c.interact_probability.unwrap_or(0.5),
+                depth: c.acausality_depth.unwrap_or(1),
+                max_recursion_depth: c.max_recursion_depth.unwrap_or(8),
+                convergence_epsilon: c.convergence_epsilon.unwrap_or(0.01),
+                mirror_prior_weight: c.mirror_prior_weight.unwrap_or(0.6),
+                introspection_discount: c.introspection_discount.unwrap_or(0.9),
+                twin_graph_min_edge: c.twin_graph_min_edge.unwrap_or(0.3),
+                twin_graph_traversal_depth: c.twin_graph_traversal_depth.unwrap_or(2),
+                twin_graph_decay: c.twin_graph_decay.unwrap_or(0.9),
+                n_counterfactual_samples: c.n_counterfactual_samples.unwrap_or(50),
+                counterfactual_noise_std: c.counterfactual_noise_std.unwrap_or(0.1),
+                acausal_bonus_weight: c.acausal_bonus_weight.unwrap_or(0.1),
+                theory,
+                subjunctive_weight: c.subjunctive_weight.unwrap_or(0.6),
+                // Defaults to full precommitment only when the file says "udt".
+                precommitment_strength: c
+                    .precommitment_strength
+                    .unwrap_or(if theory == Theory::Udt { 1.0 } else { 0.0 }),
+                proof_threshold: c.proof_threshold.unwrap_or(0.85),
+            };
         Ldt {
             p,
             order: Vec::new(),
@@ -429,9 +431,7 @@ impl Ldt {
     /// Mean p of the party's accepted outcomes, or the prior.
     fn cf_cooperate(&self, c: AgentIdx) -> f64 {
         match self.profiles.get(c) {
-            Some(prof) if prof.accepted() > 0 => {
-                prof.accepted_p_sum / f64::from(prof.accepted())
-            }
+            Some(prof) if prof.accepted() > 0 => prof.accepted_p_sum / f64::from(prof.accepted()),
             _ => self.p.cooperation_prior,
         }
     }

@@ -16,6 +16,7 @@ pub mod memory;
 mod modeling_adversary;
 mod opportunistic;
 pub(crate) mod ranked;
+pub(crate) mod rlm;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
@@ -40,6 +41,7 @@ pub enum AgentKind {
     ThresholdDancer,
     Ldt,
     ModelingAdversary,
+    Rlm,
 }
 
 impl AgentKind {
@@ -67,6 +69,7 @@ impl AgentKind {
             "threshold_dancer" => AgentKind::ThresholdDancer,
             "ldt" => AgentKind::Ldt,
             "modeling_adversary" => AgentKind::ModelingAdversary,
+            "rlm" => AgentKind::Rlm,
             _ => return None,
         })
     }
@@ -83,6 +86,7 @@ impl AgentKind {
             AgentKind::ThresholdDancer => "threshold_dancer",
             AgentKind::Ldt => "ldt",
             AgentKind::ModelingAdversary => "modeling_adversary",
+            AgentKind::Rlm => "rlm",
         }
     }
 
@@ -99,6 +103,7 @@ impl AgentKind {
             | AgentKind::ThresholdDancer
             | AgentKind::ModelingAdversary => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
+            AgentKind::Rlm => StateType::Rlm,
         }
     }
 
@@ -122,6 +127,7 @@ enum Policy {
     ThresholdDancer(Box<threshold_dancer::ThresholdDancer>),
     Ldt(Box<ldt::Ldt>),
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
+    Rlm(Box<rlm::Rlm>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -176,6 +182,7 @@ impl Agent {
             AgentKind::ModelingAdversary => Policy::ModelingAdversary(Box::new(
                 modeling_adversary::ModelingAdversary::new(params, population),
             )),
+            AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
         };
         let memory = Memory::new(
             me,
@@ -207,6 +214,7 @@ impl Agent {
             Policy::ThresholdDancer(p) => p.act(obs, rng),
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
+            Policy::Rlm(p) => p.act(obs, rng, mem),
         }
     }
 
@@ -224,6 +232,7 @@ impl Agent {
             Policy::ThresholdDancer(p) => p.accept(prop),
             Policy::Ldt(p) => p.accept(prop),
             Policy::ModelingAdversary(p) => p.accept(prop, rng),
+            Policy::Rlm(p) => p.accept(prop, rng, mem),
         }
     }
 
@@ -239,6 +248,7 @@ impl Agent {
             Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
             Policy::Ldt(l) => l.on_outcome(other, accepted, p),
             Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
+            Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
             _ => {}
         }
     }
@@ -248,6 +258,22 @@ impl Agent {
 /// the error names the key.
 pub fn check_params(c: &AgentParams) -> Result<(), String> {
     ldt::check_params(c)
+}
+
+/// Per-family limits on the population: `rlm` agents keep at most 500
+/// counterparty models in the reference, evicting the least-used, which
+/// this port does not reproduce; so with `rlm` agents at most 501 agents.
+pub fn check_population(kinds: &[(&str, u64)]) -> Result<(), String> {
+    let total = kinds.iter().fold(0u64, |n, k| n.saturating_add(k.1));
+    let limit = rlm::MAX_MODELS as u64 + 1;
+    if kinds.iter().any(|k| k.0 == "rlm" && k.1 > 0) && total > limit {
+        return Err(format!(
+            "{total} agents with rlm agents: at most {limit} are supported (the reference's \
+             rlm agents evict counterparty models past {}, which is not ported)",
+            rlm::MAX_MODELS
+        ));
+    }
+    Ok(())
 }
 
 /// First index of the maximum under `key`, ties to the earliest: Python's

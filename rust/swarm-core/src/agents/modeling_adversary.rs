@@ -227,9 +227,10 @@ impl ModelingAdversary {
         if !self.histories.contains_key(other) {
             self.order.push(other);
         }
-        let h = self
-            .histories
-            .get_or_insert_with(other, || History { entries: Vec::new(), estimate: Estimate::Unknown });
+        let h = self.histories.get_or_insert_with(other, || History {
+            entries: Vec::new(),
+            estimate: Estimate::Unknown,
+        });
         h.entries.push((accepted, p));
         let entries = std::mem::take(&mut h.entries);
         let estimate = self.model(&entries);
