@@ -68,7 +68,10 @@ DEPTH_SWEEP_LDT = {"agents.0.count": 1, "agents.1.count": 1, "agents.2.count": 1
         ("ldt_cooperation", {"agents.0.config.acausality_depth": 4}),
         (
             "ldt_cooperation",
-            {"agents.0.config.acausality_depth": 4, "agents.0.config.twin_graph_traversal_depth": 3},
+            {
+                "agents.0.config.acausality_depth": 4,
+                "agents.0.config.twin_graph_traversal_depth": 3,
+            },
         ),
         (
             "ldt_cooperation",

@@ -92,7 +92,10 @@ def test_variants(name: str, overrides: dict, seed: int) -> None:
 def _with(config: dict, count: int = 2, others: int = 1) -> dict:
     return {
         "simulation": {"seed": 1},
-        "agents": [{"type": "rlm", "count": count, "config": config}, {"type": "honest", "count": others}],
+        "agents": [
+            {"type": "rlm", "count": count, "config": config},
+            {"type": "honest", "count": others},
+        ],
     }
 
 

@@ -173,12 +173,11 @@ impl Rlm {
         let m = who.and_then(|b| self.model(b));
         // estimated_recursion_depth is always 0: the depth factor is 1.
         let accept = py_min(1.0, m.map_or(0.5, |m| m.acceptance_probability()) * 1.0);
-        let expected = match m.map_or(0.0, |m| m.expected) {
-            e if e == 0.0 => 0.5, // the optimistic prior
-            e => e,
-        };
+        let expected = m.map_or(0.0, |m| m.expected);
+        // An expected payoff of exactly 0 reads as the optimistic prior.
+        let expected = if expected == 0.0 { 0.5 } else { expected };
         let mut future = 0.0;
-        for t in 1..self.planning_horizon.min(6).max(1) {
+        for t in 1..self.planning_horizon.clamp(1, 6) {
             future += py_pow(self.discount_factor, t as usize) * accept * expected;
         }
         future
