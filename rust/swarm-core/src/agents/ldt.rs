@@ -170,6 +170,50 @@ struct Dependence {
     agreement: f64,
 }
 
+/// `gauss(0, sigma)` draws of a stream that draws nothing else, computing
+/// only the deviates that are used: Box–Muller makes deviates in pairs
+/// from two `random()` draws, and most of the Monte Carlo noise is drawn
+/// only to advance the stream. The pair's uniforms are kept and its
+/// deviates computed when read, with exactly `PyRandom::gauss`'s formulas.
+#[derive(Debug, Clone)]
+struct LazyGauss {
+    rng: PyRandom,
+    /// The pair whose second (sine) deviate is still to be read.
+    pending: Option<(f64, f64)>,
+}
+
+impl LazyGauss {
+    fn pair(u: f64, v: f64) -> (f64, f64) {
+        let x2pi = u * std::f64::consts::TAU;
+        let g2rad = (-2.0 * (1.0 - v).ln()).sqrt();
+        (x2pi, g2rad)
+    }
+
+    /// `gauss(0, sigma)`.
+    fn gauss(&mut self, sigma: f64) -> f64 {
+        let z = match self.pending.take() {
+            Some((u, v)) => {
+                let (x2pi, g2rad) = Self::pair(u, v);
+                x2pi.sin() * g2rad
+            }
+            None => {
+                let (u, v) = (self.rng.random(), self.rng.random());
+                self.pending = Some((u, v));
+                let (x2pi, g2rad) = Self::pair(u, v);
+                x2pi.cos() * g2rad
+            }
+        };
+        0.0 + z * sigma
+    }
+
+    /// A `gauss` call whose value is not read.
+    fn skip(&mut self) {
+        if self.pending.take().is_none() {
+            self.pending = Some((self.rng.random(), self.rng.random()));
+        }
+    }
+}
+
 /// The self node of the twin graph.
 const SELF: usize = usize::MAX;
 
@@ -182,7 +226,7 @@ pub struct Ldt {
     /// The agent's own last `horizon` outcomes (only these are ever read).
     own: std::collections::VecDeque<(bool, f64)>,
     /// The Monte Carlo stream (`random.Random(R_j.randint(0, 2**32 - 1))`).
-    mc: PyRandom,
+    mc: LazyGauss,
     /// The twin graph (adjacency by profile position; the last list is the
     /// self node's), built when read; dropped at each outcome.
     graph: Option<Vec<Vec<(usize, f64)>>>,
@@ -228,7 +272,7 @@ impl Ldt {
             order: Vec::new(),
             profiles: AgentMap::new(population),
             own: std::collections::VecDeque::new(),
-            mc: PyRandom::new(i128::from(seed)),
+            mc: LazyGauss { rng: PyRandom::new(i128::from(seed)), pending: None },
             graph: None,
         }
     }
@@ -740,9 +784,11 @@ impl Ldt {
             for (pos, &b) in self.order.iter().enumerate() {
                 let prof = self.profiles.get(b).expect("a recorded party");
                 for (i, &(a, p)) in prof.entries.iter().enumerate() {
-                    let noise = self.mc.gauss(0.0, std);
                     if Some(pos) == target && i >= keep_from {
+                        let noise = self.mc.gauss(std);
                         vec.push(signal(a, clamp01(p + noise)));
+                    } else {
+                        self.mc.skip();
                     }
                 }
             }
@@ -771,6 +817,23 @@ mod tests {
         assert_eq!(cosine(&[1.0], &[1.0, 2.0]), 0.0);
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 1.0]), 0.0);
         assert!((cosine(&[1.0, 2.0], &[2.0, 4.0]) - 1.0).abs() < 1e-15);
+    }
+
+    /// Skipped and read deviates leave the stream where `PyRandom::gauss`
+    /// would, and read ones are its values to the bit.
+    #[test]
+    fn lazy_gauss_matches_gauss() {
+        let mut plain = PyRandom::new(77);
+        let mut lazy = LazyGauss { rng: PyRandom::new(77), pending: None };
+        let mut pick = PyRandom::new(5);
+        for _ in 0..10_000 {
+            let want = plain.gauss(0.0, 0.3);
+            if pick.random() < 0.3 {
+                assert_eq!(lazy.gauss(0.3).to_bits(), want.to_bits());
+            } else {
+                lazy.skip();
+            }
+        }
     }
 
     #[test]

@@ -115,16 +115,24 @@ pub struct Rlm {
     models: AgentMap<Model>,
     /// `[0.7**99, ..., 0.7**0]`: the weights of a full history, oldest first.
     weights: Vec<f64>,
+    /// `discount_factor**t` for the look-ahead steps t = 1, 2, ... (at most
+    /// five), computed once.
+    discounts: Vec<f64>,
 }
 
 impl Rlm {
     pub fn new(c: &AgentParams, population: usize) -> Self {
+        let planning_horizon = c.planning_horizon.unwrap_or(5);
+        let discount_factor = c.discount_factor.unwrap_or(0.9);
         Rlm {
             recursion_depth: c.recursion_depth.unwrap_or(3),
-            planning_horizon: c.planning_horizon.unwrap_or(5),
-            discount_factor: c.discount_factor.unwrap_or(0.9),
+            planning_horizon,
+            discount_factor,
             models: AgentMap::new(population),
             weights: (0..MAX_HISTORY).rev().map(|i| py_pow(0.7, i)).collect(),
+            discounts: (1..planning_horizon.clamp(1, 6))
+                .map(|t| py_pow(discount_factor, t as usize))
+                .collect(),
         }
     }
 
@@ -177,8 +185,8 @@ impl Rlm {
         // An expected payoff of exactly 0 reads as the optimistic prior.
         let expected = if expected == 0.0 { 0.5 } else { expected };
         let mut future = 0.0;
-        for t in 1..self.planning_horizon.clamp(1, 6) {
-            future += py_pow(self.discount_factor, t as usize) * accept * expected;
+        for &d in &self.discounts {
+            future += d * accept * expected;
         }
         future
     }
