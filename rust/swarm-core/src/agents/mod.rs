@@ -231,7 +231,7 @@ impl Agent {
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
             Policy::ThresholdDancer(p) => p.accept(prop),
             Policy::Ldt(p) => p.accept(prop),
-            Policy::ModelingAdversary(p) => p.accept(prop, rng),
+            Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
         }
     }

@@ -57,8 +57,12 @@ pub struct ModelingAdversary {
     /// Recorded parties, in first-outcome order.
     order: Vec<AgentIdx>,
     histories: AgentMap<History>,
-    /// Visible adversarial-type agents seen at the start of any turn.
+    /// Visible adversarial-type agents seen at the start of any turn; kept
+    /// by scanning when the engine has no index history, otherwise
+    /// `scans` stands for them (the index's time stamps of this agent's
+    /// scans, as for the adversarial agent): O(log) instead of O(N).
     allies: AgentMap<()>,
+    scans: Vec<u64>,
     /// A party's phase once asked for: true = exploit.
     phase: AgentMap<bool>,
 }
@@ -74,6 +78,7 @@ impl ModelingAdversary {
             order: Vec::new(),
             histories: AgentMap::new(population),
             allies: AgentMap::new(population),
+            scans: Vec::new(),
             phase: AgentMap::new(population),
         }
     }
@@ -141,10 +146,35 @@ impl ModelingAdversary {
         exploit
     }
 
+    /// The scan of the visible list every turn starts with.
+    fn scan(&mut self, obs: &Observation) {
+        if let Some(t) = obs.indexed().and_then(|ix| ix.scan_time()) {
+            if self.scans.last() != Some(&t) {
+                self.scans.push(t);
+            }
+            return;
+        }
+        for v in obs.visible_iter() {
+            if v.state_type == StateType::Adversarial {
+                self.allies.insert(v.idx, ());
+            }
+        }
+    }
+
+    /// Did a scan see `who` as an adversarial-type agent?
+    fn ally(&self, obs: &Observation, who: AgentIdx) -> bool {
+        match obs.indexed().filter(|ix| ix.scan_time().is_some()) {
+            // Adversarial agents are recorded while live; honest ones, as
+            // targets, are not allies.
+            Some(ix) => !ix.is_honest(who) && ix.seen(who, &self.scans),
+            None => self.allies.contains_key(who),
+        }
+    }
+
     /// `_cooperate_decision`: allies always; mimic while building trust;
     /// else exploit by chance.
-    fn cooperate(&mut self, who: AgentIdx, rng: &mut PyRandom) -> bool {
-        if self.allies.contains_key(who) {
+    fn cooperate(&mut self, obs: &Observation, who: AgentIdx, rng: &mut PyRandom) -> bool {
+        if self.ally(obs, who) {
             return true;
         }
         let ldt = self.estimate(who) == Estimate::Ldt;
@@ -166,13 +196,9 @@ impl ModelingAdversary {
     }
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
-        for v in obs.visible_iter() {
-            if v.state_type == StateType::Adversarial {
-                self.allies.insert(v.idx, ());
-            }
-        }
+        self.scan(obs);
         if let Some(p) = obs.pending {
-            return answer(&p, self.cooperate(p.initiator, rng));
+            return answer(&p, self.cooperate(obs, p.initiator, rng));
         }
         if let Some(b) = cheapest_bid(&obs.market.bid_decisions) {
             return accept_bid(b);
@@ -186,7 +212,7 @@ impl ModelingAdversary {
         if obs.can_vote && !obs.posts.is_empty() {
             for post in obs.posts {
                 let Actor::Agent(author) = post.author else { continue };
-                if self.allies.contains_key(author) {
+                if self.ally(obs, author) {
                     return Action::Vote { post: post.idx, up: true };
                 }
                 if self.estimate(author) == Estimate::Ldt && self.exploit_phase(author) {
@@ -206,7 +232,7 @@ impl ModelingAdversary {
                 Some(Estimate::Unknown.score()),
             );
             let Some(target) = best else { return Action::Noop };
-            if !self.cooperate(target, rng) {
+            if !self.cooperate(obs, target, rng) {
                 return Action::Noop;
             }
             let kind = if self.estimate(target) == Estimate::Ldt {
@@ -219,8 +245,8 @@ impl ModelingAdversary {
         Action::Noop
     }
 
-    pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom) -> bool {
-        self.cooperate(prop.initiator, rng)
+    pub fn accept(&mut self, prop: &ProposalView, obs: &Observation, rng: &mut PyRandom) -> bool {
+        self.cooperate(obs, prop.initiator, rng)
     }
 
     pub fn on_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64) {
