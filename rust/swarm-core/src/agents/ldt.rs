@@ -225,8 +225,11 @@ pub struct Ldt {
     profiles: AgentMap<Profile>,
     /// The agent's own last `horizon` outcomes (only these are ever read).
     own: std::collections::VecDeque<(bool, f64)>,
-    /// The Monte Carlo stream (`random.Random(R_j.randint(0, 2**32 - 1))`).
-    mc: LazyGauss,
+    /// The Monte Carlo stream (`random.Random(R_j.randint(0, 2**32 - 1))`),
+    /// seeded at its first use (only depth 5 draws from it): its seed is
+    /// drawn from R_j at construction whatever the depth.
+    mc_seed: i64,
+    mc: Option<LazyGauss>,
     /// The twin graph (adjacency by profile position; the last list is the
     /// self node's), built when read; dropped at each outcome.
     graph: Option<Vec<Vec<(usize, f64)>>>,
@@ -272,7 +275,8 @@ impl Ldt {
             order: Vec::new(),
             profiles: AgentMap::new(population),
             own: std::collections::VecDeque::new(),
-            mc: LazyGauss { rng: PyRandom::new(i128::from(seed)), pending: None },
+            mc_seed: seed,
+            mc: None,
             graph: None,
         }
     }
@@ -779,16 +783,19 @@ impl Ldt {
         let std = self.p.counterfactual_noise_std;
         let mut vec = Vec::with_capacity(self.p.horizon);
         let mut sum = 0.0;
+        let seed = i128::from(self.mc_seed);
+        let mut mc =
+            self.mc.take().unwrap_or_else(|| LazyGauss { rng: PyRandom::new(seed), pending: None });
         for _ in 0..samples {
             vec.clear();
             for (pos, &b) in self.order.iter().enumerate() {
                 let prof = self.profiles.get(b).expect("a recorded party");
                 for (i, &(a, p)) in prof.entries.iter().enumerate() {
                     if Some(pos) == target && i >= keep_from {
-                        let noise = self.mc.gauss(std);
+                        let noise = mc.gauss(std);
                         vec.push(signal(a, clamp01(p + noise)));
                     } else {
-                        self.mc.skip();
+                        mc.skip();
                     }
                 }
             }
@@ -803,6 +810,7 @@ impl Ldt {
                 }
             };
         }
+        self.mc = Some(mc);
         sum / f64::from(samples)
     }
 }
