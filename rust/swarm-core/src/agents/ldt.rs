@@ -844,6 +844,31 @@ mod tests {
         }
     }
 
+    /// A hand-written config (not from the Python loader) is checked too.
+    #[test]
+    fn bad_params_name_the_key() {
+        let json = |extra: &str| {
+            format!(
+                r#"{{"seed": 1, "agents": [{{"type": "ldt", "config": {{{extra}}}}},
+                {{"type": "rlm", "count": 1}}]}}"#
+            )
+        };
+        let err = |extra: &str| {
+            crate::config::RunConfig::from_json(&json(extra))
+                .and_then(|c| c.validate())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(r#""decision_theory": "edt""#).contains("agents[0].config.decision_theory"));
+        assert!(err(r#""counterfactual_horizon": 0"#)
+            .contains("agents[0].config.counterfactual_horizon"));
+        let ok = crate::config::RunConfig::from_json(&json(r#""decision_theory": "udt""#));
+        assert!(ok.and_then(|c| c.validate()).is_ok());
+        let big = r#"{"seed": 1, "agents": [{"type": "rlm"}, {"type": "honest", "count": 501}]}"#;
+        let e = crate::config::RunConfig::from_json(big).and_then(|c| c.validate()).unwrap_err();
+        assert!(e.to_string().contains("502 agents with rlm agents"), "{e}");
+    }
+
     #[test]
     fn clamp_folds_negative_zero() {
         assert!(clamp01(-0.0).is_sign_positive());
