@@ -139,6 +139,18 @@ DEPTH_SWEEP_LDT = {"agents.0.count": 1, "agents.1.count": 1, "agents.2.count": 1
                 "network": {"topology": "small_world", "params": {"k": 4, "p": 0.2}},
             },
         ),
+        # A marketplace: bounties to bid on, bids to accept, tasks to claim.
+        (
+            "ldt_cooperation",
+            {
+                "agents.1.count": 4,
+                "marketplace": {"escrow_fee_rate": 0.05, "min_bounty_amount": 2.0},
+            },
+        ),
+        (
+            "ldt_modeling_adversary",
+            {"agents.1.count": 4, "marketplace": {"max_bids_per_bounty": 3}},
+        ),
         # Governance acting on them.
         (
             "ldt_modeling_adversary",

@@ -78,6 +78,12 @@ def test_library_file_other_seeds(name: str, seed: int) -> None:
         # More agents, and the governance-lag file without its network.
         ("rlm_governance_lag", {"agents.0.count": 12, "agents.1.count": 9}),
         ("rlm_governance_lag", {"network": None}),
+        # A marketplace: tasks to claim among the candidates.
+        ("rlm_recursive_collusion", {"marketplace": {"escrow_fee_rate": 0.05}}),
+        (
+            "rlm_memory_as_power",
+            {"agents.0.config.recursion_depth": 0, "marketplace": {"min_bounty_amount": 2.0}},
+        ),
         (
             "phylogeny_demo",
             {"agents.0.count": 5, "agents.4.count": 15, "simulation.schedule_mode": "round_robin"},
