@@ -53,6 +53,15 @@ pub(crate) fn py_square(x: f64) -> f64 {
     std::hint::black_box(x).powf(std::hint::black_box(2.0))
 }
 
+/// `sqrt(sum(x * x))`, summed left to right.
+fn magnitude(xs: impl Iterator<Item = f64>) -> f64 {
+    let mut sum = 0.0;
+    for x in xs {
+        sum += x * x;
+    }
+    sum.sqrt()
+}
+
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
@@ -362,9 +371,10 @@ impl Ldt {
     /// twin score and trust, if LDT reasoning cooperates with it.
     fn propose(&mut self, obs: &Observation, mem: &Memory) -> Action {
         let own = self.own_vector();
-        let stranger = 0.6 * clamp01(cosine(&own, &self.party_vector(None))) + 0.4 * 0.5;
+        let own_mag = magnitude(own.iter().copied());
+        let stranger = 0.6 * self.twin_against(&own, own_mag, None) + 0.4 * 0.5;
         let key = |b: AgentIdx| {
-            let twin = clamp01(cosine(&own, &self.party_vector(self.profiles.get(b))));
+            let twin = self.twin_against(&own, own_mag, self.profiles.get(b));
             0.6 * twin + 0.4 * mem.trust(b)
         };
         let best = first_max_visible(
@@ -403,7 +413,30 @@ impl Ldt {
     }
 
     fn twin_score(&self, c: AgentIdx) -> f64 {
-        clamp01(cosine(&self.own_vector(), &self.party_vector(self.profiles.get(c))))
+        let own = self.own_vector();
+        self.twin_against(&own, magnitude(own.iter().copied()), self.profiles.get(c))
+    }
+
+    /// The twin score `clamp(cosine(own, party vector))` without building
+    /// the party's vector (proposing computes one per party met): the
+    /// same products summed in the same order, so the same bits.
+    fn twin_against(&self, own: &[f64], own_mag: f64, prof: Option<&Profile>) -> f64 {
+        let entries = prof.map_or(&[][..], |p| &p.entries[..]);
+        let recent = &entries[entries.len().saturating_sub(self.p.horizon)..];
+        let party = recent
+            .iter()
+            .map(|&(a, p)| signal(a, p))
+            .chain(std::iter::repeat(0.5))
+            .take(self.p.horizon);
+        let mut dot = 0.0;
+        for (&x, y) in own.iter().zip(party.clone()) {
+            dot += x * y;
+        }
+        let party_mag = magnitude(party);
+        if own_mag == 0.0 || party_mag == 0.0 {
+            return 0.0;
+        }
+        clamp01(dot / (own_mag * party_mag))
     }
 
     // ------------------------------------------------------------ decision
@@ -867,6 +900,23 @@ mod tests {
         let big = r#"{"seed": 1, "agents": [{"type": "rlm"}, {"type": "honest", "count": 501}]}"#;
         let e = crate::config::RunConfig::from_json(big).and_then(|c| c.validate()).unwrap_err();
         assert!(e.to_string().contains("502 agents with rlm agents"), "{e}");
+    }
+
+    /// The allocation-free twin score is `cosine` on the built vectors.
+    #[test]
+    fn twin_against_matches_cosine() {
+        let params = AgentParams { counterfactual_horizon: Some(6), ..Default::default() };
+        let mut rng = PyRandom::new(3);
+        let mut a = Ldt::new(&params, &mut rng, 10);
+        for k in 0..40 {
+            let b = rng.randbelow(5) as AgentIdx;
+            a.on_outcome(b, rng.random() < 0.6, rng.random());
+            for c in 0..6 {
+                let own = a.own_vector();
+                let want = clamp01(cosine(&own, &a.party_vector(a.profiles.get(c))));
+                assert_eq!(a.twin_score(c).to_bits(), want.to_bits(), "step {k} party {c}");
+            }
+        }
     }
 
     #[test]
