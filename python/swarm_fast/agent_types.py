@@ -136,4 +136,70 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "optimize_per_epoch": False,
         },
     ),
+    ),
+    AgentType(
+        "ldt",
+        "honest",
+        "Logical decision theory: cooperates with its logical twins, at depths 1 to 5.",
+        "Decides whether to cooperate with a party from how its own last "
+        "counterfactual_horizon outcomes correlate with the party's (cosine twin score; "
+        "under decision_theory fdt or udt, the default fdt, also subjunctive dependence "
+        "and proof-based cooperation; udt blends in a precommitted policy with "
+        "precommitment_strength, default 1 under udt). acausality_depth adds policy "
+        "inference (2), a recursive equilibrium (3), transitive twins (4) and Monte Carlo "
+        "over noisy profiles (5). Proposes collaborations to the best blend of twin "
+        "score and trust.",
+        {
+            "cooperation_prior": 0.65,
+            "similarity_threshold": 0.7,
+            "welfare_weight": 0.3,
+            "updateless_commitment": 0.8,
+            "counterfactual_horizon": 20,
+            "post_probability": 0.25,
+            "vote_probability": 0.4,
+            "interact_probability": 0.5,
+            "acausality_depth": 1,
+            "max_recursion_depth": 8,
+            "convergence_epsilon": 0.01,
+            "mirror_prior_weight": 0.6,
+            "introspection_discount": 0.9,
+            "twin_graph_min_edge": 0.3,
+            "twin_graph_traversal_depth": 2,
+            "twin_graph_decay": 0.9,
+            "n_counterfactual_samples": 50,
+            "counterfactual_noise_std": 0.1,
+            "acausal_bonus_weight": 0.1,
+            "subjunctive_weight": 0.6,
+            "proof_threshold": 0.85,
+        },
+    ),
+    AgentType(
+        "modeling_adversary",
+        "adversarial",
+        "Models each partner's decision procedure; mimics LDT-like partners, then exploits.",
+        "Classifies partners from their outcomes (LDT-like, cooperative, selective, "
+        "adversarial, mixed), proposes to LDT-like ones first, cooperates with allies "
+        "and, while building trust, with everyone; a partner's phase is fixed when first "
+        "asked for (exploitation only if exploitation_threshold outcomes were recorded "
+        "by then).",
+        {
+            "mimicry_probability": 0.6,
+            "exploitation_threshold": 5.0,
+            "ldt_detection_sensitivity": 0.7,
+            "aggression_level": 0.6,
+            "post_probability": 0.3,
+        },
+    ),
+    AgentType(
+        "rlm",
+        "rlm",
+        "Level-k reasoner: scores each candidate action with a model per partner.",
+        "Scores noop, a collaboration proposal to each visible agent, a post, task "
+        "claims and upvotes by immediate utility plus the discounted future of "
+        "planning_horizon steps (at most five), from per-partner acceptance and payoff "
+        "models; explores with probability 0.1 / (recursion_depth + 1); at depth 0 it "
+        "proposes to the most trusted agent. Registers as type 'rlm', with observables "
+        "of its own. At most 501 agents in a run with rlm agents.",
+        {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
+    ),
 )

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
+from .families import FAMILY_PARAMS, check_population, family_params
 from .limits import (
     MAX_AGENTS,
     MAX_EPOCHS,
@@ -68,15 +69,18 @@ SUPPORTED_AGENTS = (
     "cautious_reciprocator",
     "threshold_dancer",
     "self_optimizer",
+    "ldt",
+    "modeling_adversary",
+    "rlm",
 )
 # Agent types the reference knows (its scripted registry plus the LLM, council,
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
     """
-    ldt modeling_adversary diligent_editor point_farmer collusive_editor vandal
+    diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
-    adversarial_retriever adversarial_synthesizer rlm skill_honest skill_opportunistic
+    adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     skillrl hyperagent_self_mod rivals_producer rivals_critic obfuscating
     awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
@@ -536,12 +540,14 @@ def _agent_type(where: str, kind: Any) -> str:
     )
 
 
-def _agent_params(where: str, params: Any) -> dict[str, Any]:
+def _agent_params(where: str, params: Any, kind: str = "honest") -> dict[str, Any]:
     """The policy parameters of one spec. Keys the core policies do not read
     are dropped, as the reference's policies never look at them."""
     if not params:  # null, {} (the reference's agents use ``config or {}``)
         return {}
     params = _mapping(f"{where}.config", params)
+    if kind in FAMILY_PARAMS:
+        return family_params(where, kind, params)
     out: dict[str, Any] = {}
     for key, value in params.items():
         if key in AGENT_BOOL_PARAMS:
@@ -570,7 +576,7 @@ def _agent(i: int, spec: Any) -> dict[str, Any]:
         "type": kind,
         "count": count,
         "name": name,
-        "config": _agent_params(where, spec.get("config")),
+        "config": _agent_params(where, spec.get("config"), kind),
     }
 
 
@@ -581,6 +587,7 @@ def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(specs, list):
         raise ScenarioError("agents", f"expected a list of agent specs, got {short(specs)}")
     out = [_agent(i, spec) for i, spec in enumerate(specs)]
+    check_population(out)
     total = sum(a["count"] for a in out)
     if total > MAX_AGENTS:
         raise ScenarioError("agents", f"{total} agents; swarm_fast runs at most {MAX_AGENTS}")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from .errors import ScenarioError
+from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 
@@ -146,6 +147,10 @@ AGENT_FAMILIES["self_optimizer"] = agent_spec(
             "initial_cost optimize_per_epoch"
         ),
     }
+)
+# The families ported for issue 17: their keys are declared in families.py.
+AGENT_FAMILIES.update(
+    {kind: agent_spec(dict.fromkeys(params, LEAF)) for kind, params in FAMILY_PARAMS.items()}
 )
 
 # ---------------------------------------------------------------- governance

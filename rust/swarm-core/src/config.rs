@@ -163,6 +163,35 @@ pub struct AgentParams {
     /// swarm_fast extension: call `optimize_step` at every epoch end and
     /// let the lost quality reach the agent's observables.
     pub optimize_per_epoch: Option<bool>,
+    // ldt (swarm/agents/ldt_agent.py)
+    pub cooperation_prior: Option<f64>,
+    pub similarity_threshold: Option<f64>,
+    pub welfare_weight: Option<f64>,
+    pub updateless_commitment: Option<f64>,
+    pub counterfactual_horizon: Option<u32>,
+    pub acausality_depth: Option<u32>,
+    pub max_recursion_depth: Option<u32>,
+    pub convergence_epsilon: Option<f64>,
+    pub mirror_prior_weight: Option<f64>,
+    pub introspection_discount: Option<f64>,
+    pub twin_graph_min_edge: Option<f64>,
+    pub twin_graph_traversal_depth: Option<u32>,
+    pub twin_graph_decay: Option<f64>,
+    pub n_counterfactual_samples: Option<u32>,
+    pub counterfactual_noise_std: Option<f64>,
+    pub acausal_bonus_weight: Option<f64>,
+    pub decision_theory: Option<String>,
+    pub subjunctive_weight: Option<f64>,
+    pub precommitment_strength: Option<f64>,
+    pub proof_threshold: Option<f64>,
+    // modeling adversary (swarm/agents/modeling_adversary.py)
+    pub mimicry_probability: Option<f64>,
+    pub ldt_detection_sensitivity: Option<f64>,
+    pub aggression_level: Option<f64>,
+    // rlm (swarm/agents/rlm_agent.py)
+    pub recursion_depth: Option<i64>,
+    pub planning_horizon: Option<i64>,
+    pub discount_factor: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -391,7 +420,13 @@ impl RunConfig {
                     spec.kind
                 )));
             }
+            crate::agents::check_params(&spec.config)
+                .map_err(|e| SwarmError::Config(format!("agents[{i}].config.{e}")))?;
         }
+        let kinds: Vec<(&str, u64)> =
+            self.agents.iter().map(|a| (a.kind.as_str(), a.count)).collect();
+        crate::agents::check_population(&kinds)
+            .map_err(|e| SwarmError::Config(format!("agents: {e}")))?;
         unit("simulation.observation_noise_probability", self.observation_noise_probability)?;
         nonneg("simulation.observation_noise_std", self.observation_noise_std)?;
         let p = &self.payoff;

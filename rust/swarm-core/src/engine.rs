@@ -514,7 +514,9 @@ impl Engine {
         let indexable = network.is_none() && !noisy;
         // Cheaper than walking the list even for five agents.
         let index = (indexable && tuning.index.resolve(true)).then(|| {
-            let adversaries = agents.iter().any(|a| a.kind == AgentKind::Adversarial);
+            let adversaries = agents
+                .iter()
+                .any(|a| matches!(a.kind, AgentKind::Adversarial | AgentKind::ModelingAdversary));
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);

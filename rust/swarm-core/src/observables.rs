@@ -30,7 +30,7 @@ impl Observables {
 
 /// Draw the observables for one interaction. Draw order is left to right
 /// as listed in spec §6; constants draw nothing. Every type other than
-/// honest, opportunistic and deceptive gets the adversarial profile (Q4).
+/// honest, opportunistic, deceptive and rlm gets the adversarial profile (Q4).
 pub fn generate(
     rng: &mut PyRandom,
     initiator_type: StateType,
@@ -56,6 +56,13 @@ pub fn generate(
             let rw = rng.randint(0, 2);
             let rj = rng.randint(0, 1);
             let eng = rng.uniform(0.0, 0.4);
+            (tp, rw, rj, 0, eng)
+        }
+        StateType::Rlm => {
+            let tp = rng.uniform(0.2, 0.7);
+            let rw = rng.randint(0, 2);
+            let rj = rng.randint(0, 1);
+            let eng = rng.uniform(0.0, 0.5);
             (tp, rw, rj, 0, eng)
         }
         StateType::Adversarial | StateType::Cautious => {

@@ -55,6 +55,8 @@ pub enum StateType {
     Deceptive,
     Adversarial,
     Cautious,
+    /// The `rlm` agent's own type (issue 17).
+    Rlm,
 }
 
 impl StateType {
@@ -65,6 +67,7 @@ impl StateType {
             StateType::Deceptive => "deceptive",
             StateType::Adversarial => "adversarial",
             StateType::Cautious => "cautious",
+            StateType::Rlm => "rlm",
         }
     }
 

@@ -12,9 +12,12 @@ mod cautious_reciprocator;
 mod deceptive;
 pub mod external;
 mod honest;
+mod ldt;
 pub mod memory;
+mod modeling_adversary;
 mod opportunistic;
 pub(crate) mod ranked;
+pub(crate) mod rlm;
 mod self_optimizer;
 mod threshold_dancer;
 
@@ -45,9 +48,14 @@ pub enum AgentKind {
     ThresholdDancer,
     SelfOptimizer,
     External,
+    Ldt,
+    ModelingAdversary,
+    Rlm,
 }
 
 impl AgentKind {
+    /// The scripted policies of the core and the self-optimizer (the
+    /// library families ported for issue 17 are not listed).
     pub const ALL: [AgentKind; 9] = [
         AgentKind::Honest,
         AgentKind::Opportunistic,
@@ -71,6 +79,9 @@ impl AgentKind {
             "cautious_reciprocator" => AgentKind::CautiousReciprocator,
             "threshold_dancer" => AgentKind::ThresholdDancer,
             "self_optimizer" => AgentKind::SelfOptimizer,
+            "ldt" => AgentKind::Ldt,
+            "modeling_adversary" => AgentKind::ModelingAdversary,
+            "rlm" => AgentKind::Rlm,
             _ => return None,
         })
     }
@@ -87,23 +98,30 @@ impl AgentKind {
             AgentKind::ThresholdDancer => "threshold_dancer",
             AgentKind::SelfOptimizer => "self_optimizer",
             AgentKind::External => EXTERNAL,
+            AgentKind::Ldt => "ldt",
+            AgentKind::ModelingAdversary => "modeling_adversary",
+            AgentKind::Rlm => "rlm",
         }
     }
 
     /// The `AgentState.agent_type` the class registers (spec §11.9).
     pub fn state_type(self) -> StateType {
         match self {
-            AgentKind::Honest | AgentKind::CautiousReciprocator => StateType::Honest,
+            AgentKind::Honest | AgentKind::CautiousReciprocator | AgentKind::Ldt => {
+                StateType::Honest
+            }
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             AgentKind::Deceptive => StateType::Deceptive,
-            AgentKind::Adversarial | AgentKind::AdaptiveAdversary | AgentKind::ThresholdDancer => {
-                StateType::Adversarial
-            }
+            AgentKind::Adversarial
+            | AgentKind::AdaptiveAdversary
+            | AgentKind::ThresholdDancer
+            | AgentKind::ModelingAdversary => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
             AgentKind::External => StateType::Honest,
+            AgentKind::Rlm => StateType::Rlm,
         }
     }
 
@@ -128,6 +146,9 @@ enum Policy {
     SelfOptimizer(self_optimizer::SelfOptimizer),
     /// Decided outside the core; the engine calls its slot (never `act`).
     External(u32),
+    Ldt(Box<ldt::Ldt>),
+    ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
+    Rlm(Box<rlm::Rlm>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -153,7 +174,7 @@ impl Agent {
         kind: AgentKind,
         me: AgentIdx,
         params: &AgentParams,
-        rng: PyRandom,
+        mut rng: PyRandom,
         population: usize,
     ) -> Self {
         let large = population >= RANKED_FROM;
@@ -183,12 +204,17 @@ impl Agent {
             }
             // Built by `Agent::external`.
             AgentKind::External => Policy::External(u32::MAX),
+            AgentKind::Ldt => Policy::Ldt(Box::new(ldt::Ldt::new(params, &mut rng, population))),
+            AgentKind::ModelingAdversary => Policy::ModelingAdversary(Box::new(
+                modeling_adversary::ModelingAdversary::new(params, population),
+            )),
+            AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
         };
         let memory = Memory::new(
             me,
             population,
             kind == AgentKind::Opportunistic,
-            kind == AgentKind::Honest,
+            matches!(kind, AgentKind::Honest | AgentKind::Ldt),
             large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
         );
         Agent { kind, me, policy, rng, memory }
@@ -236,6 +262,9 @@ impl Agent {
             Policy::ThresholdDancer(p) => p.act(obs, rng),
             Policy::SelfOptimizer(p) => p.act(obs, rng),
             Policy::External(_) => Action::Noop,
+            Policy::Ldt(p) => p.act(obs, rng, mem),
+            Policy::ModelingAdversary(p) => p.act(obs, rng),
+            Policy::Rlm(p) => p.act(obs, rng, mem),
         }
     }
 
@@ -253,6 +282,9 @@ impl Agent {
             Policy::ThresholdDancer(p) => p.accept(prop),
             Policy::SelfOptimizer(p) => p.accept(prop, mem),
             Policy::External(_) => false,
+            Policy::Ldt(p) => p.accept(prop),
+            Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
+            Policy::Rlm(p) => p.accept(prop, rng, mem),
         }
     }
 
@@ -266,6 +298,9 @@ impl Agent {
                 c.on_outcome(other, payoff, self.memory.trust(other))
             }
             Policy::ThresholdDancer(t) => t.on_outcome(other, payoff),
+            Policy::Ldt(l) => l.on_outcome(other, accepted, p),
+            Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
+            Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
             _ => {}
         }
     }
@@ -298,6 +333,28 @@ impl Agent {
             _ => None,
         }
     }
+}
+
+/// Per-family checks of an agent spec's `config` beyond their types;
+/// the error names the key.
+pub fn check_params(c: &AgentParams) -> Result<(), String> {
+    ldt::check_params(c)
+}
+
+/// Per-family limits on the population: `rlm` agents keep at most 500
+/// counterparty models in the reference, evicting the least-used, which
+/// this port does not reproduce; so with `rlm` agents at most 501 agents.
+pub fn check_population(kinds: &[(&str, u64)]) -> Result<(), String> {
+    let total = kinds.iter().fold(0u64, |n, k| n.saturating_add(k.1));
+    let limit = rlm::MAX_MODELS as u64 + 1;
+    if kinds.iter().any(|k| k.0 == "rlm" && k.1 > 0) && total > limit {
+        return Err(format!(
+            "{total} agents with rlm agents: at most {limit} are supported (the reference's \
+             rlm agents evict counterparty models past {}, which is not ported)",
+            rlm::MAX_MODELS
+        ));
+    }
+    Ok(())
 }
 
 /// First index of the maximum under `key`, ties to the earliest: Python's

@@ -1,0 +1,150 @@
+"""The ``config:`` keys of the agent families ported beyond the core eight
+(issue 17), with how each value is checked.
+
+Each family maps its keys to a :class:`Param`: the kind of value and its
+range. Keys the reference reads but never acts on are declared ``unused``:
+they are checked and accepted, then dropped, as the reference's policies
+never look at them. ``schema.py`` declares these keys for the family
+(``AGENT_FAMILIES``); ``scenario.py`` checks a spec's values here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .errors import ScenarioError
+from .limits import short
+
+Bound = Union[float, None]
+
+# A horizon is the length of the vectors the agent builds per decision.
+MAX_HORIZON = 1_000_000
+MAX_U32 = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: str  # "float", "int" or "choice"
+    lo: Bound = None
+    hi: Bound = None
+    choices: tuple[str, ...] = ()
+    unused: bool = False
+
+
+FLOAT = Param("float")
+PROBABILITY = Param("float", 0.0, 1.0)
+
+
+def _count(lo: int = 0, hi: int = MAX_U32) -> Param:
+    return Param("int", lo, hi)
+
+
+FAMILY_PARAMS: dict[str, dict[str, Param]] = {
+    # swarm/agents/ldt_agent.py
+    "ldt": {
+        "cooperation_prior": FLOAT,
+        "similarity_threshold": FLOAT,
+        "welfare_weight": FLOAT,
+        "updateless_commitment": FLOAT,
+        "defection_memory_weight": Param("float", unused=True),
+        "counterfactual_horizon": _count(1, MAX_HORIZON),
+        "post_probability": FLOAT,
+        "vote_probability": FLOAT,
+        "interact_probability": FLOAT,
+        "acausality_depth": _count(),
+        "max_recursion_depth": _count(),
+        "convergence_epsilon": FLOAT,
+        "mirror_prior_weight": FLOAT,
+        "introspection_discount": FLOAT,
+        "twin_graph_min_edge": FLOAT,
+        "twin_graph_traversal_depth": _count(),
+        "twin_graph_decay": FLOAT,
+        "n_counterfactual_samples": _count(0, 1_000_000),
+        "counterfactual_noise_std": FLOAT,
+        "acausal_bonus_weight": FLOAT,
+        "decision_theory": Param("choice", choices=("tdt", "fdt", "udt")),
+        "subjunctive_weight": FLOAT,
+        "precommitment_strength": FLOAT,
+        "proof_threshold": FLOAT,
+    },
+    # swarm/agents/modeling_adversary.py
+    "modeling_adversary": {
+        "modeling_horizon": Param("float", unused=True),
+        "mimicry_probability": FLOAT,
+        "exploitation_threshold": FLOAT,
+        "ldt_detection_sensitivity": FLOAT,
+        "aggression_level": FLOAT,
+        "post_probability": FLOAT,
+    },
+    # swarm/agents/rlm_agent.py
+    "rlm": {
+        "recursion_depth": Param("int", -MAX_U32, MAX_U32),
+        "planning_horizon": Param("int", -MAX_U32, MAX_U32),
+        # Sizes a working memory that is written but never read.
+        "memory_budget": Param("int", 0, None, unused=True),
+        "discount_factor": FLOAT,
+    },
+}
+
+# The reference's rlm agents keep at most 500 counterparty models, evicting
+# the least-used; never reached with at most 501 agents, and not ported.
+RLM_MAX_AGENTS = 501
+
+
+def check_population(specs: list[dict[str, Any]]) -> None:
+    """Population limits of the families (the specs as normalised)."""
+    total = sum(int(s["count"]) for s in specs)
+    if total > RLM_MAX_AGENTS and any(s["type"] == "rlm" and s["count"] for s in specs):
+        raise ScenarioError(
+            "agents",
+            f"{total} agents with rlm agents: swarm_fast runs at most {RLM_MAX_AGENTS} "
+            "(the reference's rlm agents then start evicting counterparty models, "
+            "which is not ported)",
+        )
+
+
+def _check(key: str, value: Any, param: Param) -> Any:
+    if param.kind == "choice":
+        if not isinstance(value, str) or value not in param.choices:
+            raise ScenarioError(
+                key, f"must be one of {', '.join(param.choices)}; got {short(value)}"
+            )
+        return value
+    if value is None:
+        raise ScenarioError(key, "must not be null")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(key, f"expected a number, got {short(value)}")
+    if isinstance(value, float) and not (value == value and abs(value) != float("inf")):
+        raise ScenarioError(key, f"must be a finite number, got {short(value)}")
+    if param.kind == "int":
+        if isinstance(value, float) and not value.is_integer():
+            raise ScenarioError(key, f"expected a whole number, got {short(value)}")
+        value = int(value)
+    else:
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ScenarioError(key, f"is too large ({short(value)})") from None
+    if (param.lo is not None and value < param.lo) or (param.hi is not None and value > param.hi):
+        lo = "" if param.lo is None else f">= {param.lo:g}"
+        hi = "" if param.hi is None else f"<= {param.hi:g}"
+        raise ScenarioError(key, f"must be {' and '.join(x for x in (lo, hi) if x)}, got {value}")
+    return value
+
+
+def family_params(where: str, kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked ``config:`` of a family's spec, as the core reads it: keys
+    the family does not read are dropped (the schema warns about them),
+    unused ones after their check."""
+    table = FAMILY_PARAMS[kind]
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        param = table.get(key)
+        if param is None:
+            continue
+        checked = _check(f"{where}.config.{key}", value, param)
+        if not param.unused:
+            out[key] = checked
+    return out
