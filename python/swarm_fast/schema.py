@@ -155,6 +155,17 @@ def _governance() -> Section:
         "vote_normalization_enabled",
     ):
         keys[key] = Inert(inert)
+    # The memory levers act only on interactions the memory_tiers subsystem
+    # makes (governance spec §9.7); that subsystem is refused, so here they
+    # are inert, as in the reference's runs without it.
+    memory = "acts only on memory_tiers interactions, and there are none without that subsystem"
+    for key in (
+        "memory_promotion_gate_enabled",
+        "memory_write_rate_limit_enabled",
+        "memory_cross_verification_enabled",
+        "memory_provenance_enabled",
+    ):
+        keys[key] = Inert(memory)
     return Section(keys)
 
 
@@ -228,8 +239,18 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
     "moltipedia moltbook memory_tiers scholar kernel_oracle spawn rivals awm letta "
-    "perturbations contracts evo_game resource_negotiation tierra dynamic_toxicity"
+    "perturbations contracts evo_game resource_negotiation tierra"
 ).split()
+
+# The dynamic toxicity subsystem (dynamic_toxicity.py).
+DYNAMIC_TOXICITY = Section(
+    {
+        "enabled": LEAF,
+        "proxy_drift": Section(_leaves("alpha k_floor")),
+        "trust_erosion": Section(_leaves("beta exit_threshold window min_honest")),
+        "quality_contagion": Section(_leaves("gamma neutral")),
+    }
+)
 
 
 def scenario_schema() -> Section:
@@ -248,6 +269,7 @@ def scenario_schema() -> Section:
             "marketplace": MARKETPLACE,
             "success_criteria": SUCCESS_CRITERIA,
             "outputs": OUTPUTS,
+            "dynamic_toxicity": DYNAMIC_TOXICITY,
             **{name: OPEN for name in SUBSYSTEMS},
         }
     )

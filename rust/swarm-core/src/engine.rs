@@ -18,6 +18,7 @@ use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
 use crate::index::VisibleIndex;
+use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::marketplace::{MarketView, Marketplace};
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
@@ -219,6 +220,8 @@ pub struct Engine {
     /// [`Tuning::index`].
     index: Option<VisibleIndex>,
     marketplace: Option<Marketplace>,
+    /// The `dynamic_toxicity:` subsystem, when a mechanism is enabled.
+    dynamic_toxicity: Option<DynamicToxicity>,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -362,11 +365,8 @@ impl Engine {
             .enumerate()
             .map(|(idx, (rng, (kind, params)))| Agent::new(kind, idx as AgentIdx, params, rng, n))
             .collect();
-        if n == 0 {
-            return Err(SwarmError::Config(
-                "agents: the scenario has no agents (every count is 0)".into(),
-            ));
-        }
+        // n == 0 runs: the reference's orchestrator runs an empty
+        // population (its domain files have no `agents:`), every epoch empty.
         let network = match &cfg.network {
             Some(net) => {
                 let s = u64::try_from(seed).map_err(|_| {
@@ -420,6 +420,10 @@ impl Engine {
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
+            dynamic_toxicity: cfg
+                .dynamic_toxicity
+                .clone()
+                .map(|c| DynamicToxicity::new(c, crate::proxy::SIGMOID_K, seed)),
             market_view: MarketView::default(),
             pending: Pending::new(n),
             r_o,
@@ -489,6 +493,10 @@ impl Engine {
     /// collusion penalties, applied together.
     fn epoch_start(&mut self) {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
+        for &i in &effect.freeze {
+            self.frozen[i] = true;
+            self.touch(i);
+        }
         for &i in &effect.unfreeze {
             self.frozen[i] = false;
             self.touch(i);
@@ -530,6 +538,9 @@ impl Engine {
         }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
+        if self.dynamic_toxicity.is_some() {
+            self.dynamic_toxicity_epoch_end(&row);
+        }
         self.epochs.try_reserve(1).map_err(|_| {
             SwarmError::Config(format!(
                 "simulation.n_epochs: {} epochs of metrics do not fit in memory \
@@ -544,6 +555,30 @@ impl Engine {
             *u = Usage::default();
         }
         Ok(())
+    }
+
+    /// Dynamic toxicity's feedback loops (after the network decay, as the
+    /// reference's middleware order has it); its changes act from the next
+    /// epoch on.
+    fn dynamic_toxicity_epoch_end(&mut self, row: &crate::metrics::EpochRow) {
+        let Some(dt) = self.dynamic_toxicity.as_mut() else { return };
+        let honest: Vec<bool> = self.types.iter().map(|&t| t == StateType::Honest).collect();
+        let mut out = EpochEnd {
+            sigmoid_k: self.proxy.sigmoid_k(),
+            honest: &honest,
+            frozen: &self.frozen,
+            exited: Vec::new(),
+            shifts: Vec::new(),
+        };
+        dt.on_epoch_end(row, &mut out);
+        let (exited, shifts) = (out.exited, out.shifts);
+        for i in exited {
+            self.frozen[i] = true;
+            self.touch(i);
+        }
+        for (i, delta) in shifts {
+            self.agents[i].shift_trust(delta);
+        }
     }
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
@@ -723,6 +758,7 @@ impl Engine {
             prop.counterparty,
             accepted,
             p,
+            (signals.rejections, signals.misuse),
             self.epoch,
         );
         let c_a = 0.0 + effect.cost_a;
@@ -746,6 +782,9 @@ impl Engine {
         self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
         self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        if let Some(dt) = self.dynamic_toxicity.as_mut() {
+            dt.on_interaction(prop.initiator, prop.counterparty, accepted, p);
+        }
         self.totals.add(accepted, p, pay_a, pay_b);
         if let Some(trace) = self.trace.as_mut() {
             trace.push(InteractionRow {

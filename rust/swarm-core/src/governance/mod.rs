@@ -9,6 +9,7 @@ pub mod audit;
 pub mod circuit_breaker;
 pub mod collusion;
 pub mod decay;
+pub mod security;
 pub mod staking;
 pub mod tax;
 
@@ -18,6 +19,7 @@ use crate::rng::PyRandom;
 use crate::types::AgentIdx;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
+use security::Security;
 
 /// The merged effect of `apply_interaction` for one interaction.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,6 +34,8 @@ pub struct InteractionEffect {
 /// The merged effect of `apply_epoch_start`.
 #[derive(Debug, Clone, Default)]
 pub struct EpochEffect {
+    /// Applied before the unfreezes (spec §12.2 step 3).
+    pub freeze: Vec<usize>,
     pub unfreeze: Vec<usize>,
     /// Summed reputation delta per agent, None where no lever touched it.
     pub rep_delta: Vec<Option<f64>>,
@@ -45,23 +49,30 @@ pub struct Governance {
     /// R_audit: its own MT19937 with the run seed (G19).
     audit_rng: PyRandom,
     collusion: Collusion,
+    /// The security lever, when `security_enabled` (spec §9.1).
+    security: Option<Security>,
 }
 
 impl Governance {
     /// `audit_rng`: a fresh `Random(seed)`; `rank`: each agent's position in
     /// Python string order of the ids.
     pub fn new(cfg: GovernanceConfig, audit_rng: PyRandom, rank: Vec<u32>) -> Self {
+        let n = rank.len();
         Governance {
-            breaker: CircuitBreaker::new(&cfg, rank.len()),
+            breaker: CircuitBreaker::new(&cfg, n),
+            security: cfg.security.clone().map(|s| Security::new(s, n)),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
         }
     }
 
-    /// Scheduler admission (§10.3): staking, then the circuit breaker.
+    /// Scheduler admission (§3.3): staking, the circuit breaker, then the
+    /// security quarantine.
     pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
-        staking::admits(&self.cfg, resources) && self.breaker.admits(&self.cfg, agent, epoch)
+        staking::admits(&self.cfg, resources)
+            && self.breaker.admits(&self.cfg, agent, epoch)
+            && self.security.as_ref().is_none_or(|s| s.admits(agent))
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
@@ -71,6 +82,7 @@ impl Governance {
         counterparty: AgentIdx,
         accepted: bool,
         p: f64,
+        flags: (u32, u32),
         epoch: u32,
     ) -> InteractionEffect {
         let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU);
@@ -85,6 +97,14 @@ impl Governance {
         if let Some(pen) = realtime {
             cost_a += pen;
             cost_b += pen;
+        }
+        if let Some(sec) = self.security.as_mut() {
+            let (rejections, misuse) = flags;
+            let seen = security::Seen { initiator, counterparty, accepted, p, rejections, misuse };
+            if let Some((pen_a, pen_b)) = sec.on_interaction(seen) {
+                cost_a += pen_a;
+                cost_b += pen_b;
+            }
         }
         InteractionEffect {
             cost_a,
@@ -104,6 +124,7 @@ impl Governance {
     pub fn on_epoch_start(&mut self, epoch: u32, reputations: &[f64]) -> EpochEffect {
         let n = reputations.len();
         let mut effect = EpochEffect {
+            freeze: Vec::new(),
             unfreeze: Vec::new(),
             rep_delta: vec![None; n],
             res_delta: vec![None; n],
@@ -117,6 +138,14 @@ impl Governance {
         for (i, rep_d, res_d) in self.collusion.on_epoch_start(&self.cfg, n) {
             effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
             effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+        }
+        if let Some(sec) = self.security.as_mut() {
+            let found = sec.on_epoch_start(reputations);
+            effect.freeze = found.freeze;
+            for (i, rep_d, res_d) in found.penalties {
+                effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
+                effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+            }
         }
         effect
     }
