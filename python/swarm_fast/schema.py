@@ -65,6 +65,15 @@ class Inert:
 
 
 @dataclass(frozen=True)
+class Unported:
+    """A section read only by a separate runner of the reference (not its
+    orchestrator, which ignores it, as swarm_fast does): a file that has it
+    draws a warning saying so; an override into it is an error."""
+
+    why: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A mapping with the given keys. ``any_keys``: unknown keys are
     accepted silently (none so far). ``unknown``: what a file's unknown key
@@ -83,7 +92,7 @@ class AgentList:
     fallback: Section | None = None
 
 
-Node = Union[Leaf, Open, Alias, Inert, Section, AgentList]
+Node = Union[Leaf, Open, Alias, Inert, Unported, Section, AgentList]
 
 
 def _leaves(names: str) -> dict[str, Node]:
@@ -270,6 +279,15 @@ def scenario_schema() -> Section:
             "success_criteria": SUCCESS_CRITERIA,
             "outputs": OUTPUTS,
             "dynamic_toxicity": DYNAMIC_TOXICITY,
+            "domain": Unported(
+                "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
+                "run_scenario) is not ported; the reference's orchestrator ignores this "
+                "section too and runs no agents"
+            ),
+            "csm": Unported(
+                "the CSM benchmark's own runner (swarm.csm) is not ported; the reference's "
+                "orchestrator ignores this section too and runs no agents"
+            ),
             **{name: OPEN for name in SUBSYSTEMS},
         }
     )
@@ -323,6 +341,8 @@ def check_override_key(data: Mapping[str, Any], parts: list[str], key: str) -> N
     for part in parts:
         if isinstance(node, Open):
             return node
+        if isinstance(node, Unported):
+            raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
         if isinstance(node, AgentList):
             if not part.isdecimal() or not part.isascii():
                 raise ScenarioError(
@@ -353,6 +373,8 @@ def check_override_key(data: Mapping[str, Any], parts: list[str], key: str) -> N
         node = node.keys.get(part, LEAF)
         value = value.get(part) if isinstance(value, dict) else None
         where = f"{where}.{part}" if where else part
+    if isinstance(node, Unported):
+        raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
     return node
 
 
@@ -401,6 +423,8 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
                     out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
             if isinstance(node, Inert) and sub is True:
+                out.append(f"{dotted}: ignored, {node.why}")
+            elif isinstance(node, Unported):
                 out.append(f"{dotted}: ignored, {node.why}")
             elif isinstance(node, Section) and isinstance(sub, dict):
                 walk(sub, node, dotted)

@@ -1,0 +1,208 @@
+"""Live parity on the reference's scenario library (issue 17): the families
+this project ports beyond the core, on the reference's own files (copied
+into ``tests/scenarios/library/``) and on variants of them — other seeds,
+other parameter values, more agents. Exact equality, as in test_parity.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from polars.testing import assert_frame_equal
+
+import swarm_fast
+from swarm_fast import load_scenario
+
+from reference_harness import run_reference
+
+LIBRARY = Path(__file__).parent / "scenarios" / "library"
+SUMMARY_KEYS = ["toxicity", "quality_gap", "welfare", "interactions", "accepted", "passed"]
+
+
+def both(name: str, overrides: dict | None = None, **run_args: Any):
+    path = LIBRARY / f"{name}.yaml"
+    scenario = load_scenario(path)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    ours = swarm_fast.run(scenario, record_interactions=True, **run_args)
+    ref = run_reference(path, overrides=overrides, **run_args)
+    return ours, ref
+
+
+def assert_same(ours: swarm_fast.RunResult, ref: Any) -> None:
+    assert_frame_equal(ours.interactions, ref.interactions, check_exact=True)
+    assert_frame_equal(ours.epochs, ref.epochs, check_exact=True)
+    assert_frame_equal(ours.agents, ref.agents, check_exact=True)
+    for key in SUMMARY_KEYS:
+        assert ours.summary[key] == ref.summary[key], key
+
+
+# ------------------------------------------------------------ security lever
+
+SECURITY_FILES = [
+    "security_evaluation",
+    "chaoslab_mvp",
+    "alignment_waltz_targeted_feedback",
+    "security_model_personal",
+]
+
+
+@pytest.mark.parametrize("name", SECURITY_FILES)
+def test_security_files_at_their_defaults(name: str) -> None:
+    ours, ref = both(name)
+    assert ours.interactions.height > 0
+    assert_same(ours, ref)
+
+
+@pytest.mark.parametrize("seed", [1, 99])
+@pytest.mark.parametrize(
+    "name,overrides",
+    [
+        # Quarantines early and often: low thresholds, short chains.
+        (
+            "security_evaluation",
+            {
+                "governance.security_quarantine_threshold": 0.3,
+                "governance.security_penalty_threshold": 0.1,
+                "governance.security_min_chain_length": 2,
+                "governance.security_laundering_trust_gap": 0.05,
+                "governance.security_min_interactions": 1,
+            },
+        ),
+        # Real-time surcharges on every flagged interaction, history cleared.
+        (
+            "chaoslab_mvp",
+            {
+                "governance.security_realtime_penalty": True,
+                "governance.security_realtime_threshold": 0.1,
+                "governance.security_realtime_rate": 0.5,
+                "governance.security_clear_history_on_epoch": True,
+            },
+        ),
+        # More agents, and the injection indicator firing on any rejection.
+        (
+            "security_evaluation",
+            {
+                "agents.0.count": 12,
+                "agents.2.count": 6,
+                "governance.security_injection_threshold": 0.1,
+            },
+        ),
+        (
+            "alignment_waltz_targeted_feedback",
+            {"governance.security_penalty_multiplier": 4.0, "simulation.schedule_mode": "random"},
+        ),
+    ],
+)
+def test_security_variants(name: str, overrides: dict, seed: int) -> None:
+    assert_same(*both(name, overrides, seed=seed, epochs=12, steps=8))
+
+
+def test_the_security_lever_acts() -> None:
+    """Guard: the variants above exercise the lever (switched off, the same
+    run ends with other reputations)."""
+    lever = {
+        "governance.security_quarantine_threshold": 0.3,
+        "governance.security_penalty_threshold": 0.1,
+        "governance.security_min_interactions": 1,
+    }
+    path = LIBRARY / "security_evaluation.yaml"
+    on = swarm_fast.run(load_scenario(path).with_overrides(lever), seed=1, epochs=8, steps=8)
+    off = swarm_fast.run(
+        load_scenario(path).with_overrides({"governance.security_enabled": False}),
+        seed=1,
+        epochs=8,
+        steps=8,
+    )
+    assert on.agents["frozen"].any()
+    assert on.agents["reputation"].to_list() != off.agents["reputation"].to_list()
+
+
+# --------------------------------------------------------- dynamic toxicity
+
+DYNAMIC_TOXICITY_FILES = [
+    "dynamic_toxicity_combined",
+    "dynamic_toxicity_contagion",
+    "dynamic_toxicity_contagion_aggressive",
+    "dynamic_toxicity_proxy_drift",
+    "dynamic_toxicity_trust_erosion",
+    "dynamic_toxicity_trust_erosion_aggressive",
+]
+
+
+@pytest.mark.parametrize("name", DYNAMIC_TOXICITY_FILES)
+def test_dynamic_toxicity_files_at_their_defaults(name: str) -> None:
+    ours, ref = both(name)
+    assert ours.interactions.height > 0
+    assert_same(ours, ref)
+
+
+@pytest.mark.parametrize("seed", [3, 2024])
+@pytest.mark.parametrize(
+    "name,overrides",
+    [
+        # Exits from the first epochs on; window 0 is the whole history.
+        (
+            "dynamic_toxicity_trust_erosion",
+            {
+                "dynamic_toxicity.trust_erosion.exit_threshold": 0.05,
+                "dynamic_toxicity.trust_erosion.beta": 3.0,
+                "dynamic_toxicity.trust_erosion.window": 0,
+                "dynamic_toxicity.trust_erosion.min_honest": 0,
+            },
+        ),
+        # A fast drift down to the floor, and a strong negative contagion.
+        (
+            "dynamic_toxicity_combined",
+            {
+                "dynamic_toxicity.proxy_drift.alpha": 2.0,
+                "dynamic_toxicity.proxy_drift.k_floor": 0.2,
+                "dynamic_toxicity.quality_contagion.gamma": -0.8,
+                "dynamic_toxicity.quality_contagion.neutral": 0.7,
+            },
+        ),
+        (
+            "dynamic_toxicity_contagion",
+            {"agents.0.count": 14, "simulation.schedule_mode": "random"},
+        ),
+    ],
+)
+def test_dynamic_toxicity_variants(name: str, overrides: dict, seed: int) -> None:
+    assert_same(*both(name, overrides, seed=seed, epochs=12, steps=8))
+
+
+def test_dynamic_toxicity_acts() -> None:
+    path = LIBRARY / "dynamic_toxicity_combined.yaml"
+    on = swarm_fast.run(path, seed=3, epochs=10, steps=8)
+    off = swarm_fast.run(
+        load_scenario(path).with_overrides({"dynamic_toxicity.enabled": []}),
+        seed=3,
+        epochs=10,
+        steps=8,
+    )
+    assert on.epochs["toxicity_rate"].to_list() != off.epochs["toxicity_rate"].to_list()
+
+
+def test_dynamic_toxicity_refuses_unknown_mechanisms() -> None:
+    path = LIBRARY / "dynamic_toxicity_combined.yaml"
+    with pytest.raises(swarm_fast.ScenarioError) as err:
+        load_scenario(path).with_overrides({"dynamic_toxicity.enabled": ["proxy_drfit"]})
+    assert err.value.key == "dynamic_toxicity.enabled"
+
+
+# ------------------------------------------- domain files: empty populations
+
+DOMAIN_FILES = sorted(
+    p.stem for p in LIBRARY.glob("*.yaml") if p.stem.startswith(("escalation_", "csm_"))
+)
+
+
+@pytest.mark.parametrize("name", DOMAIN_FILES)
+def test_domain_files_run_as_empty_populations(name: str) -> None:
+    """No ``agents:``: the reference's orchestrator runs every epoch empty."""
+    ours, ref = both(name, seed=5)
+    assert ours.agents.height == 0
+    assert ours.epochs.height == ref.epochs.height > 0
+    assert_same(ours, ref)
