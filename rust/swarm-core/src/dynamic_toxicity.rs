@@ -156,3 +156,62 @@ impl DynamicToxicity {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(total: u64, toxicity: f64) -> EpochRow {
+        EpochRow { total_interactions: total, toxicity_rate: toxicity, ..Default::default() }
+    }
+
+    #[test]
+    fn proxy_drift_stops_at_the_floor_and_skips_empty_epochs() {
+        let cfg = DynamicToxicityConfig {
+            proxy_drift: Some(ProxyDriftConfig { alpha: 1.0, k_floor: 0.5 }),
+            ..Default::default()
+        };
+        let mut dt = DynamicToxicity::new(cfg, 2.0, 1);
+        let mut k = 2.0;
+        let (honest, frozen) = (vec![], vec![]);
+        let mut out = EpochEnd {
+            sigmoid_k: &mut k,
+            honest: &honest,
+            frozen: &frozen,
+            exited: vec![],
+            shifts: vec![],
+        };
+        dt.on_epoch_end(&row(4, 0.25), &mut out);
+        assert_eq!(*out.sigmoid_k, 1.5);
+        dt.on_epoch_end(&row(0, 0.0), &mut out);
+        assert_eq!(*out.sigmoid_k, 1.5);
+        dt.on_epoch_end(&row(4, 0.9), &mut out);
+        assert_eq!(*out.sigmoid_k, 0.5);
+    }
+
+    #[test]
+    fn trust_erosion_keeps_min_honest() {
+        let cfg = DynamicToxicityConfig {
+            trust_erosion: Some(TrustErosionConfig {
+                beta: 100.0,
+                exit_threshold: 0.0,
+                window: 0,
+                min_honest: 1,
+            }),
+            ..Default::default()
+        };
+        let mut dt = DynamicToxicity::new(cfg, 2.0, 7);
+        let mut k = 2.0;
+        let (honest, frozen) = (vec![true, false, true, true], vec![false, false, false, true]);
+        let mut out = EpochEnd {
+            sigmoid_k: &mut k,
+            honest: &honest,
+            frozen: &frozen,
+            exited: vec![],
+            shifts: vec![],
+        };
+        dt.on_epoch_end(&row(3, 0.5), &mut out);
+        // Candidates 0 and 2 (3 is frozen); exit probability 1; one stays.
+        assert_eq!(out.exited, vec![0]);
+    }
+}

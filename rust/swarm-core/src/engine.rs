@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::agents::{Agent, AgentKind};
 use crate::config::{RunConfig, Topology};
+use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
 use crate::index::VisibleIndex;
-use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::marketplace::{MarketView, Marketplace};
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;

@@ -308,7 +308,7 @@ impl Security {
             }
         }
         // Deepest first (a stable sort), then drop subsets of kept chains.
-        chains.sort_by(|a, b| b.path.len().cmp(&a.path.len()));
+        chains.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
         let mut kept: Vec<Chain> = Vec::new();
         for chain in chains {
             let subset = kept.iter().any(|k| chain.path.iter().all(|a| k.path.contains(a)));
@@ -335,4 +335,59 @@ fn add_flag_terms(mut score: f64, s: &Seen) -> f64 {
         score += py_min(0.3, 0.15 * f64::from(s.rejections));
     }
     score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(a: AgentIdx, b: AgentIdx, accepted: bool, p: f64) -> Seen {
+        Seen { initiator: a, counterparty: b, accepted, p, rejections: 0, misuse: 0 }
+    }
+
+    #[test]
+    fn laundering_needs_the_chain_length_and_the_trust_gap() {
+        let cfg = SecurityConfig { min_interactions: 1, ..SecurityConfig::default() };
+        let mut sec = Security::new(cfg, 3);
+        // 0 -> 1 -> 2, all accepted with a harmless p.
+        sec.history = vec![seen(0, 1, true, 0.9), seen(1, 2, true, 0.9)];
+        // Only 2 is more trusted than 0 by more than 0.3, at depth 2 (3 agents).
+        assert_eq!(sec.laundering(&[0.0, 0.2, 0.5]), vec![(0, 2, 0.5)]);
+        // 1 is reached at depth 1: a 2-agent path is too short.
+        assert!(sec.laundering(&[0.0, 0.9, 0.0]).is_empty());
+    }
+
+    #[test]
+    fn contagion_chains_are_deduplicated() {
+        let cfg = SecurityConfig { min_interactions: 1, ..SecurityConfig::default() };
+        let mut sec = Security::new(cfg, 4);
+        // 0 infects 1, which spreads to 2 and 3.
+        sec.history = vec![seen(0, 1, true, 0.1), seen(1, 2, true, 0.1), seen(1, 3, true, 0.1)];
+        let chains = sec.contagion();
+        assert_eq!(chains.len(), 1);
+        assert_eq!(chains[0].path, vec![0, 1, 2, 3]);
+        // Quarantine at epoch start for the origin: depth 3/5 x 0.9 = 0.54.
+        let effect = sec.on_epoch_start(&[0.0; 4]);
+        assert!(effect.penalties.iter().any(|&(i, rep, _)| i == 0 && rep < 0.0));
+        // 0.54 is under the quarantine threshold (0.7): penalised, not frozen.
+        assert!(effect.freeze.is_empty() && sec.admits(0));
+    }
+
+    #[test]
+    fn quarantined_agents_are_refused_for_good() {
+        let cfg = SecurityConfig {
+            min_interactions: 1,
+            quarantine_threshold: 0.1,
+            ..SecurityConfig::default()
+        };
+        let mut sec = Security::new(cfg, 2);
+        sec.on_interaction(seen(0, 1, true, 0.0));
+        let effect = sec.on_epoch_start(&[0.0, 0.0]);
+        // Injection 0.3 x confidence 0.5 = 0.15 for the initiator; the
+        // counterparty's 0.3 x 0.15 stays under the threshold.
+        assert_eq!(effect.freeze, vec![0]);
+        assert!(!sec.admits(0) && sec.admits(1));
+        sec.on_epoch_start(&[0.0, 0.0]);
+        assert!(!sec.admits(0));
+    }
 }
