@@ -206,3 +206,85 @@ def test_domain_files_run_as_empty_populations(name: str) -> None:
     assert ours.agents.height == 0
     assert ours.epochs.height == ref.epochs.height > 0
     assert_same(ours, ref)
+
+
+# -------------------------------------------- perturbations: shocks (partial)
+
+PERTURBATION_FILES = ["flash_crash", "casestudy_disproportionate_response"]
+
+
+@pytest.mark.parametrize("name", PERTURBATION_FILES)
+def test_perturbation_files_at_their_defaults(name: str) -> None:
+    ours, ref = both(name)
+    assert ours.interactions.height > 0
+    assert_same(ours, ref)
+
+
+SHOCKS = "perturbations.parameter_shocks"
+
+
+@pytest.mark.parametrize("seed", [11, 404])
+@pytest.mark.parametrize(
+    "name,overrides",
+    [
+        ("flash_crash", {"perturbations.resource_shock.mode": "redistribute"}),
+        (
+            "flash_crash",
+            {
+                "perturbations.resource_shock.mode": "inflate",
+                "perturbations.resource_shock.at_epoch": 2,
+                "perturbations.resource_shock.magnitude": 2.5,
+            },
+        ),
+        # Shocks early, reverted after one epoch; a condition-triggered one.
+        (
+            "casestudy_disproportionate_response",
+            {
+                f"{SHOCKS}.shocks": [
+                    {
+                        "trigger": "epoch",
+                        "at_epoch": 2,
+                        "params": {"audit_probability": 0.9, "audit_penalty_multiplier": 5.0},
+                        "revert_after_epochs": 2,
+                    },
+                    {
+                        "trigger": "condition",
+                        "when": "toxicity_rate > 0.2",
+                        "params": {"freeze_threshold_toxicity": 0.3, "transaction_tax_rate": 0.2},
+                        "revert_after_epochs": 3,
+                    },
+                    {
+                        "trigger": "condition",
+                        "when": "epoch >= 5",
+                        "params": {"audit_enabled": False},
+                    },
+                ]
+            },
+        ),
+    ],
+)
+def test_perturbation_variants(name: str, overrides: dict, seed: int) -> None:
+    assert_same(*both(name, overrides, seed=seed, epochs=10, steps=8))
+
+
+def test_unported_perturbations_are_refused() -> None:
+    path = LIBRARY / "casestudy_proxy_corruption.yaml"
+    with pytest.raises(swarm_fast.ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.key == "perturbations.agent_dropout"
+    with pytest.raises(swarm_fast.ScenarioError) as err:
+        load_scenario(LIBRARY / "flash_crash.yaml").with_overrides(
+            {
+                f"{SHOCKS}.enabled": True,
+                f"{SHOCKS}.shocks": [{"at_epoch": 1, "params": {"collusion_score_threshold": 0.1}}],
+            }
+        )
+    assert err.value.key.endswith("params.collusion_score_threshold")
+
+
+def test_parameter_shocks_act() -> None:
+    path = LIBRARY / "casestudy_disproportionate_response.yaml"
+    off = {f"{SHOCKS}.enabled": False, "perturbations.resource_shock.enabled": False}
+    on = swarm_fast.run(path, seed=11, epochs=14, steps=8)
+    without = swarm_fast.run(load_scenario(path).with_overrides(off), seed=11, epochs=14, steps=8)
+    assert on.agents["resources"].to_list() != without.agents["resources"].to_list()

@@ -37,6 +37,8 @@ RUN_KEYS = {
     "governance",
     "network",
     "marketplace",
+    "dynamic_toxicity",
+    "perturbations",
     "success_criteria",
 }
 NETWORK_KEYS = {
@@ -108,6 +110,9 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
+        if key == "security":  # the lever's sub-mapping: present when switched on
+            assert oc.governance_config.security_enabled is (value is not None)
+            continue
         assert getattr(oc.governance_config, key) == value, key
     for key, value in ours["payoff"].items():
         assert getattr(oc.payoff_config, key) == value, key
@@ -509,8 +514,16 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "spawn": {"max_depth": 2}}, "spawn"),
     ({"agents": ONE, "tierra": True}, "tierra"),
     ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
-    ({"agents": ONE, "perturbations": {"agent_dropout": {"enabled": True}}}, "perturbations"),
-    ({"agents": ONE, "dynamic_toxicity": {"enabled": ["proxy_drift"]}}, "dynamic_toxicity"),
+    (
+        {"agents": ONE, "perturbations": {"agent_dropout": {"enabled": True}}},
+        "perturbations.agent_dropout",
+    ),
+    (
+        {"agents": ONE, "perturbations": {"resource_shock": {"mode": "melt"}}},
+        "perturbations.resource_shock.mode",
+    ),
+    ({"agents": ONE, "dynamic_toxicity": {"enabled": ["proxy_drfit"]}}, "dynamic_toxicity.enabled"),
+    ({"agents": ONE, "dynamic_toxicity": {"enabled": "proxy_drift"}}, "dynamic_toxicity.enabled"),
     ({"agents": ONE, "outputs": {"graph_memory_path": "g.json"}}, "outputs.graph_memory_path"),
     ({"agents": ONE, "outputs": None}, "outputs"),
     # simulation

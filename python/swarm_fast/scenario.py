@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity
+from . import dynamic_toxicity, perturbations
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .levers import lever_configs
 from .limits import (
@@ -131,18 +131,10 @@ OPTIONAL_SECTIONS = (
     "rivals",
     "awm",
     "letta",
-    "perturbations",
     "contracts",
     "evo_game",
     "resource_negotiation",
     "tierra",
-)
-PERTURBATION_PARTS = (
-    "agent_dropout",
-    "signal_corruption",
-    "parameter_shocks",
-    "network_partition",
-    "resource_shock",
 )
 
 MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
@@ -764,12 +756,6 @@ def _criteria(data: Mapping[str, Any]) -> dict[str, float | None]:
 # ------------------------------------------------------- out-of-scope features
 
 
-def _part_on(part: Any) -> bool:
-    """A perturbation part: on when ``enabled`` is truthy; a non-mapping
-    (which the reference fails on) counts as on."""
-    return not isinstance(part, dict) or bool(part.get("enabled"))
-
-
 def _subsystem_on(name: str, value: Any) -> bool:
     """Whether an optional top-level section switches its subsystem on, by
     the reference loader's rule for that section."""
@@ -779,8 +765,6 @@ def _subsystem_on(name: str, value: Any) -> bool:
         return True  # the reference fails on it; refusing is as good
     if name == "contracts":  # built from any non-empty section
         return True
-    if name == "perturbations":  # an engine that acts only through enabled parts
-        return any(_part_on(value.get(part, {})) for part in PERTURBATION_PARTS)
     return value.get("enabled") is not False
 
 
@@ -820,6 +804,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["network"] = _network(data)
     config["marketplace"] = _marketplace(data)
     config["dynamic_toxicity"] = dynamic_toxicity.parse(data)
+    config["perturbations"] = perturbations.parse(data)
     config["success_criteria"] = _criteria(data)
     return config
 

@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub marketplace: Option<MarketplaceConfig>,
     /// A `dynamic_toxicity:` section with mechanisms enabled; None when off.
     pub dynamic_toxicity: Option<crate::dynamic_toxicity::DynamicToxicityConfig>,
+    /// The `perturbations:` parts swarm_fast runs; None when none is on.
+    pub perturbations: Option<crate::perturbation::PerturbationConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -62,6 +64,7 @@ impl Default for RunConfig {
             network: None,
             marketplace: None,
             dynamic_toxicity: None,
+            perturbations: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

@@ -25,6 +25,7 @@ use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::PayoffEngine;
+use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
@@ -222,6 +223,8 @@ pub struct Engine {
     marketplace: Option<Marketplace>,
     /// The `dynamic_toxicity:` subsystem, when a mechanism is enabled.
     dynamic_toxicity: Option<DynamicToxicity>,
+    /// The `perturbations:` subsystem (parameter and resource shocks).
+    perturbation: Option<Perturbation>,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -420,6 +423,13 @@ impl Engine {
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
+            perturbation: match &cfg.perturbations {
+                Some(p) => {
+                    p.validate()?;
+                    Some(Perturbation::new(p.clone()))
+                }
+                None => None,
+            },
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -513,6 +523,15 @@ impl Engine {
                 self.touch(i);
             }
         }
+        // The perturbation middleware runs after governance's.
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources) {
+                for i in 0..self.resources.len() {
+                    self.touch(i);
+                }
+            }
+        }
     }
 
     /// Agent `i`'s frozen flag, reputation or resources changed: keep the
@@ -538,6 +557,10 @@ impl Engine {
         }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            p.on_epoch_end(i64::from(self.epoch), row.toxicity_rate, row.quality_gap, cfg);
+        }
         if self.dynamic_toxicity.is_some() {
             self.dynamic_toxicity_epoch_end(&row);
         }

@@ -23,6 +23,7 @@ pub mod numpy_compat;
 pub mod observables;
 pub mod observation;
 pub mod payoff;
+pub mod perturbation;
 pub mod post_map;
 pub mod proxy;
 pub mod rng;

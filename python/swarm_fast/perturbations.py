@@ -1,0 +1,194 @@
+"""The ``perturbations:`` section (swarm-safety 1.9.0's
+``swarm/core/perturbation.py``), run by ``rust/swarm-core/src/perturbation.rs``.
+
+Ported: ``parameter_shocks`` (governance values set at an epoch or on a
+condition, reverted later) and ``resource_shock``. ``signal_corruption`` is
+accepted and has no effect, as in the reference, whose ``perturb_observables``
+is never called. ``agent_dropout`` and ``network_partition`` are refused when
+enabled (not ported yet).
+
+The reference parses every part whenever the section is non-empty (an
+unknown mode or trigger fails there); a part acts only when ``enabled``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ScenarioError
+from .limits import short, short_key
+
+TRIGGERS = ("epoch", "condition")
+CORRUPTION_MODES = ("zero_out", "invert", "random", "sticky")
+PARTITION_MODES = ("bisect", "isolate_type", "random_fragment")
+RESOURCE_MODES = ("drain_all", "redistribute", "inflate")
+UNPORTED = ("agent_dropout", "network_partition")
+
+# Governance keys a shock may set: the ones the core reads live (governance
+# spec §5.5) -> kind. The collusion detector's and the security analyser's
+# copies, and levers registered only at start, are not among them.
+SHOCKABLE = {
+    "transaction_tax_rate": "float",
+    "transaction_tax_split": "float",
+    "reputation_decay_rate": "float",
+    "staking_enabled": "bool",
+    "min_stake_to_participate": "float",
+    "freeze_threshold_toxicity": "float",
+    "freeze_threshold_violations": "int",
+    "freeze_duration_epochs": "int",
+    "audit_enabled": "bool",
+    "audit_probability": "float",
+    "audit_penalty_multiplier": "float",
+    "audit_threshold_p": "float",
+}
+# Keys no lever acts on in the core (governance spec §8): a shock to them is
+# accepted and changes nothing.
+SHOCK_INERT = ("stake_slash_rate", "bandwidth_cap", "max_vote_weight_per_agent")
+CONDITION_FIELDS = ("epoch", "toxicity_rate", "quality_gap")
+CONDITION_OPS = (">", ">=", "<", "<=", "==", "!=")
+
+
+def _part(section: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = section.get(name, {})
+    if not isinstance(value, dict):
+        raise ScenarioError(f"perturbations.{name}", f"expected a mapping, got {short(value)}")
+    return value
+
+
+def _choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ScenarioError(key, f"must be one of {', '.join(choices)}; got {short(value)}")
+    return value
+
+
+def _optional_int(key: str, value: Any) -> int | None:
+    from .scenario import _number
+
+    return None if value is None else _number(key, value, "int")
+
+
+def _condition(key: str, when: Any) -> dict[str, Any] | None:
+    """The reference's ``_evaluate_condition`` parse: "field op value";
+    anything else never fires (None)."""
+    if when is None:
+        return None
+    if not isinstance(when, str):
+        raise ScenarioError(key, f"expected a condition string, got {short(when)}")
+    parts = when.strip().split()
+    if len(parts) != 3 or parts[0] not in CONDITION_FIELDS or parts[1] not in CONDITION_OPS:
+        return None
+    try:
+        threshold = float(parts[2])
+    except ValueError:
+        return None
+    if not math.isfinite(threshold):
+        raise ScenarioError(key, f"the threshold must be a finite number, got {short(parts[2])}")
+    return {"metric": parts[0], "op": parts[1], "threshold": threshold}
+
+
+def _shock(where: str, spec: Any) -> dict[str, Any]:
+    from .scenario import _value
+
+    if not isinstance(spec, dict):
+        raise ScenarioError(where, f"expected a mapping, got {short(spec)}")
+    trigger = _choice(f"{where}.trigger", spec.get("trigger", "epoch"), TRIGGERS)
+    params = spec.get("params", {})
+    if not isinstance(params, dict):
+        raise ScenarioError(f"{where}.params", f"expected a mapping, got {short(params)}")
+    core: list[tuple[str, Any]] = []
+    for key, value in params.items():
+        at = short_key(f"{where}.params.{key if isinstance(key, str) else short(key, 60)}")
+        if key in SHOCKABLE:
+            kind = SHOCKABLE[key]
+            rng = (1, False, None) if kind == "int" else (None, False, None)
+            checked = _value(at, value, kind, rng)
+            core.append((key, float(checked) if kind != "bool" else checked))
+        elif key in SHOCK_INERT:
+            _value(at, value, "float")
+        else:
+            raise ScenarioError(
+                at,
+                "swarm_fast cannot shock this parameter (it shocks "
+                f"{', '.join(SHOCKABLE)}, and accepts {', '.join(SHOCK_INERT)} as inert)",
+            )
+    return {
+        "at_epoch": _optional_int(f"{where}.at_epoch", spec.get("at_epoch")),
+        "condition": _condition(f"{where}.when", spec.get("when")),
+        "on_condition": trigger == "condition",
+        "params": core,
+        "revert_after_epochs": _optional_int(
+            f"{where}.revert_after_epochs", spec.get("revert_after_epochs")
+        ),
+    }
+
+
+def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The core's ``PerturbationConfig``, or None when nothing acts."""
+    from .scenario import _bool, _number
+
+    section = data.get("perturbations")
+    if not section:
+        return None
+    if not isinstance(section, dict):
+        raise ScenarioError("perturbations", f"expected a mapping, got {short(section)}")
+    parts = {
+        name: _part(section, name)
+        for name in (*UNPORTED, "signal_corruption", "parameter_shocks", "resource_shock")
+    }
+
+    def enabled(name: str) -> bool:
+        value = parts[name].get("enabled", False)
+        return _bool(f"perturbations.{name}.enabled", value)
+
+    for name in UNPORTED:
+        if enabled(name):
+            raise ScenarioError(
+                f"perturbations.{name}",
+                "this perturbation is not ported to swarm_fast yet; remove it or set "
+                "enabled: false",
+            )
+    partition = parts["network_partition"]
+    _choice(
+        "perturbations.network_partition.mode", partition.get("mode", "bisect"), PARTITION_MODES
+    )
+    _choice("perturbations.network_partition.trigger", partition.get("trigger", "epoch"), TRIGGERS)
+    corruption = parts["signal_corruption"]
+    _choice(
+        "perturbations.signal_corruption.mode", corruption.get("mode", "zero_out"), CORRUPTION_MODES
+    )
+    enabled("signal_corruption")  # checked; inert, as in the reference
+
+    shocks_part = parts["parameter_shocks"]
+    shocks = shocks_part.get("shocks", [])
+    if not isinstance(shocks, list):
+        raise ScenarioError(
+            "perturbations.parameter_shocks.shocks", f"expected a list, got {short(shocks)}"
+        )
+    parsed = [
+        _shock(f"perturbations.parameter_shocks.shocks[{i}]", s) for i, s in enumerate(shocks)
+    ]
+    out: dict[str, Any] = {"parameter_shocks": parsed if enabled("parameter_shocks") else []}
+
+    resource = parts["resource_shock"]
+    mode = _choice(
+        "perturbations.resource_shock.mode", resource.get("mode", "drain_all"), RESOURCE_MODES
+    )
+    trigger = _choice(
+        "perturbations.resource_shock.trigger", resource.get("trigger", "epoch"), TRIGGERS
+    )
+    magnitude = _number(
+        "perturbations.resource_shock.magnitude",
+        resource.get("magnitude", 0.5),
+        "float",
+        (0.0, False, 1e3),
+    )
+    at_epoch = _optional_int("perturbations.resource_shock.at_epoch", resource.get("at_epoch"))
+    if enabled("resource_shock") and trigger == "epoch":
+        out["resource_shock"] = {"at_epoch": at_epoch, "mode": mode, "magnitude": magnitude}
+    else:
+        out["resource_shock"] = None
+    if not out["parameter_shocks"] and out["resource_shock"] is None:
+        return None
+    return out

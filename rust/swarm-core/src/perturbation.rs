@@ -1,0 +1,289 @@
+//! The `perturbations:` subsystem of swarm-safety 1.9.0
+//! (`swarm/core/perturbation.py`), the parts ported so far: governance
+//! parameter shocks and resource shocks. At each epoch start, after the
+//! governance levers' effects (the reference's middleware order): revert the
+//! shocks whose time is up, fire the epoch-triggered shocks, then the
+//! resource shock. At each epoch end, condition-triggered shocks are checked
+//! against the epoch's toxicity and quality gap.
+//!
+//! Signal corruption is accepted and inert: the reference's
+//! `perturb_observables` has no caller. Agent dropout and network partition
+//! are refused by the Python loader.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::GovernanceConfig;
+use crate::error::{SwarmError, SwarmResult};
+
+/// A governance value a shock sets: the keys the core reads live
+/// (governance spec §5.5), as YAML gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Flag(bool),
+    Number(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Epoch,
+    ToxicityRate,
+    QualityGap,
+}
+
+/// A parsed `when:` ("toxicity_rate > 0.5").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub metric: Metric,
+    pub op: Comparison,
+    pub threshold: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterShock {
+    /// Epoch trigger: the epoch it fires at (None: never).
+    pub at_epoch: Option<i64>,
+    /// Condition trigger: the condition (a `when:` the reference cannot
+    /// parse never fires, and is None here too).
+    pub condition: Option<Condition>,
+    /// True for the condition trigger.
+    pub on_condition: bool,
+    pub params: Vec<(String, ParamValue)>,
+    pub revert_after_epochs: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceShockMode {
+    DrainAll,
+    Redistribute,
+    Inflate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceShock {
+    /// The epoch it fires at; None never fires (the reference fires resource
+    /// shocks only on the epoch trigger).
+    pub at_epoch: Option<i64>,
+    pub mode: ResourceShockMode,
+    pub magnitude: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PerturbationConfig {
+    /// Empty unless `parameter_shocks.enabled`.
+    pub parameter_shocks: Vec<ParameterShock>,
+    pub resource_shock: Option<ResourceShock>,
+}
+
+impl PerturbationConfig {
+    pub fn validate(&self) -> SwarmResult<()> {
+        for (i, s) in self.parameter_shocks.iter().enumerate() {
+            for (key, value) in &s.params {
+                let mut probe = GovernanceConfig::default();
+                if set_param(&mut probe, key, *value).is_none() {
+                    return Err(SwarmError::Config(format!(
+                        "perturbations.parameter_shocks.shocks[{i}].params.{key}: \
+                         not a parameter a shock can set"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Saved {
+    shock: usize,
+    activated: i64,
+    originals: Vec<(String, ParamValue)>,
+}
+
+#[derive(Default)]
+pub struct Perturbation {
+    cfg: PerturbationConfig,
+    saved: Vec<Saved>,
+    fired: Vec<bool>,
+    resource_fired: bool,
+}
+
+impl std::fmt::Debug for Perturbation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Perturbation").field("cfg", &self.cfg).finish()
+    }
+}
+
+impl Perturbation {
+    pub fn new(cfg: PerturbationConfig) -> Self {
+        let fired = vec![false; cfg.parameter_shocks.len()];
+        Perturbation { cfg, saved: Vec::new(), fired, resource_fired: false }
+    }
+
+    /// Epoch start. Returns true if `resources` changed.
+    pub fn on_epoch_start(
+        &mut self,
+        epoch: i64,
+        gov: &mut GovernanceConfig,
+        resources: &mut [f64],
+    ) -> bool {
+        // Revert what has run its course, keeping the others in order.
+        let saved = std::mem::take(&mut self.saved);
+        for s in saved {
+            let revert_after = self.cfg.parameter_shocks[s.shock].revert_after_epochs.unwrap_or(0);
+            if epoch >= s.activated + revert_after {
+                for (key, value) in &s.originals {
+                    set_param(gov, key, *value);
+                }
+            } else {
+                self.saved.push(s);
+            }
+        }
+        for i in 0..self.cfg.parameter_shocks.len() {
+            let s = &self.cfg.parameter_shocks[i];
+            if !s.on_condition && s.at_epoch == Some(epoch) && !self.fired[i] {
+                self.apply(i, epoch, gov);
+                self.fired[i] = true;
+            }
+        }
+        match &self.cfg.resource_shock {
+            Some(r) if !self.resource_fired && r.at_epoch == Some(epoch) => {
+                self.resource_fired = true;
+                resource_shock(r, resources);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Epoch end: condition-triggered shocks on the closing epoch's metrics.
+    pub fn on_epoch_end(
+        &mut self,
+        epoch: i64,
+        toxicity: f64,
+        quality_gap: f64,
+        gov: &mut GovernanceConfig,
+    ) {
+        for i in 0..self.cfg.parameter_shocks.len() {
+            let s = &self.cfg.parameter_shocks[i];
+            if !s.on_condition || self.fired[i] {
+                continue;
+            }
+            let Some(c) = &s.condition else { continue };
+            let actual = match c.metric {
+                Metric::Epoch => epoch as f64,
+                Metric::ToxicityRate => toxicity,
+                Metric::QualityGap => quality_gap,
+            };
+            let t = c.threshold;
+            let holds = match c.op {
+                Comparison::Gt => actual > t,
+                Comparison::Ge => actual >= t,
+                Comparison::Lt => actual < t,
+                Comparison::Le => actual <= t,
+                Comparison::Eq => actual == t,
+                Comparison::Ne => actual != t,
+            };
+            if holds {
+                self.apply(i, epoch, gov);
+                self.fired[i] = true;
+            }
+        }
+    }
+
+    fn apply(&mut self, i: usize, epoch: i64, gov: &mut GovernanceConfig) {
+        let s = &self.cfg.parameter_shocks[i];
+        let mut originals = Vec::with_capacity(s.params.len());
+        for (key, value) in &s.params {
+            if let Some(old) = set_param(gov, key, *value) {
+                originals.push((key.clone(), old));
+            }
+        }
+        if s.revert_after_epochs.is_some() {
+            self.saved.push(Saved { shock: i, activated: epoch, originals });
+        }
+    }
+}
+
+fn resource_shock(r: &ResourceShock, resources: &mut [f64]) {
+    match r.mode {
+        ResourceShockMode::DrainAll => {
+            for x in resources.iter_mut() {
+                let drain = *x * r.magnitude;
+                *x += -drain;
+            }
+        }
+        ResourceShockMode::Redistribute => {
+            if resources.is_empty() {
+                return;
+            }
+            let total = resources.iter().fold(0.0, |s, &x| s + x);
+            let share = total / resources.len() as f64;
+            for x in resources.iter_mut() {
+                let diff = share - *x;
+                *x += diff * r.magnitude;
+            }
+        }
+        ResourceShockMode::Inflate => {
+            for x in resources.iter_mut() {
+                let bonus = *x * r.magnitude;
+                *x += bonus;
+            }
+        }
+    }
+}
+
+/// Set one live governance value by its YAML key; returns the previous
+/// value, or None for a key a shock cannot set here.
+fn set_param(gov: &mut GovernanceConfig, key: &str, value: ParamValue) -> Option<ParamValue> {
+    fn num(slot: &mut f64, v: ParamValue) -> Option<ParamValue> {
+        let ParamValue::Number(x) = v else { return None };
+        Some(ParamValue::Number(std::mem::replace(slot, x)))
+    }
+    fn count(slot: &mut u64, v: ParamValue) -> Option<ParamValue> {
+        let ParamValue::Number(x) = v else { return None };
+        if !(x >= 1.0 && x.fract() == 0.0 && x < u64::MAX as f64) {
+            return None;
+        }
+        Some(ParamValue::Number(std::mem::replace(slot, x as u64) as f64))
+    }
+    fn flag(slot: &mut bool, v: ParamValue) -> Option<ParamValue> {
+        let ParamValue::Flag(b) = v else { return None };
+        Some(ParamValue::Flag(std::mem::replace(slot, b)))
+    }
+    match key {
+        "transaction_tax_rate" => num(&mut gov.transaction_tax_rate, value),
+        "transaction_tax_split" => num(&mut gov.transaction_tax_split, value),
+        "reputation_decay_rate" => num(&mut gov.reputation_decay_rate, value),
+        "staking_enabled" => flag(&mut gov.staking_enabled, value),
+        "min_stake_to_participate" => num(&mut gov.min_stake_to_participate, value),
+        "freeze_threshold_toxicity" => num(&mut gov.freeze_threshold_toxicity, value),
+        "freeze_threshold_violations" => count(&mut gov.freeze_threshold_violations, value),
+        "freeze_duration_epochs" => count(&mut gov.freeze_duration_epochs, value),
+        "audit_enabled" => flag(&mut gov.audit_enabled, value),
+        "audit_probability" => num(&mut gov.audit_probability, value),
+        "audit_penalty_multiplier" => num(&mut gov.audit_penalty_multiplier, value),
+        "audit_threshold_p" => num(&mut gov.audit_threshold_p, value),
+        _ => None,
+    }
+}
