@@ -288,3 +288,44 @@ def test_parameter_shocks_act() -> None:
     on = swarm_fast.run(path, seed=11, epochs=14, steps=8)
     without = swarm_fast.run(load_scenario(path).with_overrides(off), seed=11, epochs=14, steps=8)
     assert on.agents["resources"].to_list() != without.agents["resources"].to_list()
+
+
+# -------------------------------------------------------------- RBAC lever
+
+
+@pytest.mark.parametrize("seed", [None, 7])
+def test_rbac_market_at_its_defaults(seed: int | None) -> None:
+    """Every interaction is a violation (no agent has a role); the file's
+    parameter shock at epoch 10 raises the penalties."""
+    ours, ref = both("rbac_market", seed=seed)
+    assert ours.interactions.height > 0
+    assert_same(ours, ref)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"governance.rbac_high_stakes_actions": ["propose_interaction"]},
+        {
+            "governance.rbac_violation_reputation_penalty": -0.05,
+            "governance.audit_enabled": True,
+            "governance.audit_probability": 0.5,
+            "agents.0.count": 9,
+        },
+        {
+            f"{SHOCKS}.shocks": [
+                {
+                    "at_epoch": 3,
+                    "params": {
+                        "rbac_violation_reputation_penalty": -1.0,
+                        "rbac_high_stakes_penalty_multiplier": 0.5,
+                    },
+                    "revert_after_epochs": 2,
+                }
+            ],
+            "governance.rbac_high_stakes_actions": ["propose_interaction", "post"],
+        },
+    ],
+)
+def test_rbac_variants(overrides: dict) -> None:
+    assert_same(*both("rbac_market", overrides, seed=21, epochs=8, steps=8))

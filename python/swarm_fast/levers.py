@@ -27,9 +27,19 @@ SECURITY_KEYS: dict[str, tuple[str, Any]] = {
     "security_clear_history_on_epoch": ("clear_history_on_epoch", False),
 }
 
+# The RBAC lever (governance spec §9.8). Its role map and clearance level
+# are never reached in the reference (no agent has a role).
+RBAC_KEYS: dict[str, tuple[str, Any]] = {
+    "rbac_violation_penalty": ("violation_penalty", 0.5),
+    "rbac_violation_reputation_penalty": ("violation_reputation_penalty", -0.2),
+    "rbac_high_stakes_actions": ("high_stakes_actions", []),
+    "rbac_high_stakes_penalty_multiplier": ("high_stakes_penalty_multiplier", 2.0),
+}
+
 # The implemented levers: the flag that switches each on, and its keys.
 LEVERS: dict[str, tuple[str, dict[str, tuple[str, Any]]]] = {
     "security": ("security_enabled", SECURITY_KEYS),
+    "rbac": ("rbac_enabled", RBAC_KEYS),
 }
 
 

@@ -43,6 +43,13 @@ SHOCKABLE = {
     "audit_penalty_multiplier": "float",
     "audit_threshold_p": "float",
 }
+# The RBAC lever's live values: shockable when the lever is on (it is
+# registered only if rbac_enabled at the start), inert otherwise.
+SHOCKABLE_RBAC = (
+    "rbac_violation_penalty",
+    "rbac_violation_reputation_penalty",
+    "rbac_high_stakes_penalty_multiplier",
+)
 # Keys no lever acts on in the core (governance spec §8): a shock to them is
 # accepted and changes nothing.
 SHOCK_INERT = ("stake_slash_rate", "bandwidth_cap", "max_vote_weight_per_agent")
@@ -88,7 +95,7 @@ def _condition(key: str, when: Any) -> dict[str, Any] | None:
     return {"metric": parts[0], "op": parts[1], "threshold": threshold}
 
 
-def _shock(where: str, spec: Any) -> dict[str, Any]:
+def _shock(where: str, spec: Any, rbac_on: bool) -> dict[str, Any]:
     from .scenario import _value
 
     if not isinstance(spec, dict):
@@ -105,6 +112,10 @@ def _shock(where: str, spec: Any) -> dict[str, Any]:
             rng = (1, False, None) if kind == "int" else (None, False, None)
             checked = _value(at, value, kind, rng)
             core.append((key, float(checked) if kind != "bool" else checked))
+        elif key in SHOCKABLE_RBAC:
+            checked = float(_value(at, value, "float"))
+            if rbac_on:
+                core.append((key, checked))
         elif key in SHOCK_INERT:
             _value(at, value, "float")
         else:
@@ -166,8 +177,11 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
         raise ScenarioError(
             "perturbations.parameter_shocks.shocks", f"expected a list, got {short(shocks)}"
         )
+    gov = data.get("governance")
+    rbac_on = isinstance(gov, dict) and gov.get("rbac_enabled") is True
     parsed = [
-        _shock(f"perturbations.parameter_shocks.shocks[{i}]", s) for i, s in enumerate(shocks)
+        _shock(f"perturbations.parameter_shocks.shocks[{i}]", s, rbac_on)
+        for i, s in enumerate(shocks)
     ]
     out: dict[str, Any] = {"parameter_shocks": parsed if enabled("parameter_shocks") else []}
 

@@ -191,7 +191,6 @@ REFUSED_LEVERS = (
     "incoherence_breaker_enabled",
     "incoherence_friction_enabled",
     "decomposition_enabled",
-    "rbac_enabled",
     "self_modification_enabled",
     "hardware_trust_enabled",
     "moltipedia_pair_cap_enabled",
@@ -215,6 +214,7 @@ def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
         "ge1": AT_LEAST_1,
         "ge2": AT_LEAST_2,
         "amount": AMOUNT,
+        "signed": (-MAX_AMOUNT, False, MAX_AMOUNT),
     }
     table = {}
     for line in spec.strip().splitlines():
@@ -299,11 +299,11 @@ GOVERNANCE_OTHER = _kinds(
     memory_provenance_enabled bool any
     memory_provenance_revert_penalty float nonneg
     rbac_enabled bool any
-    rbac_violation_penalty float nonneg
-    rbac_violation_reputation_penalty float any
+    rbac_violation_penalty float amount
+    rbac_violation_reputation_penalty float signed
     rbac_high_stakes_actions strings any
     rbac_security_clearance_required int nonneg
-    rbac_high_stakes_penalty_multiplier float nonneg
+    rbac_high_stakes_penalty_multiplier float amount
     rbac_role_action_map role_map any
     resample_enabled bool any
     resample_suspicion_threshold float unit

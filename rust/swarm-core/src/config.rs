@@ -205,6 +205,8 @@ pub struct GovernanceConfig {
     pub collusion_clear_history_on_epoch: bool,
     /// The security lever's keys; None unless `security_enabled`.
     pub security: Option<crate::governance::security::SecurityConfig>,
+    /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
+    pub rbac: Option<crate::governance::rbac::RbacConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -232,6 +234,7 @@ impl Default for GovernanceConfig {
             collusion_realtime_rate: 0.1,
             collusion_clear_history_on_epoch: false,
             security: None,
+            rbac: None,
         }
     }
 }

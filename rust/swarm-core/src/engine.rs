@@ -425,7 +425,7 @@ impl Engine {
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             perturbation: match &cfg.perturbations {
                 Some(p) => {
-                    p.validate()?;
+                    p.validate(&cfg.governance)?;
                     Some(Perturbation::new(p.clone()))
                 }
                 None => None,

@@ -98,10 +98,11 @@ pub struct PerturbationConfig {
 }
 
 impl PerturbationConfig {
-    pub fn validate(&self) -> SwarmResult<()> {
+    /// Every shocked key must be one this run's governance reads live.
+    pub fn validate(&self, gov: &GovernanceConfig) -> SwarmResult<()> {
         for (i, s) in self.parameter_shocks.iter().enumerate() {
             for (key, value) in &s.params {
-                let mut probe = GovernanceConfig::default();
+                let mut probe = gov.clone();
                 if set_param(&mut probe, key, *value).is_none() {
                     return Err(SwarmError::Config(format!(
                         "perturbations.parameter_shocks.shocks[{i}].params.{key}: \
@@ -284,6 +285,13 @@ fn set_param(gov: &mut GovernanceConfig, key: &str, value: ParamValue) -> Option
         "audit_probability" => num(&mut gov.audit_probability, value),
         "audit_penalty_multiplier" => num(&mut gov.audit_penalty_multiplier, value),
         "audit_threshold_p" => num(&mut gov.audit_threshold_p, value),
+        "rbac_violation_penalty" => num(&mut gov.rbac.as_mut()?.violation_penalty, value),
+        "rbac_violation_reputation_penalty" => {
+            num(&mut gov.rbac.as_mut()?.violation_reputation_penalty, value)
+        }
+        "rbac_high_stakes_penalty_multiplier" => {
+            num(&mut gov.rbac.as_mut()?.high_stakes_penalty_multiplier, value)
+        }
         _ => None,
     }
 }

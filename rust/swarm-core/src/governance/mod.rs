@@ -9,6 +9,7 @@ pub mod audit;
 pub mod circuit_breaker;
 pub mod collusion;
 pub mod decay;
+pub mod rbac;
 pub mod security;
 pub mod staking;
 pub mod tax;
@@ -98,6 +99,7 @@ impl Governance {
             cost_a += pen;
             cost_b += pen;
         }
+        let mut rep_delta = audit.map(|pen| 0.0 + -pen);
         if let Some(sec) = self.security.as_mut() {
             let (rejections, misuse) = flags;
             let seen = security::Seen { initiator, counterparty, accepted, p, rejections, misuse };
@@ -106,11 +108,16 @@ impl Governance {
                 cost_b += pen_b;
             }
         }
+        if let Some(cfg) = &self.cfg.rbac {
+            let (pen, rep) = rbac::on_interaction(cfg);
+            cost_a += pen;
+            rep_delta = Some(rep_delta.unwrap_or(0.0) + rep);
+        }
         InteractionEffect {
             cost_a,
             cost_b,
             freeze_initiator: freeze,
-            initiator_rep_delta: audit.map(|pen| 0.0 + -pen),
+            initiator_rep_delta: rep_delta,
         }
     }
 
