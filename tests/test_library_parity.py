@@ -271,7 +271,7 @@ def test_unported_perturbations_are_refused() -> None:
     path = LIBRARY / "casestudy_proxy_corruption.yaml"
     with pytest.raises(swarm_fast.ScenarioError) as err:
         load_scenario(path)
-    assert err.value.key == "perturbations.agent_dropout"
+    assert err.value.key == "perturbations.network_partition"
     with pytest.raises(swarm_fast.ScenarioError) as err:
         load_scenario(LIBRARY / "flash_crash.yaml").with_overrides(
             {
@@ -329,3 +329,53 @@ def test_rbac_market_at_its_defaults(seed: int | None) -> None:
 )
 def test_rbac_variants(overrides: dict) -> None:
     assert_same(*both("rbac_market", overrides, seed=21, epochs=8, steps=8))
+
+
+DROPOUT = "perturbations.agent_dropout"
+
+
+@pytest.mark.parametrize("seed", [5, 77])
+@pytest.mark.parametrize(
+    "name,overrides",
+    [
+        (
+            "casestudy_disproportionate_response",
+            {
+                f"{DROPOUT}.enabled": True,
+                f"{DROPOUT}.probability_per_step": 0.2,
+                f"{DROPOUT}.min_duration_steps": 0,
+                f"{DROPOUT}.max_duration_steps": 3,
+                f"{DROPOUT}.exempt_types": ["honest"],
+            },
+        ),
+        (
+            "flash_crash",
+            {
+                "perturbations.seed": 9,
+                f"{DROPOUT}.enabled": True,
+                f"{DROPOUT}.probability_per_step": 0.5,
+                "simulation.schedule_mode": "random",
+            },
+        ),
+    ],
+)
+def test_agent_dropout(name: str, overrides: dict, seed: int) -> None:
+    assert_same(*both(name, overrides, seed=seed, epochs=8, steps=8))
+
+
+def test_agent_dropout_needs_a_seed() -> None:
+    with pytest.raises(swarm_fast.ScenarioError) as err:
+        load_scenario(LIBRARY / "flash_crash.yaml").with_overrides({f"{DROPOUT}.enabled": True})
+    assert err.value.key == "perturbations.seed"
+
+
+def test_agent_dropout_acts() -> None:
+    path = LIBRARY / "flash_crash.yaml"
+    on = {
+        "perturbations.seed": 9,
+        f"{DROPOUT}.enabled": True,
+        f"{DROPOUT}.probability_per_step": 0.5,
+    }
+    a = swarm_fast.run(load_scenario(path).with_overrides(on), seed=5, epochs=4, steps=8)
+    b = swarm_fast.run(path, seed=5, epochs=4, steps=8)
+    assert a.epochs["total_interactions"].sum() < b.epochs["total_interactions"].sum()

@@ -110,8 +110,8 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key == "security":  # the lever's sub-mapping: present when switched on
-            assert oc.governance_config.security_enabled is (value is not None)
+        if key in ("security", "rbac"):  # a lever's sub-mapping: present when on
+            assert getattr(oc.governance_config, f"{key}_enabled") is (value is not None)
             continue
         assert getattr(oc.governance_config, key) == value, key
     for key, value in ours["payoff"].items():
@@ -515,7 +515,11 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
     (
         {"agents": ONE, "perturbations": {"agent_dropout": {"enabled": True}}},
-        "perturbations.agent_dropout",
+        "perturbations.seed",
+    ),
+    (
+        {"agents": ONE, "perturbations": {"network_partition": {"enabled": True}}},
+        "perturbations.network_partition",
     ),
     (
         {"agents": ONE, "perturbations": {"resource_shock": {"mode": "melt"}}},

@@ -2,10 +2,10 @@
 ``swarm/core/perturbation.py``), run by ``rust/swarm-core/src/perturbation.rs``.
 
 Ported: ``parameter_shocks`` (governance values set at an epoch or on a
-condition, reverted later) and ``resource_shock``. ``signal_corruption`` is
-accepted and has no effect, as in the reference, whose ``perturb_observables``
-is never called. ``agent_dropout`` and ``network_partition`` are refused when
-enabled (not ported yet).
+condition, reverted later) and ``resource_shock``. ``agent_dropout`` (per step,
+from the section's own ``seed``). ``signal_corruption`` is accepted and has
+no effect, as in the reference, whose ``perturb_observables`` is never
+called. ``network_partition`` is refused when enabled (not ported yet).
 
 The reference parses every part whenever the section is non-empty (an
 unknown mode or trigger fails there); a part acts only when ``enabled``.
@@ -24,7 +24,7 @@ TRIGGERS = ("epoch", "condition")
 CORRUPTION_MODES = ("zero_out", "invert", "random", "sticky")
 PARTITION_MODES = ("bisect", "isolate_type", "random_fragment")
 RESOURCE_MODES = ("drain_all", "redistribute", "inflate")
-UNPORTED = ("agent_dropout", "network_partition")
+UNPORTED = ("network_partition",)
 
 # Governance keys a shock may set: the ones the core reads live (governance
 # spec §5.5) -> kind. The collusion detector's and the security analyser's
@@ -146,7 +146,13 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
         raise ScenarioError("perturbations", f"expected a mapping, got {short(section)}")
     parts = {
         name: _part(section, name)
-        for name in (*UNPORTED, "signal_corruption", "parameter_shocks", "resource_shock")
+        for name in (
+            *UNPORTED,
+            "agent_dropout",
+            "signal_corruption",
+            "parameter_shocks",
+            "resource_shock",
+        )
     }
 
     def enabled(name: str) -> bool:
@@ -203,6 +209,37 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
         out["resource_shock"] = {"at_epoch": at_epoch, "mode": mode, "magnitude": magnitude}
     else:
         out["resource_shock"] = None
-    if not out["parameter_shocks"] and out["resource_shock"] is None:
+    dropout = enabled("agent_dropout")
+    out["agent_dropout"] = _dropout(section, parts["agent_dropout"]) if dropout else None
+    out["seed"] = section.get("seed") if dropout else None
+    if not out["parameter_shocks"] and out["resource_shock"] is None and not dropout:
         return None
     return out
+
+
+def _dropout(section: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any]:
+    from .scenario import _number, _seed, _strings
+
+    where = "perturbations.agent_dropout"
+    seed = section.get("seed")
+    if seed is None:
+        raise ScenarioError(
+            "perturbations.seed",
+            "agent dropout needs a seed (without one the reference draws from OS entropy, "
+            "and no two runs agree)",
+        )
+    _seed("perturbations.seed", seed)
+    lo = _number(f"{where}.min_duration_steps", part.get("min_duration_steps", 1), "int")
+    hi = _number(f"{where}.max_duration_steps", part.get("max_duration_steps", 3), "int")
+    if lo > hi:
+        raise ScenarioError(
+            f"{where}.min_duration_steps", f"must be <= max_duration_steps ({hi}), got {lo}"
+        )
+    return {
+        "probability_per_step": _number(
+            f"{where}.probability_per_step", part.get("probability_per_step", 0.1)
+        ),
+        "min_duration_steps": lo,
+        "max_duration_steps": hi,
+        "exempt_types": _strings(f"{where}.exempt_types", part.get("exempt_types", [])),
+    }

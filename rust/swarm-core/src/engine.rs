@@ -426,7 +426,7 @@ impl Engine {
             perturbation: match &cfg.perturbations {
                 Some(p) => {
                     p.validate(&cfg.governance)?;
-                    Some(Perturbation::new(p.clone()))
+                    Some(Perturbation::new(p.clone(), n))
                 }
                 None => None,
             },
@@ -609,11 +609,18 @@ impl Engine {
     fn step(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
+        if let Some(p) = self.perturbation.as_mut() {
+            p.on_step_start(&self.types);
+        }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
+        let perturbation = self.perturbation.as_ref();
         let epoch = self.epoch;
         let admits = |a: AgentIdx| {
             let i = a as usize;
-            !frozen[i] && governance.admits(i, resources[i], epoch)
+            // Dropped agents are skipped first, as in the reference's scheduler.
+            !perturbation.is_some_and(|p| p.dropped(i))
+                && !frozen[i]
+                && governance.admits(i, resources[i], epoch)
         };
         self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).

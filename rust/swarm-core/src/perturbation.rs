@@ -6,14 +6,21 @@
 //! resource shock. At each epoch end, condition-triggered shocks are checked
 //! against the epoch's toxicity and quality gap.
 //!
+//! Agent dropout: at each step start, running dropouts count down, then
+//! every agent not dropped and not of an exempt type may drop out for a
+//! random number of steps (draws from `Random(perturbations.seed)`); a
+//! dropped agent is left out of the step's schedule but stays visible.
+//!
 //! Signal corruption is accepted and inert: the reference's
-//! `perturb_observables` has no caller. Agent dropout and network partition
-//! are refused by the Python loader.
+//! `perturb_observables` has no caller. Network partitions are refused by
+//! the Python loader.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::GovernanceConfig;
 use crate::error::{SwarmError, SwarmResult};
+use crate::rng::PyRandom;
+use crate::types::StateType;
 
 /// A governance value a shock sets: the keys the core reads live
 /// (governance spec §5.5), as YAML gives them.
@@ -89,9 +96,22 @@ pub struct ResourceShock {
     pub magnitude: f64,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentDropout {
+    pub probability_per_step: f64,
+    pub min_duration_steps: i64,
+    pub max_duration_steps: i64,
+    /// Registered agent types (`AgentState.agent_type`) never dropped.
+    pub exempt_types: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PerturbationConfig {
+    /// `perturbations.seed`: the engine's own `random.Random(seed)`.
+    pub seed: Option<i64>,
+    pub agent_dropout: Option<AgentDropout>,
     /// Empty unless `parameter_shocks.enabled`.
     pub parameter_shocks: Vec<ParameterShock>,
     pub resource_shock: Option<ResourceShock>,
@@ -100,6 +120,20 @@ pub struct PerturbationConfig {
 impl PerturbationConfig {
     /// Every shocked key must be one this run's governance reads live.
     pub fn validate(&self, gov: &GovernanceConfig) -> SwarmResult<()> {
+        if let Some(d) = &self.agent_dropout {
+            if self.seed.is_none() {
+                return Err(SwarmError::Config(
+                    "perturbations.seed: agent dropout needs a seed".into(),
+                ));
+            }
+            if d.min_duration_steps > d.max_duration_steps {
+                return Err(SwarmError::Config(
+                    "perturbations.agent_dropout.min_duration_steps: must be <= \
+                     max_duration_steps"
+                        .into(),
+                ));
+            }
+        }
         for (i, s) in self.parameter_shocks.iter().enumerate() {
             for (key, value) in &s.params {
                 let mut probe = gov.clone();
@@ -121,9 +155,11 @@ struct Saved {
     originals: Vec<(String, ParamValue)>,
 }
 
-#[derive(Default)]
 pub struct Perturbation {
     cfg: PerturbationConfig,
+    rng: PyRandom,
+    /// Steps left per dropped agent (None: not dropped; 0 is possible).
+    dropouts: Vec<Option<i64>>,
     saved: Vec<Saved>,
     fired: Vec<bool>,
     resource_fired: bool,
@@ -136,9 +172,35 @@ impl std::fmt::Debug for Perturbation {
 }
 
 impl Perturbation {
-    pub fn new(cfg: PerturbationConfig) -> Self {
+    pub fn new(cfg: PerturbationConfig, n_agents: usize) -> Self {
         let fired = vec![false; cfg.parameter_shocks.len()];
-        Perturbation { cfg, saved: Vec::new(), fired, resource_fired: false }
+        let rng = PyRandom::new(i128::from(cfg.seed.unwrap_or(0)));
+        let dropouts = vec![None; if cfg.agent_dropout.is_some() { n_agents } else { 0 }];
+        Perturbation { cfg, rng, dropouts, saved: Vec::new(), fired, resource_fired: false }
+    }
+
+    /// Step start: count the running dropouts down, then roll new ones.
+    pub fn on_step_start(&mut self, types: &[StateType]) {
+        let Some(d) = &self.cfg.agent_dropout else { return };
+        for slot in self.dropouts.iter_mut() {
+            if let Some(left) = *slot {
+                *slot = if left <= 1 { None } else { Some(left - 1) };
+            }
+        }
+        for (i, t) in types.iter().enumerate() {
+            if self.dropouts[i].is_some() || d.exempt_types.iter().any(|e| e == t.as_str()) {
+                continue;
+            }
+            if self.rng.random() < d.probability_per_step {
+                let steps = self.rng.randint(d.min_duration_steps, d.max_duration_steps);
+                self.dropouts[i] = Some(steps);
+            }
+        }
+    }
+
+    /// Whether agent `i` sits this step out.
+    pub fn dropped(&self, i: usize) -> bool {
+        self.dropouts.get(i).is_some_and(|d| d.is_some())
     }
 
     /// Epoch start. Returns true if `resources` changed.
