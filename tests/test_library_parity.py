@@ -221,6 +221,7 @@ def test_perturbation_files_at_their_defaults(name: str) -> None:
 
 
 SHOCKS = "perturbations.parameter_shocks"
+PARTITION = "perturbations.network_partition"
 
 
 @pytest.mark.parametrize("seed", [11, 404])
@@ -270,8 +271,8 @@ def test_perturbation_variants(name: str, overrides: dict, seed: int) -> None:
 def test_unported_perturbations_are_refused() -> None:
     path = LIBRARY / "casestudy_proxy_corruption.yaml"
     with pytest.raises(swarm_fast.ScenarioError) as err:
-        load_scenario(path)
-    assert err.value.key == "perturbations.network_partition"
+        load_scenario(path).with_overrides({f"{PARTITION}.mode": "random_fragment"})
+    assert err.value.key == "perturbations.network_partition.mode"
     with pytest.raises(swarm_fast.ScenarioError) as err:
         load_scenario(LIBRARY / "flash_crash.yaml").with_overrides(
             {
@@ -379,3 +380,43 @@ def test_agent_dropout_acts() -> None:
     a = swarm_fast.run(load_scenario(path).with_overrides(on), seed=5, epochs=4, steps=8)
     b = swarm_fast.run(path, seed=5, epochs=4, steps=8)
     assert a.epochs["total_interactions"].sum() < b.epochs["total_interactions"].sum()
+
+
+def test_casestudy_proxy_corruption_at_its_defaults() -> None:
+    """Dropout, security shocks at epoch 12, the adversaries cut off the
+    small-world network at epoch 14 and healed at 20."""
+    ours, ref = both("casestudy_proxy_corruption")
+    assert ours.interactions.height > 0
+    assert_same(ours, ref)
+
+
+@pytest.mark.parametrize("seed", [8, 123])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {f"{PARTITION}.at_epoch": 2, f"{PARTITION}.heal_after_epochs": 3},
+        {
+            f"{PARTITION}.mode": "bisect",
+            f"{PARTITION}.at_epoch": 1,
+            f"{PARTITION}.heal_after_epochs": None,
+            "perturbations.parameter_shocks.shocks.0.at_epoch": 3,
+        },
+        {
+            f"{PARTITION}.mode": "isolate_type",
+            f"{PARTITION}.isolate_type": "honest",
+            f"{PARTITION}.at_epoch": 3,
+            f"{PARTITION}.heal_after_epochs": 0,
+        },
+    ],
+)
+def test_network_partition_variants(overrides: dict, seed: int) -> None:
+    assert_same(*both("casestudy_proxy_corruption", overrides, seed=seed, epochs=9, steps=8))
+
+
+def test_network_partition_acts() -> None:
+    path = LIBRARY / "casestudy_proxy_corruption.yaml"
+    cut = {f"{PARTITION}.mode": "bisect", f"{PARTITION}.at_epoch": 1}
+    off = {f"{PARTITION}.enabled": False}
+    a = swarm_fast.run(load_scenario(path).with_overrides(cut), seed=8, epochs=6, steps=8)
+    b = swarm_fast.run(load_scenario(path).with_overrides(off), seed=8, epochs=6, steps=8)
+    assert a.epochs["total_interactions"].to_list() != b.epochs["total_interactions"].to_list()

@@ -519,7 +519,14 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ),
     (
         {"agents": ONE, "perturbations": {"network_partition": {"enabled": True}}},
-        "perturbations.network_partition",
+        "perturbations.seed",
+    ),
+    (
+        {
+            "agents": ONE,
+            "perturbations": {"network_partition": {"enabled": True, "mode": "random_fragment"}},
+        },
+        "perturbations.network_partition.mode",
     ),
     (
         {"agents": ONE, "perturbations": {"resource_shock": {"mode": "melt"}}},

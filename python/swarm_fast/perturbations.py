@@ -5,7 +5,9 @@ Ported: ``parameter_shocks`` (governance values set at an epoch or on a
 condition, reverted later) and ``resource_shock``. ``agent_dropout`` (per step,
 from the section's own ``seed``). ``signal_corruption`` is accepted and has
 no effect, as in the reference, whose ``perturb_observables`` is never
-called. ``network_partition`` is refused when enabled (not ported yet).
+called. ``network_partition`` (epoch trigger; ``bisect`` and ``isolate_type``;
+``random_fragment``, whose draws follow the reference's edge-dict order, is
+refused).
 
 The reference parses every part whenever the section is non-empty (an
 unknown mode or trigger fails there); a part acts only when ``enabled``.
@@ -24,7 +26,7 @@ TRIGGERS = ("epoch", "condition")
 CORRUPTION_MODES = ("zero_out", "invert", "random", "sticky")
 PARTITION_MODES = ("bisect", "isolate_type", "random_fragment")
 RESOURCE_MODES = ("drain_all", "redistribute", "inflate")
-UNPORTED = ("network_partition",)
+UNPORTED: tuple[str, ...] = ()
 
 # Governance keys a shock may set: the ones the core reads live (governance
 # spec §5.5) -> kind. The collusion detector's and the security analyser's
@@ -45,11 +47,23 @@ SHOCKABLE = {
 }
 # The RBAC lever's live values: shockable when the lever is on (it is
 # registered only if rbac_enabled at the start), inert otherwise.
-SHOCKABLE_RBAC = (
-    "rbac_violation_penalty",
-    "rbac_violation_reputation_penalty",
-    "rbac_high_stakes_penalty_multiplier",
-)
+SHOCKABLE_RBAC = {
+    "rbac_violation_penalty": "float",
+    "rbac_violation_reputation_penalty": "float",
+    "rbac_high_stakes_penalty_multiplier": "float",
+}
+# The security lever's live values (its analyser copies the others):
+# shockable when the lever is on, inert otherwise.
+SHOCKABLE_SECURITY = {
+    "security_min_interactions": "int",
+    "security_penalty_threshold": "float",
+    "security_quarantine_threshold": "float",
+    "security_penalty_multiplier": "float",
+    "security_realtime_penalty": "bool",
+    "security_realtime_threshold": "float",
+    "security_realtime_rate": "float",
+    "security_clear_history_on_epoch": "bool",
+}
 # Keys no lever acts on in the core (governance spec §8): a shock to them is
 # accepted and changes nothing.
 SHOCK_INERT = ("stake_slash_rate", "bandwidth_cap", "max_vote_weight_per_agent")
@@ -95,7 +109,7 @@ def _condition(key: str, when: Any) -> dict[str, Any] | None:
     return {"metric": parts[0], "op": parts[1], "threshold": threshold}
 
 
-def _shock(where: str, spec: Any, rbac_on: bool) -> dict[str, Any]:
+def _shock(where: str, spec: Any, levers_on: dict[str, bool]) -> dict[str, Any]:
     from .scenario import _value
 
     if not isinstance(spec, dict):
@@ -112,10 +126,13 @@ def _shock(where: str, spec: Any, rbac_on: bool) -> dict[str, Any]:
             rng = (1, False, None) if kind == "int" else (None, False, None)
             checked = _value(at, value, kind, rng)
             core.append((key, float(checked) if kind != "bool" else checked))
-        elif key in SHOCKABLE_RBAC:
-            checked = float(_value(at, value, "float"))
-            if rbac_on:
-                core.append((key, checked))
+        elif key in SHOCKABLE_RBAC or key in SHOCKABLE_SECURITY:
+            lever = "rbac" if key in SHOCKABLE_RBAC else "security"
+            kind = {**SHOCKABLE_RBAC, **SHOCKABLE_SECURITY}[key]
+            rng = (1, False, None) if kind == "int" else (None, False, None)
+            checked = _value(at, value, kind, rng)
+            if levers_on[lever]:
+                core.append((key, float(checked) if kind != "bool" else checked))
         elif key in SHOCK_INERT:
             _value(at, value, "float")
         else:
@@ -148,6 +165,7 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
         name: _part(section, name)
         for name in (
             *UNPORTED,
+            "network_partition",
             "agent_dropout",
             "signal_corruption",
             "parameter_shocks",
@@ -166,11 +184,7 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
                 "this perturbation is not ported to swarm_fast yet; remove it or set "
                 "enabled: false",
             )
-    partition = parts["network_partition"]
-    _choice(
-        "perturbations.network_partition.mode", partition.get("mode", "bisect"), PARTITION_MODES
-    )
-    _choice("perturbations.network_partition.trigger", partition.get("trigger", "epoch"), TRIGGERS)
+    out_partition = _partition(parts["network_partition"], enabled("network_partition"))
     corruption = parts["signal_corruption"]
     _choice(
         "perturbations.signal_corruption.mode", corruption.get("mode", "zero_out"), CORRUPTION_MODES
@@ -184,9 +198,12 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
             "perturbations.parameter_shocks.shocks", f"expected a list, got {short(shocks)}"
         )
     gov = data.get("governance")
-    rbac_on = isinstance(gov, dict) and gov.get("rbac_enabled") is True
+    levers_on = {
+        lever: isinstance(gov, dict) and gov.get(f"{lever}_enabled") is True
+        for lever in ("rbac", "security")
+    }
     parsed = [
-        _shock(f"perturbations.parameter_shocks.shocks[{i}]", s, rbac_on)
+        _shock(f"perturbations.parameter_shocks.shocks[{i}]", s, levers_on)
         for i, s in enumerate(shocks)
     ]
     out: dict[str, Any] = {"parameter_shocks": parsed if enabled("parameter_shocks") else []}
@@ -209,12 +226,54 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
         out["resource_shock"] = {"at_epoch": at_epoch, "mode": mode, "magnitude": magnitude}
     else:
         out["resource_shock"] = None
+    out["network_partition"] = out_partition
     dropout = enabled("agent_dropout")
     out["agent_dropout"] = _dropout(section, parts["agent_dropout"]) if dropout else None
     out["seed"] = section.get("seed") if dropout else None
     if not out["parameter_shocks"] and out["resource_shock"] is None and not dropout:
-        return None
+        if out_partition is None:
+            return None
+    if out["seed"] is None and out_partition and out_partition["mode"] == "bisect":
+        out["seed"] = _require_seed(section, "a bisecting network partition")
     return out
+
+
+def _require_seed(section: Mapping[str, Any], what: str) -> int:
+    from .scenario import _seed
+
+    seed = section.get("seed")
+    if seed is None:
+        raise ScenarioError(
+            "perturbations.seed",
+            f"{what} needs a seed (without one the reference draws from OS entropy, "
+            "and no two runs agree)",
+        )
+    return _seed("perturbations.seed", seed)
+
+
+def _partition(part: Mapping[str, Any], on: bool) -> dict[str, Any] | None:
+    where = "perturbations.network_partition"
+    mode = _choice(f"{where}.mode", part.get("mode", "bisect"), PARTITION_MODES)
+    trigger = _choice(f"{where}.trigger", part.get("trigger", "epoch"), TRIGGERS)
+    if not on or trigger != "epoch":  # the reference fires partitions on epochs only
+        return None
+    if mode == "random_fragment":
+        raise ScenarioError(
+            f"{where}.mode",
+            "random_fragment is not ported to swarm_fast (its draws follow the order of the "
+            "reference's edge dictionaries); use bisect or isolate_type",
+        )
+    isolate = part.get("isolate_type")
+    if isolate is not None and not isinstance(isolate, str):
+        raise ScenarioError(f"{where}.isolate_type", f"expected a string, got {short(isolate)}")
+    return {
+        "at_epoch": _optional_int(f"{where}.at_epoch", part.get("at_epoch")),
+        "mode": mode,
+        "isolate_type": isolate,
+        "heal_after_epochs": _optional_int(
+            f"{where}.heal_after_epochs", part.get("heal_after_epochs")
+        ),
+    }
 
 
 def _dropout(section: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any]:

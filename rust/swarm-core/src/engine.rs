@@ -377,8 +377,12 @@ impl Engine {
                         "simulation.seed: must be >= 0 with a network (numpy seeding)".into(),
                     )
                 })?;
+                // A network partition needs the edges themselves.
+                let partition =
+                    cfg.perturbations.as_ref().is_some_and(|p| p.network_partition.is_some());
                 let implicit = net.topology == Topology::Complete
                     && !net.dynamic
+                    && !partition
                     && tuning.implicit_complete.resolve(true);
                 (!implicit).then(|| Network::build(net, n, s))
             }
@@ -526,7 +530,8 @@ impl Engine {
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
-            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources) {
+            let net = self.network.as_mut();
+            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
                 for i in 0..self.resources.len() {
                     self.touch(i);
                 }

@@ -12,15 +12,19 @@
 //! dropped agent is left out of the step's schedule but stays visible.
 //!
 //! Signal corruption is accepted and inert: the reference's
-//! `perturb_observables` has no caller. Network partitions are refused by
-//! the Python loader.
+//! `perturb_observables` has no caller. Network partitions (epoch trigger,
+//! `bisect` or `isolate_type`) remove the edges across the cut and, when
+//! healed, put back every edge of the network as it was at the cut, with its
+//! weight then; `random_fragment` draws in the reference's edge-dict order
+//! and is refused by the Python loader.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::GovernanceConfig;
 use crate::error::{SwarmError, SwarmResult};
+use crate::network::Network;
 use crate::rng::PyRandom;
-use crate::types::StateType;
+use crate::types::{AgentIdx, StateType};
 
 /// A governance value a shock sets: the keys the core reads live
 /// (governance spec §5.5), as YAML gives them.
@@ -106,9 +110,30 @@ pub struct AgentDropout {
     pub exempt_types: Vec<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionMode {
+    Bisect,
+    IsolateType,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPartition {
+    /// The epoch it fires at (None: never; partitions fire only on the
+    /// epoch trigger).
+    pub at_epoch: Option<i64>,
+    pub mode: PartitionMode,
+    /// `isolate_type`: the registered type cut off (None: the reference
+    /// saves the edges and cuts nothing).
+    pub isolate_type: Option<String>,
+    pub heal_after_epochs: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PerturbationConfig {
+    pub network_partition: Option<NetworkPartition>,
     /// `perturbations.seed`: the engine's own `random.Random(seed)`.
     pub seed: Option<i64>,
     pub agent_dropout: Option<AgentDropout>,
@@ -163,6 +188,10 @@ pub struct Perturbation {
     saved: Vec<Saved>,
     fired: Vec<bool>,
     resource_fired: bool,
+    partition_fired: bool,
+    partition_active: bool,
+    /// Every edge (both directions) with its weight when the cut was made.
+    saved_edges: Vec<(AgentIdx, AgentIdx, f64)>,
 }
 
 impl std::fmt::Debug for Perturbation {
@@ -176,7 +205,17 @@ impl Perturbation {
         let fired = vec![false; cfg.parameter_shocks.len()];
         let rng = PyRandom::new(i128::from(cfg.seed.unwrap_or(0)));
         let dropouts = vec![None; if cfg.agent_dropout.is_some() { n_agents } else { 0 }];
-        Perturbation { cfg, rng, dropouts, saved: Vec::new(), fired, resource_fired: false }
+        Perturbation {
+            cfg,
+            rng,
+            dropouts,
+            saved: Vec::new(),
+            fired,
+            resource_fired: false,
+            partition_fired: false,
+            partition_active: false,
+            saved_edges: Vec::new(),
+        }
     }
 
     /// Step start: count the running dropouts down, then roll new ones.
@@ -209,6 +248,8 @@ impl Perturbation {
         epoch: i64,
         gov: &mut GovernanceConfig,
         resources: &mut [f64],
+        mut network: Option<&mut Network>,
+        types: &[StateType],
     ) -> bool {
         // Revert what has run its course, keeping the others in order.
         let saved = std::mem::take(&mut self.saved);
@@ -229,14 +270,73 @@ impl Perturbation {
                 self.fired[i] = true;
             }
         }
-        match &self.cfg.resource_shock {
+        if let Some(p) = &self.cfg.network_partition {
+            if !self.partition_fired && p.at_epoch == Some(epoch) {
+                let p = p.clone();
+                if let Some(net) = network.as_deref_mut() {
+                    self.partition(&p, net, types);
+                }
+                self.partition_fired = true;
+            }
+        }
+        let shocked = match &self.cfg.resource_shock {
             Some(r) if !self.resource_fired && r.at_epoch == Some(epoch) => {
                 self.resource_fired = true;
                 resource_shock(r, resources);
                 true
             }
             _ => false,
+        };
+        if let (true, Some(p), Some(net)) =
+            (self.partition_active, &self.cfg.network_partition, network)
+        {
+            if let (Some(heal), Some(at)) = (p.heal_after_epochs, p.at_epoch) {
+                if epoch >= at + heal {
+                    for &(a, b, w) in &self.saved_edges {
+                        net.add_edge(a, b, w);
+                    }
+                    self.saved_edges.clear();
+                    self.partition_active = false;
+                }
+            }
         }
+        shocked
+    }
+
+    fn partition(&mut self, p: &NetworkPartition, net: &mut Network, types: &[StateType]) {
+        let n = net.n_agents();
+        self.saved_edges.clear();
+        for a in 0..n as AgentIdx {
+            self.saved_edges.extend(net.neighbours(a).map(|(b, w)| (a, b, w)));
+        }
+        // Membership of the cut-off side; edges across it are removed (the
+        // order of removal does not matter: nothing is drawn).
+        let side: Vec<bool> = match p.mode {
+            PartitionMode::Bisect => {
+                let mut ids: Vec<usize> = (0..n).collect();
+                self.rng.shuffle(&mut ids);
+                let mut in_a = vec![false; n];
+                for &i in &ids[..n / 2] {
+                    in_a[i] = true;
+                }
+                in_a
+            }
+            PartitionMode::IsolateType => {
+                let Some(t) = &p.isolate_type else { return };
+                types.iter().map(|s| s.as_str() == t).collect()
+            }
+        };
+        for a in 0..n as AgentIdx {
+            if !side[a as usize] {
+                continue;
+            }
+            let across: Vec<AgentIdx> =
+                net.adjacent(a).copied().filter(|&b| !side[b as usize]).collect();
+            for b in across {
+                net.remove_edge(a, b);
+            }
+        }
+        self.partition_active = true;
     }
 
     /// Epoch end: condition-triggered shocks on the closing epoch's metrics.
@@ -348,6 +448,19 @@ fn set_param(gov: &mut GovernanceConfig, key: &str, value: ParamValue) -> Option
         "audit_penalty_multiplier" => num(&mut gov.audit_penalty_multiplier, value),
         "audit_threshold_p" => num(&mut gov.audit_threshold_p, value),
         "rbac_violation_penalty" => num(&mut gov.rbac.as_mut()?.violation_penalty, value),
+        // The security lever's live values (its analyser's are copies).
+        "security_min_interactions" => count(&mut gov.security.as_mut()?.min_interactions, value),
+        "security_penalty_threshold" => num(&mut gov.security.as_mut()?.penalty_threshold, value),
+        "security_quarantine_threshold" => {
+            num(&mut gov.security.as_mut()?.quarantine_threshold, value)
+        }
+        "security_penalty_multiplier" => num(&mut gov.security.as_mut()?.penalty_multiplier, value),
+        "security_realtime_penalty" => flag(&mut gov.security.as_mut()?.realtime_penalty, value),
+        "security_realtime_threshold" => num(&mut gov.security.as_mut()?.realtime_threshold, value),
+        "security_realtime_rate" => num(&mut gov.security.as_mut()?.realtime_rate, value),
+        "security_clear_history_on_epoch" => {
+            flag(&mut gov.security.as_mut()?.clear_history_on_epoch, value)
+        }
         "rbac_violation_reputation_penalty" => {
             num(&mut gov.rbac.as_mut()?.violation_reputation_penalty, value)
         }

@@ -100,10 +100,10 @@ impl Governance {
             cost_b += pen;
         }
         let mut rep_delta = audit.map(|pen| 0.0 + -pen);
-        if let Some(sec) = self.security.as_mut() {
+        if let (Some(sec), Some(live)) = (self.security.as_mut(), self.cfg.security.as_ref()) {
             let (rejections, misuse) = flags;
             let seen = security::Seen { initiator, counterparty, accepted, p, rejections, misuse };
-            if let Some((pen_a, pen_b)) = sec.on_interaction(seen) {
+            if let Some((pen_a, pen_b)) = sec.on_interaction(live, seen) {
                 cost_a += pen_a;
                 cost_b += pen_b;
             }
@@ -146,8 +146,8 @@ impl Governance {
             effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
             effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
         }
-        if let Some(sec) = self.security.as_mut() {
-            let found = sec.on_epoch_start(reputations);
+        if let (Some(sec), Some(live)) = (self.security.as_mut(), self.cfg.security.as_ref()) {
+            let found = sec.on_epoch_start(live, reputations);
             effect.freeze = found.freeze;
             for (i, rep_d, res_d) in found.penalties {
                 effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);

@@ -14,6 +14,11 @@
 //!
 //! Scores are a max over indicators, so the reference's set-ordered agent
 //! list (string hashing) cannot change them.
+//!
+//! The analyser copies its thresholds (injection, laundering gap, contagion
+//! velocity, chain length) at construction; the lever reads the others live
+//! from the governance config (spec §5.5), so a parameter shock reaches them:
+//! the hooks take the live values as `live`.
 
 use serde::{Deserialize, Serialize};
 
@@ -106,9 +111,9 @@ impl Security {
 
     /// Record an interaction; with the real-time penalty on, the surcharge
     /// (c_a, c_b) it triggers, if any.
-    pub fn on_interaction(&mut self, seen: Seen) -> Option<(f64, f64)> {
+    pub fn on_interaction(&mut self, live: &SecurityConfig, seen: Seen) -> Option<(f64, f64)> {
         self.history.push(seen);
-        if !self.cfg.realtime_penalty {
+        if !live.realtime_penalty {
             return None;
         }
         let mut score = 0.0;
@@ -120,33 +125,33 @@ impl Security {
             score += latest[seen.initiator as usize].unwrap_or(0.0) * 0.3;
         }
         let threat = py_min(1.0, score);
-        if threat < self.cfg.realtime_threshold {
+        if threat < live.realtime_threshold {
             return None;
         }
-        let penalty = self.cfg.realtime_rate * threat;
+        let penalty = live.realtime_rate * threat;
         Some((penalty, penalty * 0.5))
     }
 
     /// Epoch start: analyse the history with the reputations as trust.
-    pub fn on_epoch_start(&mut self, reputations: &[f64]) -> SecurityEffect {
+    pub fn on_epoch_start(&mut self, live: &SecurityConfig, reputations: &[f64]) -> SecurityEffect {
         let mut effect = SecurityEffect::default();
-        if (self.history.len() as u64) < self.cfg.min_interactions {
+        if (self.history.len() as u64) < live.min_interactions {
             return effect;
         }
         let scores = self.analyse(reputations);
         for (i, score) in scores.iter().enumerate() {
             let Some(s) = *score else { continue };
-            if s >= self.cfg.quarantine_threshold {
+            if s >= live.quarantine_threshold {
                 effect.freeze.push(i);
                 self.quarantined[i] = true;
             }
-            if s >= self.cfg.penalty_threshold {
-                let rep = -s * self.cfg.penalty_multiplier;
+            if s >= live.penalty_threshold {
+                let rep = -s * live.penalty_multiplier;
                 effect.penalties.push((i, rep, rep * 5.0));
             }
         }
         self.latest = Some(scores);
-        if self.cfg.clear_history_on_epoch {
+        if live.clear_history_on_epoch {
             self.history.clear();
         }
         effect
@@ -348,7 +353,7 @@ mod tests {
     #[test]
     fn laundering_needs_the_chain_length_and_the_trust_gap() {
         let cfg = SecurityConfig { min_interactions: 1, ..SecurityConfig::default() };
-        let mut sec = Security::new(cfg, 3);
+        let mut sec = Security::new(cfg.clone(), 3);
         // 0 -> 1 -> 2, all accepted with a harmless p.
         sec.history = vec![seen(0, 1, true, 0.9), seen(1, 2, true, 0.9)];
         // Only 2 is more trusted than 0 by more than 0.3, at depth 2 (3 agents).
@@ -360,14 +365,14 @@ mod tests {
     #[test]
     fn contagion_chains_are_deduplicated() {
         let cfg = SecurityConfig { min_interactions: 1, ..SecurityConfig::default() };
-        let mut sec = Security::new(cfg, 4);
+        let mut sec = Security::new(cfg.clone(), 4);
         // 0 infects 1, which spreads to 2 and 3.
         sec.history = vec![seen(0, 1, true, 0.1), seen(1, 2, true, 0.1), seen(1, 3, true, 0.1)];
         let chains = sec.contagion();
         assert_eq!(chains.len(), 1);
         assert_eq!(chains[0].path, vec![0, 1, 2, 3]);
         // Quarantine at epoch start for the origin: depth 3/5 x 0.9 = 0.54.
-        let effect = sec.on_epoch_start(&[0.0; 4]);
+        let effect = sec.on_epoch_start(&cfg, &[0.0; 4]);
         assert!(effect.penalties.iter().any(|&(i, rep, _)| i == 0 && rep < 0.0));
         // 0.54 is under the quarantine threshold (0.7): penalised, not frozen.
         assert!(effect.freeze.is_empty() && sec.admits(0));
@@ -380,14 +385,14 @@ mod tests {
             quarantine_threshold: 0.1,
             ..SecurityConfig::default()
         };
-        let mut sec = Security::new(cfg, 2);
-        sec.on_interaction(seen(0, 1, true, 0.0));
-        let effect = sec.on_epoch_start(&[0.0, 0.0]);
+        let mut sec = Security::new(cfg.clone(), 2);
+        sec.on_interaction(&cfg, seen(0, 1, true, 0.0));
+        let effect = sec.on_epoch_start(&cfg, &[0.0, 0.0]);
         // Injection 0.3 x confidence 0.5 = 0.15 for the initiator; the
         // counterparty's 0.3 x 0.15 stays under the threshold.
         assert_eq!(effect.freeze, vec![0]);
         assert!(!sec.admits(0) && sec.admits(1));
-        sec.on_epoch_start(&[0.0, 0.0]);
+        sec.on_epoch_start(&cfg, &[0.0, 0.0]);
         assert!(!sec.admits(0));
     }
 }
