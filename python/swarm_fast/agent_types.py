@@ -136,7 +136,6 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "optimize_per_epoch": False,
         },
     ),
-    ),
     AgentType(
         "ldt",
         "honest",

@@ -171,7 +171,12 @@ def epochs_frame(raw: dict[str, Any]) -> pl.DataFrame:
 def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
     import polars as pl
 
-    return pl.DataFrame({c: raw[c] for c in AGENT_COLUMNS})
+    # The id and type columns are lists of str: typed explicitly so that an
+    # empty population still has String columns.
+    return pl.DataFrame(
+        {c: raw[c] for c in AGENT_COLUMNS},
+        schema_overrides={"agent_id": pl.String, "agent_type": pl.String},
+    )
 
 
 def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFrame:

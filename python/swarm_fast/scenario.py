@@ -30,8 +30,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
+from . import dynamic_toxicity, perturbations
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, check_population, family_params
+from .levers import lever_configs
 from .limits import (
     MAX_AGENTS,
     MAX_EPOCHS,
@@ -88,6 +90,23 @@ REFERENCE_ONLY_AGENTS = frozenset(
     """.split()
 )
 
+# What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
+# refuses them and names the reference's failure.
+REFERENCE_FAILURES = {
+    "skill_honest": "TypeError: SkillEvolvingHonestAgent.__init__() got an unexpected "
+    "keyword argument 'rng'",
+    "skill_opportunistic": "TypeError: SkillEvolvingOpportunisticAgent.__init__() got an "
+    "unexpected keyword argument 'rng'",
+    "evo_game": "ModuleNotFoundError: No module named 'gamescape' (its evo_game handler "
+    "imports it; swarm-safety does not depend on it)",
+}
+
+
+def _reference_fails(key: str, what: str) -> ScenarioError:
+    why = REFERENCE_FAILURES[what]
+    return ScenarioError(key, f"{what} is refused: swarm-safety 1.9.0 itself fails on it ({why})")
+
+
 # Policy parameters the core agents read (spec §11): all numbers except the
 # two switches.
 AGENT_BOOL_PARAMS = frozenset({"target_honest", "optimize_per_epoch"})
@@ -120,19 +139,10 @@ OPTIONAL_SECTIONS = (
     "rivals",
     "awm",
     "letta",
-    "perturbations",
     "contracts",
     "evo_game",
     "resource_negotiation",
     "tierra",
-    "dynamic_toxicity",
-)
-PERTURBATION_PARTS = (
-    "agent_dropout",
-    "signal_corruption",
-    "parameter_shocks",
-    "network_partition",
-    "resource_shock",
 )
 
 MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
@@ -181,15 +191,14 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
 )
 
 # Flags of levers swarm_fast does not implement: ``true`` is refused.
+# (The security lever is implemented: see levers.py.)
 REFUSED_LEVERS = (
-    "security_enabled",
     "sybil_detection_enabled",
     "self_ensemble_enabled",
     "resample_enabled",
     "incoherence_breaker_enabled",
     "incoherence_friction_enabled",
     "decomposition_enabled",
-    "rbac_enabled",
     "self_modification_enabled",
     "hardware_trust_enabled",
     "moltipedia_pair_cap_enabled",
@@ -198,11 +207,9 @@ REFUSED_LEVERS = (
     "moltipedia_no_self_fix",
     "moltbook_rate_limit_enabled",
     "moltbook_challenge_enabled",
-    "memory_promotion_gate_enabled",
-    "memory_write_rate_limit_enabled",
-    "memory_cross_verification_enabled",
-    "memory_provenance_enabled",
 )
+# The memory levers' flags are inert without the memory_tiers subsystem
+# (schema.py warns about them).
 
 
 def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
@@ -214,6 +221,8 @@ def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
         "pos": POSITIVE,
         "ge1": AT_LEAST_1,
         "ge2": AT_LEAST_2,
+        "amount": AMOUNT,
+        "signed": (-MAX_AMOUNT, False, MAX_AMOUNT),
     }
     table = {}
     for line in spec.strip().splitlines():
@@ -241,10 +250,10 @@ GOVERNANCE_OTHER = _kinds(
     security_min_interactions int ge1
     security_penalty_threshold float unit
     security_quarantine_threshold float unit
-    security_penalty_multiplier float nonneg
+    security_penalty_multiplier float amount
     security_realtime_penalty bool any
     security_realtime_threshold float unit
-    security_realtime_rate float nonneg
+    security_realtime_rate float amount
     security_clear_history_on_epoch bool any
     sybil_detection_enabled bool any
     sybil_similarity_threshold float unit
@@ -298,11 +307,11 @@ GOVERNANCE_OTHER = _kinds(
     memory_provenance_enabled bool any
     memory_provenance_revert_penalty float nonneg
     rbac_enabled bool any
-    rbac_violation_penalty float nonneg
-    rbac_violation_reputation_penalty float any
+    rbac_violation_penalty float amount
+    rbac_violation_reputation_penalty float signed
     rbac_high_stakes_actions strings any
     rbac_security_clearance_required int nonneg
-    rbac_high_stakes_penalty_multiplier float nonneg
+    rbac_high_stakes_penalty_multiplier float amount
     rbac_role_action_map role_map any
     resample_enabled bool any
     resample_suspicion_threshold float unit
@@ -529,6 +538,8 @@ def _agent_type(where: str, kind: Any) -> str:
         raise ScenarioError(f"{where}.type", f"expected a string, got {short(kind)}")
     if kind in SUPPORTED_AGENTS:
         return kind
+    if kind in REFERENCE_FAILURES:
+        raise _reference_fails(f"{where}.type", kind)
     if kind in REFERENCE_ONLY_AGENTS:
         raise ScenarioError(
             f"{where}.type",
@@ -581,9 +592,16 @@ def _agent(i: int, spec: Any) -> dict[str, Any]:
 
 
 def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    specs = data.get("agents")
-    if not specs:
-        raise ScenarioError("agents", "at least one agent spec is required")
+    # No ``agents:`` (the escalation sandbox and CSM domain files) or an
+    # empty list: the reference's orchestrator runs an empty population, and
+    # so does swarm_fast. Null makes the reference fail.
+    if "agents" not in data:
+        return []
+    specs = data["agents"]
+    if specs is None:
+        raise ScenarioError(
+            "agents", "expected a list of agent specs, got null (remove the key for no agents)"
+        )
     if not isinstance(specs, list):
         raise ScenarioError("agents", f"expected a list of agent specs, got {short(specs)}")
     out = [_agent(i, spec) for i, spec in enumerate(specs)]
@@ -591,9 +609,6 @@ def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     total = sum(a["count"] for a in out)
     if total > MAX_AGENTS:
         raise ScenarioError("agents", f"{total} agents; swarm_fast runs at most {MAX_AGENTS}")
-    if total == 0:
-        # The reference runs an empty population; swarm_fast's core refuses it.
-        raise ScenarioError("agents", "every count is 0: the scenario has no agents")
     return out
 
 
@@ -642,6 +657,7 @@ def _governance(data: Mapping[str, Any]) -> dict[str, Any]:
     for key, (kind, rng) in GOVERNANCE_OTHER.items():
         if key in gov:  # checked like the reference, then dropped
             _value(f"governance.{key}", gov[key], kind, rng)
+    out.update(lever_configs(gov))
     return out
 
 
@@ -756,12 +772,6 @@ def _criteria(data: Mapping[str, Any]) -> dict[str, float | None]:
 # ------------------------------------------------------- out-of-scope features
 
 
-def _part_on(part: Any) -> bool:
-    """A perturbation part: on when ``enabled`` is truthy; a non-mapping
-    (which the reference fails on) counts as on."""
-    return not isinstance(part, dict) or bool(part.get("enabled"))
-
-
 def _subsystem_on(name: str, value: Any) -> bool:
     """Whether an optional top-level section switches its subsystem on, by
     the reference loader's rule for that section."""
@@ -771,15 +781,13 @@ def _subsystem_on(name: str, value: Any) -> bool:
         return True  # the reference fails on it; refusing is as good
     if name == "contracts":  # built from any non-empty section
         return True
-    if name == "perturbations":  # an engine that acts only through enabled parts
-        return any(_part_on(value.get(part, {})) for part in PERTURBATION_PARTS)
-    if name == "dynamic_toxicity":  # middlewares listed under ``enabled``
-        return bool(value.get("enabled"))
     return value.get("enabled") is not False
 
 
 def _refuse_subsystems(data: Mapping[str, Any]) -> None:
     for name in OPTIONAL_SECTIONS:
+        if name in REFERENCE_FAILURES and _subsystem_on(name, data.get(name)):
+            raise _reference_fails(name, name)
         if _subsystem_on(name, data.get(name)):
             raise ScenarioError(
                 name,
@@ -811,6 +819,8 @@ def normalize(data: Any) -> dict[str, Any]:
     config["governance"] = _governance(data)
     config["network"] = _network(data)
     config["marketplace"] = _marketplace(data)
+    config["dynamic_toxicity"] = dynamic_toxicity.parse(data)
+    config["perturbations"] = perturbations.parse(data)
     config["success_criteria"] = _criteria(data)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit

@@ -67,6 +67,15 @@ class Inert:
 
 
 @dataclass(frozen=True)
+class Unported:
+    """A section read only by a separate runner of the reference (not its
+    orchestrator, which ignores it, as swarm_fast does): a file that has it
+    draws a warning saying so; an override into it is an error."""
+
+    why: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A mapping with the given keys. ``any_keys``: unknown keys are
     accepted silently (none so far). ``unknown``: what a file's unknown key
@@ -85,7 +94,7 @@ class AgentList:
     fallback: Section | None = None
 
 
-Node = Union[Leaf, Open, Alias, Inert, Section, AgentList]
+Node = Union[Leaf, Open, Alias, Inert, Unported, Section, AgentList]
 
 
 def _leaves(names: str) -> dict[str, Node]:
@@ -172,6 +181,17 @@ def _governance() -> Section:
         "vote_normalization_enabled",
     ):
         keys[key] = Inert(inert)
+    # The memory levers act only on interactions the memory_tiers subsystem
+    # makes (governance spec §9.7); that subsystem is refused, so here they
+    # are inert, as in the reference's runs without it.
+    memory = "acts only on memory_tiers interactions, and there are none without that subsystem"
+    for key in (
+        "memory_promotion_gate_enabled",
+        "memory_write_rate_limit_enabled",
+        "memory_cross_verification_enabled",
+        "memory_provenance_enabled",
+    ):
+        keys[key] = Inert(memory)
     return Section(keys)
 
 
@@ -247,8 +267,18 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
     "moltipedia moltbook memory_tiers scholar kernel_oracle spawn rivals awm letta "
-    "perturbations contracts evo_game resource_negotiation tierra dynamic_toxicity"
+    "perturbations contracts evo_game resource_negotiation tierra"
 ).split()
+
+# The dynamic toxicity subsystem (dynamic_toxicity.py).
+DYNAMIC_TOXICITY = Section(
+    {
+        "enabled": LEAF,
+        "proxy_drift": Section(_leaves("alpha k_floor")),
+        "trust_erosion": Section(_leaves("beta exit_threshold window min_honest")),
+        "quality_contagion": Section(_leaves("gamma neutral")),
+    }
+)
 
 
 def scenario_schema() -> Section:
@@ -268,6 +298,16 @@ def scenario_schema() -> Section:
             "success_criteria": SUCCESS_CRITERIA,
             "outputs": OUTPUTS,
             "model": MODEL,
+            "dynamic_toxicity": DYNAMIC_TOXICITY,
+            "domain": Unported(
+                "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
+                "run_scenario) is not ported; the reference's orchestrator ignores this "
+                "section too and runs no agents"
+            ),
+            "csm": Unported(
+                "the CSM benchmark's own runner (swarm.csm) is not ported; the reference's "
+                "orchestrator ignores this section too and runs no agents"
+            ),
             **{name: OPEN for name in SUBSYSTEMS},
         }
     )
@@ -321,6 +361,8 @@ def check_override_key(data: Mapping[str, Any], parts: list[str]) -> Node:
     for part in parts:
         if isinstance(node, Open):
             return node
+        if isinstance(node, Unported):
+            raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
         if isinstance(node, AgentList):
             if not part.isdecimal() or not part.isascii():
                 raise ScenarioError(
@@ -351,6 +393,8 @@ def check_override_key(data: Mapping[str, Any], parts: list[str]) -> Node:
         node = node.keys.get(part, LEAF)
         value = value.get(part) if isinstance(value, dict) else None
         where = f"{where}.{part}" if where else part
+    if isinstance(node, Unported):
+        raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
     return node
 
 
@@ -402,6 +446,8 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
                     out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
             if isinstance(node, Inert) and sub is True:
+                out.append(f"{dotted}: ignored, {node.why}")
+            elif isinstance(node, Unported):
                 out.append(f"{dotted}: ignored, {node.why}")
             elif isinstance(node, Section) and isinstance(sub, dict):
                 walk(sub, node, dotted)

@@ -33,6 +33,10 @@ pub struct RunConfig {
     pub network: Option<NetworkConfig>,
     /// A `marketplace:` section (spec §13); None when absent or disabled.
     pub marketplace: Option<MarketplaceConfig>,
+    /// A `dynamic_toxicity:` section with mechanisms enabled; None when off.
+    pub dynamic_toxicity: Option<crate::dynamic_toxicity::DynamicToxicityConfig>,
+    /// The `perturbations:` parts swarm_fast runs; None when none is on.
+    pub perturbations: Option<crate::perturbation::PerturbationConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -65,6 +69,8 @@ impl Default for RunConfig {
             governance: GovernanceConfig::default(),
             network: None,
             marketplace: None,
+            dynamic_toxicity: None,
+            perturbations: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -263,6 +269,10 @@ pub struct GovernanceConfig {
     pub collusion_realtime_penalty: bool,
     pub collusion_realtime_rate: f64,
     pub collusion_clear_history_on_epoch: bool,
+    /// The security lever's keys; None unless `security_enabled`.
+    pub security: Option<crate::governance::security::SecurityConfig>,
+    /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
+    pub rbac: Option<crate::governance::rbac::RbacConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -289,6 +299,8 @@ impl Default for GovernanceConfig {
             collusion_realtime_penalty: false,
             collusion_realtime_rate: 0.1,
             collusion_clear_history_on_epoch: false,
+            security: None,
+            rbac: None,
         }
     }
 }
@@ -385,9 +397,6 @@ impl RunConfig {
         }
         if self.seed.is_none() {
             return Err(SwarmError::Config("simulation.seed: a seed is required".into()));
-        }
-        if self.agents.is_empty() {
-            return Err(SwarmError::Config("agents: at least one agent is required".into()));
         }
         for (i, spec) in self.agents.iter().enumerate() {
             if spec.kind == crate::agents::EXTERNAL {

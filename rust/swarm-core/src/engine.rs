@@ -18,6 +18,7 @@ use crate::agents::external::{
 };
 use crate::agents::{Agent, AgentKind, EXTERNAL};
 use crate::config::{RunConfig, Topology};
+use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
 use crate::governance::{collusion::Record, Governance};
@@ -29,6 +30,7 @@ use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::PayoffEngine;
+use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
@@ -239,6 +241,10 @@ pub struct Engine {
     /// [`Tuning::index`].
     index: Option<VisibleIndex>,
     marketplace: Option<Marketplace>,
+    /// The `dynamic_toxicity:` subsystem, when a mechanism is enabled.
+    dynamic_toxicity: Option<DynamicToxicity>,
+    /// The `perturbations:` subsystem (parameter and resource shocks).
+    perturbation: Option<Perturbation>,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -479,11 +485,8 @@ impl Engine {
             });
         }
         let agents = agents_built;
-        if n == 0 {
-            return Err(SwarmError::Config(
-                "agents: the scenario has no agents (every count is 0)".into(),
-            ));
-        }
+        // n == 0 runs: the reference's orchestrator runs an empty
+        // population (its domain files have no `agents:`), every epoch empty.
         let network = match &cfg.network {
             Some(net) => {
                 let s = u64::try_from(seed).map_err(|_| {
@@ -491,8 +494,12 @@ impl Engine {
                         "simulation.seed: must be >= 0 with a network (numpy seeding)".into(),
                     )
                 })?;
+                // A network partition needs the edges themselves.
+                let partition =
+                    cfg.perturbations.as_ref().is_some_and(|p| p.network_partition.is_some());
                 let implicit = net.topology == Topology::Complete
                     && !net.dynamic
+                    && !partition
                     && tuning.implicit_complete.resolve(true);
                 (!implicit).then(|| Network::build(net, n, s))
             }
@@ -545,6 +552,17 @@ impl Engine {
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
+            perturbation: match &cfg.perturbations {
+                Some(p) => {
+                    p.validate(&cfg.governance)?;
+                    Some(Perturbation::new(p.clone(), n))
+                }
+                None => None,
+            },
+            dynamic_toxicity: cfg
+                .dynamic_toxicity
+                .clone()
+                .map(|c| DynamicToxicity::new(c, crate::proxy::SIGMOID_K, seed)),
             market_view: MarketView::default(),
             pending: Pending::new(n),
             r_o,
@@ -683,6 +701,10 @@ impl Engine {
     /// collusion penalties, applied together.
     fn epoch_start(&mut self) {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
+        for &i in &effect.freeze {
+            self.frozen[i] = true;
+            self.touch(i);
+        }
         for &i in &effect.unfreeze {
             self.frozen[i] = false;
             self.touch(i);
@@ -697,6 +719,16 @@ impl Engine {
             if let Some(d) = d {
                 self.resources[i] += d;
                 self.touch(i);
+            }
+        }
+        // The perturbation middleware runs after governance's.
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            let net = self.network.as_mut();
+            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
+                for i in 0..self.resources.len() {
+                    self.touch(i);
+                }
             }
         }
     }
@@ -724,6 +756,13 @@ impl Engine {
         }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            p.on_epoch_end(i64::from(self.epoch), row.toxicity_rate, row.quality_gap, cfg);
+        }
+        if self.dynamic_toxicity.is_some() {
+            self.dynamic_toxicity_epoch_end(&row);
+        }
         self.epochs.try_reserve(1).map_err(|_| {
             SwarmError::Config(format!(
                 "simulation.n_epochs: {} epochs of metrics do not fit in memory \
@@ -753,16 +792,47 @@ impl Engine {
         Ok(())
     }
 
+    /// Dynamic toxicity's feedback loops (after the network decay, as the
+    /// reference's middleware order has it); its changes act from the next
+    /// epoch on.
+    fn dynamic_toxicity_epoch_end(&mut self, row: &crate::metrics::EpochRow) {
+        let Some(dt) = self.dynamic_toxicity.as_mut() else { return };
+        let honest: Vec<bool> = self.types.iter().map(|&t| t == StateType::Honest).collect();
+        let mut out = EpochEnd {
+            sigmoid_k: self.proxy.sigmoid_k(),
+            honest: &honest,
+            frozen: &self.frozen,
+            exited: Vec::new(),
+            shifts: Vec::new(),
+        };
+        dt.on_epoch_end(row, &mut out);
+        let (exited, shifts) = (out.exited, out.shifts);
+        for i in exited {
+            self.frozen[i] = true;
+            self.touch(i);
+        }
+        for (i, delta) in shifts {
+            self.agents[i].shift_trust(delta);
+        }
+    }
+
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
     fn step<const EXT: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
+        if let Some(p) = self.perturbation.as_mut() {
+            p.on_step_start(&self.types);
+        }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
+        let perturbation = self.perturbation.as_ref();
         let epoch = self.epoch;
         let admits = |a: AgentIdx| {
             let i = a as usize;
-            !frozen[i] && governance.admits(i, resources[i], epoch)
+            // Dropped agents are skipped first, as in the reference's scheduler.
+            !perturbation.is_some_and(|p| p.dropped(i))
+                && !frozen[i]
+                && governance.admits(i, resources[i], epoch)
         };
         self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
@@ -1048,6 +1118,7 @@ impl Engine {
             prop.counterparty,
             accepted,
             p,
+            (signals.rejections, signals.misuse),
             self.epoch,
         );
         let c_a = 0.0 + effect.cost_a;
@@ -1087,6 +1158,9 @@ impl Engine {
             self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
         }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        if let Some(dt) = self.dynamic_toxicity.as_mut() {
+            dt.on_interaction(prop.initiator, prop.counterparty, accepted, p);
+        }
         self.totals.add(accepted, p, pay_a, pay_b);
         if let Some(trace) = self.trace.as_mut() {
             trace.push(InteractionRow {

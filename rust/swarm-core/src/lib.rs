@@ -10,6 +10,7 @@
 pub mod agents;
 pub mod alloc;
 pub mod config;
+pub mod dynamic_toxicity;
 pub mod engine;
 pub mod error;
 pub mod feed;
@@ -24,6 +25,7 @@ pub mod numpy_compat;
 pub mod observables;
 pub mod observation;
 pub mod payoff;
+pub mod perturbation;
 pub mod post_map;
 pub mod proxy;
 pub mod rng;

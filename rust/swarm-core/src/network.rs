@@ -138,6 +138,20 @@ impl Network {
         self.adj[b as usize].remove(a);
     }
 
+    /// The reference's `add_edge`: set both directions, capped at the
+    /// maximum weight (perturbations heal a partition with it).
+    pub fn add_edge(&mut self, a: AgentIdx, b: AgentIdx, w: f64) {
+        self.link(a, b, py_min(w, self.cfg.max_edge_weight));
+    }
+
+    pub fn remove_edge(&mut self, a: AgentIdx, b: AgentIdx) {
+        self.unlink(a, b);
+    }
+
+    pub fn n_agents(&self) -> usize {
+        self.adj.len()
+    }
+
     pub fn has_edge(&self, a: AgentIdx, b: AgentIdx) -> bool {
         self.adj[a as usize].get(b).is_some()
     }

@@ -19,6 +19,9 @@ pub struct Proxy {
     rework_pow: [f64; 4],
     rejection_pow: [f64; 4],
     misuse_pow: [f64; 4],
+    /// The sigmoid sharpness: SIGMOID_K, except under dynamic toxicity's
+    /// proxy drift, which lowers it epoch by epoch.
+    k: f64,
 }
 
 impl Default for Proxy {
@@ -42,6 +45,7 @@ impl Proxy {
             rework_pow: table(0.3),
             rejection_pow: table(0.4),
             misuse_pow: table(0.5),
+            k: SIGMOID_K,
         }
     }
 
@@ -54,6 +58,10 @@ impl Proxy {
             None => black_box(decay).powf(black_box(f64::from(n))),
         };
         2.0 * f - 1.0
+    }
+
+    pub fn sigmoid_k(&mut self) -> &mut f64 {
+        &mut self.k
     }
 
     /// Returns (v̂, p).
@@ -69,7 +77,7 @@ impl Proxy {
             + self.w_verifier * verifier
             + self.w_engagement * engagement;
         let v_hat = py_max(-1.0, py_min(1.0, v));
-        let p = 1.0 / (1.0 + (-SIGMOID_K * v_hat).exp());
+        let p = 1.0 / (1.0 + (-self.k * v_hat).exp());
         (v_hat, p)
     }
 }

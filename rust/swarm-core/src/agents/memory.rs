@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use super::agent_map::AgentMap;
 use super::ranked::{ordered, unordered, Ranked};
+use crate::observables::{py_max, py_min};
 use crate::post_map::PostMap;
 use crate::types::AgentIdx;
 
@@ -110,6 +111,21 @@ impl Memory {
         match &self.ranked {
             Some(r) => r.knows(other),
             None => self.trust.contains_key(other),
+        }
+    }
+
+    /// Move every trust entry by `delta`, clamped to [0, 1] (dynamic
+    /// toxicity's quality contagion).
+    pub fn shift_trust(&mut self, delta: f64) {
+        let entries: Vec<(AgentIdx, f64)> = self.trusted().collect();
+        for (other, t) in entries {
+            let shifted = py_max(0.0, py_min(1.0, t + delta));
+            match self.ranked.as_mut() {
+                Some(ranked) => ranked.set(other, ordered(shifted)),
+                None => {
+                    self.trust.insert(other, shifted);
+                }
+            }
         }
     }
 

@@ -290,6 +290,11 @@ impl Agent {
 
     /// `update_from_outcome(interaction, payoff)`, for accepted and rejected
     /// interactions alike: the base memory update, then the policy's own.
+    /// Dynamic toxicity's quality contagion (see `Memory::shift_trust`).
+    pub fn shift_trust(&mut self, delta: f64) {
+        self.memory.shift_trust(delta);
+    }
+
     pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {

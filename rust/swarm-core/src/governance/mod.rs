@@ -9,6 +9,8 @@ pub mod audit;
 pub mod circuit_breaker;
 pub mod collusion;
 pub mod decay;
+pub mod rbac;
+pub mod security;
 pub mod staking;
 pub mod tax;
 
@@ -19,6 +21,7 @@ use crate::rng::PyRandom;
 use crate::types::AgentIdx;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
+use security::Security;
 
 /// The merged effect of `apply_interaction` for one interaction.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +36,8 @@ pub struct InteractionEffect {
 /// The merged effect of `apply_epoch_start`.
 #[derive(Debug, Clone, Default)]
 pub struct EpochEffect {
+    /// Applied before the unfreezes (spec §12.2 step 3).
+    pub freeze: Vec<usize>,
     pub unfreeze: Vec<usize>,
     /// Summed reputation delta per agent, None where no lever touched it.
     pub rep_delta: Vec<Option<f64>>,
@@ -49,14 +54,18 @@ pub struct Governance {
     model: ModelSwitches,
     /// The tax base's (s₊, s₋): 2 and 1 unless the model corrects G1.
     tax_base: (f64, f64),
+    /// The security lever, when `security_enabled` (spec §9.1).
+    security: Option<Security>,
 }
 
 impl Governance {
     /// `audit_rng`: a fresh `Random(seed)`; `rank`: each agent's position in
     /// Python string order of the ids.
     pub fn new(cfg: GovernanceConfig, audit_rng: PyRandom, rank: Vec<u32>) -> Self {
+        let n = rank.len();
         Governance {
-            breaker: CircuitBreaker::new(&cfg, rank.len()),
+            breaker: CircuitBreaker::new(&cfg, n),
+            security: cfg.security.clone().map(|s| Security::new(s, n)),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -75,9 +84,12 @@ impl Governance {
         self
     }
 
-    /// Scheduler admission (§10.3): staking, then the circuit breaker.
+    /// Scheduler admission (§3.3): staking, the circuit breaker, then the
+    /// security quarantine.
     pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
-        staking::admits(&self.cfg, resources) && self.breaker.admits(&self.cfg, agent, epoch)
+        staking::admits(&self.cfg, resources)
+            && self.breaker.admits(&self.cfg, agent, epoch)
+            && self.security.as_ref().is_none_or(|s| s.admits(agent))
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
@@ -87,6 +99,7 @@ impl Governance {
         counterparty: AgentIdx,
         accepted: bool,
         p: f64,
+        flags: (u32, u32),
         epoch: u32,
     ) -> InteractionEffect {
         let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, self.tax_base);
@@ -103,13 +116,27 @@ impl Governance {
             cost_a += pen;
             cost_b += pen;
         }
+        // The reference also charges the audit penalty to reputation
+        // directly, on top of the cost that already lowers it (G2).
+        let mut rep_delta = if audit_once { None } else { audit.map(|pen| 0.0 + -pen) };
+        if let (Some(sec), Some(live)) = (self.security.as_mut(), self.cfg.security.as_ref()) {
+            let (rejections, misuse) = flags;
+            let seen = security::Seen { initiator, counterparty, accepted, p, rejections, misuse };
+            if let Some((pen_a, pen_b)) = sec.on_interaction(live, seen) {
+                cost_a += pen_a;
+                cost_b += pen_b;
+            }
+        }
+        if let Some(cfg) = &self.cfg.rbac {
+            let (pen, rep) = rbac::on_interaction(cfg);
+            cost_a += pen;
+            rep_delta = Some(rep_delta.unwrap_or(0.0) + rep);
+        }
         InteractionEffect {
             cost_a,
             cost_b,
             freeze_initiator: freeze,
-            // The reference also charges the penalty to reputation directly,
-            // on top of the cost that already lowers it (G2).
-            initiator_rep_delta: if audit_once { None } else { audit.map(|pen| 0.0 + -pen) },
+            initiator_rep_delta: rep_delta,
         }
     }
 
@@ -123,6 +150,7 @@ impl Governance {
     pub fn on_epoch_start(&mut self, epoch: u32, reputations: &[f64]) -> EpochEffect {
         let n = reputations.len();
         let mut effect = EpochEffect {
+            freeze: Vec::new(),
             unfreeze: Vec::new(),
             rep_delta: vec![None; n],
             res_delta: vec![None; n],
@@ -136,6 +164,14 @@ impl Governance {
         for (i, rep_d, res_d) in self.collusion.on_epoch_start(&self.cfg, n) {
             effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
             effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+        }
+        if let (Some(sec), Some(live)) = (self.security.as_mut(), self.cfg.security.as_ref()) {
+            let found = sec.on_epoch_start(live, reputations);
+            effect.freeze = found.freeze;
+            for (i, rep_d, res_d) in found.penalties {
+                effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
+                effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+            }
         }
         effect
     }

@@ -1,0 +1,76 @@
+"""The coverage report over the reference's scenario library (issue 17),
+run with the parity suite: ``scripts/coverage.py`` loads every file of
+``tests/scenarios/library/`` and compares a short run of each against the
+reference, live."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "coverage.py"
+
+
+@pytest.fixture(scope="module")
+def coverage():
+    spec = importlib.util.spec_from_file_location("coverage_report", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["coverage_report"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def rows(coverage):
+    return {r.file: r for r in coverage.survey()}
+
+
+def test_the_report_covers_every_library_file(coverage, rows) -> None:
+    files = {p.stem for p in coverage.LIBRARY.glob("*.yaml")}
+    assert set(rows) == files and len(files) > 100
+    out = io.StringIO()
+    coverage.report(list(rows.values()), out)
+    assert f"{len(files)} files:" in out.getvalue()
+
+
+def test_no_file_differs(rows) -> None:
+    """Every file swarm_fast runs gives the reference's results exactly."""
+    assert [(r.file, r.reason) for r in rows.values() if r.status == "differs"] == []
+
+
+def test_refusals_name_a_key(rows) -> None:
+    for r in rows.values():
+        if r.status in ("refused", "reference-fails"):
+            assert r.reason and r.family, r.file
+
+
+def test_the_reference_failures_are_named(rows) -> None:
+    """Files the reference itself cannot run are refused with a message that
+    names the reference's own error (its exception type, checked live)."""
+    failing = [r for r in rows.values() if r.status == "reference-fails"]
+    assert failing
+    for r in failing:
+        ref_error, _, ours = r.reason.partition(" | swarm_fast: ")
+        assert ref_error.split(":")[0] in ours, r.file
+        assert "swarm-safety 1.9.0 itself fails" in ours, r.file
+
+
+def test_outside_service_files_are_marked_and_refused(rows) -> None:
+    marked = [r for r in rows.values() if r.needs]
+    assert marked
+    assert all(r.status == "refused" for r in marked)
+
+
+@pytest.mark.parametrize(
+    "prefix", ["security_", "dynamic_toxicity_", "escalation_", "csm_", "baseline"]
+)
+def test_ported_families_are_exact(rows, prefix: str) -> None:
+    """The families ported so far run exactly on all of their files."""
+    family = [r for name, r in rows.items() if name.startswith(prefix)]
+    assert family and all(r.status == "exact" for r in family), [
+        (r.file, r.status, r.reason) for r in family if r.status != "exact"
+    ]
