@@ -362,7 +362,7 @@ def check_override_key(data: Mapping[str, Any], parts: list[str]) -> Node:
         if isinstance(node, Open):
             return node
         if isinstance(node, Unported):
-            raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
+            raise ScenarioError(short_key(".".join(parts)), f"overrides nothing: {node.why}")
         if isinstance(node, AgentList):
             if not part.isdecimal() or not part.isascii():
                 raise ScenarioError(
@@ -394,7 +394,7 @@ def check_override_key(data: Mapping[str, Any], parts: list[str]) -> Node:
         value = value.get(part) if isinstance(value, dict) else None
         where = f"{where}.{part}" if where else part
     if isinstance(node, Unported):
-        raise ScenarioError(short_key(key), f"overrides nothing: {node.why}")
+        raise ScenarioError(short_key(".".join(parts)), f"overrides nothing: {node.why}")
     return node
 
 
