@@ -160,6 +160,18 @@ DEPTH_SWEEP_LDT = {"agents.0.count": 1, "agents.1.count": 1, "agents.2.count": 1
             "ldt_modeling_adversary",
             {"agents.1.count": 4, "marketplace": {"max_bids_per_bounty": 3}},
         ),
+        # Allies (adversarial agents) frozen and released by the circuit
+        # breaker while modeling adversaries record them.
+        (
+            "ldt_large_population",
+            {
+                "agents.2.type": "modeling_adversary",
+                "governance.circuit_breaker_enabled": True,
+                "governance.freeze_threshold_toxicity": 0.3,
+                "governance.freeze_threshold_violations": 1,
+                "governance.freeze_duration_epochs": 2,
+            },
+        ),
         # Governance acting on them.
         (
             "ldt_modeling_adversary",
