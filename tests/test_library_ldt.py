@@ -139,6 +139,15 @@ DEPTH_SWEEP_LDT = {"agents.0.count": 1, "agents.1.count": 1, "agents.2.count": 1
                 "network": {"topology": "small_world", "params": {"k": 4, "p": 0.2}},
             },
         ),
+        # Observation noise: the visible list is built, not indexed.
+        (
+            "ldt_modeling_adversary",
+            {
+                "simulation.observation_noise_probability": 0.3,
+                "simulation.observation_noise_std": 0.1,
+                "agents.0.config.acausality_depth": 3,
+            },
+        ),
         # A marketplace: bounties to bid on, bids to accept, tasks to claim.
         (
             "ldt_cooperation",
@@ -150,6 +159,18 @@ DEPTH_SWEEP_LDT = {"agents.0.count": 1, "agents.1.count": 1, "agents.2.count": 1
         (
             "ldt_modeling_adversary",
             {"agents.1.count": 4, "marketplace": {"max_bids_per_bounty": 3}},
+        ),
+        # Allies (adversarial agents) frozen and released by the circuit
+        # breaker while modeling adversaries record them.
+        (
+            "ldt_large_population",
+            {
+                "agents.2.type": "modeling_adversary",
+                "governance.circuit_breaker_enabled": True,
+                "governance.freeze_threshold_toxicity": 0.3,
+                "governance.freeze_threshold_violations": 1,
+                "governance.freeze_duration_epochs": 2,
+            },
         ),
         # Governance acting on them.
         (
