@@ -12,12 +12,15 @@ the reference, side by side in this process, and prints one line per file:
 - ``differs``: both ran, with different results (the first difference is
   printed) — a bug;
 - ``reference-fails``: the reference itself cannot run the file (its error
-  is printed); swarm_fast must refuse it too, naming that failure.
+  is printed); swarm_fast must refuse it too, naming that failure;
+- ``offline``: the file's LLM agents need a provider, so the reference is
+  not run; swarm_fast runs it with a mock model (the LLM agents' parity with
+  the reference's, given the same replies, is tests/test_llm.py).
 
 Files whose agents call an LLM provider are marked ``llm``, and those that
 need another outside service (AWM's live mode) ``service``; they are not run
 in the reference (without the service it has nothing to call, or waits for
-it), and swarm_fast refuses them.
+it); swarm_fast refuses those it cannot run offline.
 
 Usage::
 
@@ -58,7 +61,7 @@ LLM_AGENT_TYPES = frozenset({"llm", "council", "concordia_entity", "crewai_adapt
 @dataclass
 class Row:
     file: str
-    status: str  # exact | refused | differs | reference-fails
+    status: str  # exact | refused | differs | reference-fails | offline
     reason: str  # why refused / what differs / how the reference fails
     family: str  # the agent type, lever or subsystem that decides the status
     needs: str  # "llm" / "service": the file needs an outside service
@@ -130,14 +133,22 @@ def survey_file(path: Path) -> Row:
     needs = outside_service(data)
     ours: Any = None
     refusal, family = "", ""
+    # LLM agents are answered offline by a mock model (NOOP, every proposal
+    # rejected): the reference cannot run these files without a provider,
+    # so they are not compared here; tests/test_llm.py compares the LLM
+    # agents with the reference's, given the same replies.
+    llm = {"mock": lambda system, user: '{"action_type": "NOOP"}'} if needs == "llm" else None
     try:
         with _quiet():
             ours = swarm_fast.run(
-                path, seed=SEED, epochs=EPOCHS, steps=STEPS, record_interactions=True
+                path, seed=SEED, epochs=EPOCHS, steps=STEPS, record_interactions=True, llm=llm
             )
     except swarm_fast.ScenarioError as err:
         refusal, family = str(err), family_of(data, err.key)
     if needs:
+        if ours is not None and needs == "llm":
+            why = "runs offline with a mock model; the reference needs a provider"
+            return Row(path.stem, "offline", why, "llm", needs)
         if ours is not None:
             return Row(path.stem, "differs", f"swarm_fast ran it without its {needs}", needs, needs)
         return Row(path.stem, "refused", refusal, family, needs)
@@ -183,7 +194,10 @@ def report(rows: list[Row], out: Any = sys.stdout) -> None:
     print(file=out)
     print(
         f"{len(rows)} files: "
-        + ", ".join(f"{counts[s]} {s}" for s in ("exact", "refused", "differs", "reference-fails")),
+        + ", ".join(
+            f"{counts[s]} {s}"
+            for s in ("exact", "offline", "refused", "differs", "reference-fails")
+        ),
         file=out,
     )
     for needs, what in (("llm", "an LLM provider"), ("service", "another outside service")):
