@@ -119,7 +119,9 @@ def test_bad_config_names_the_key(config: dict, key: str, message: str) -> None:
         load_scenario(_with(config))
 
 
-def test_population_past_the_model_cap_is_refused() -> None:
-    load_scenario(_with({}, count=1, others=500))
-    with pytest.raises(ScenarioError, match=r"^agents: 502 agents with rlm agents"):
-        load_scenario(_with({}, count=2, others=500))
+def test_past_the_model_cap() -> None:
+    """509 agents: each rlm agent meets more than 500 others, so the
+    reference evicts its least-used counterparty models (fewest outcomes,
+    then oldest) as it looks at every visible agent."""
+    overrides = {"agents.3.count": 500, "simulation.max_actions_per_step": 30}
+    assert_same(*both("rlm_recursive_collusion", overrides, seed=3, epochs=3, steps=4))
