@@ -119,7 +119,28 @@ def test_bad_config_names_the_key(config: dict, key: str, message: str) -> None:
         load_scenario(_with(config))
 
 
-def test_population_past_the_model_cap_is_refused() -> None:
-    load_scenario(_with({}, count=1, others=500))
-    with pytest.raises(ScenarioError, match=r"^agents: 502 agents with rlm agents"):
-        load_scenario(_with({}, count=2, others=500))
+def test_past_the_model_cap() -> None:
+    """509 agents: each rlm agent meets more than 500 others, so the
+    reference evicts its least-used counterparty models (fewest outcomes,
+    then oldest) as it looks at every visible agent."""
+    overrides = {"agents.3.count": 500, "simulation.max_actions_per_step": 30}
+    assert_same(*both("rlm_recursive_collusion", overrides, seed=3, epochs=3, steps=4))
+
+
+def test_evicting_models_with_outcomes() -> None:
+    """One rlm agent among 520 adversaries meets more than 500 distinct
+    parties, so models with outcomes are evicted too (and re-made fresh)."""
+    data = {
+        "scenario_id": "rlm_eviction",
+        "simulation": {"seed": 5, "n_epochs": 1, "steps_per_epoch": 900, "max_actions_per_step": 3},
+        "agents": [
+            {"type": "rlm", "count": 1, "config": {"recursion_depth": 2}},
+            {"type": "adversarial", "count": 520},
+        ],
+    }
+    ours = swarm_fast.run(load_scenario(data), record_interactions=True)
+    it = ours.interactions
+    met = set(it.filter(it["initiator"] == "rlm_1")["counterparty"])
+    met |= set(it.filter(it["counterparty"] == "rlm_1")["initiator"])
+    assert len(met) > 500, "the case must fill the 500 models with parties met"
+    assert_same(ours, run_reference(data))

@@ -198,7 +198,7 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "planning_horizon steps (at most five), from per-partner acceptance and payoff "
         "models; explores with probability 0.1 / (recursion_depth + 1); at depth 0 it "
         "proposes to the most trusted agent. Registers as type 'rlm', with observables "
-        "of its own. At most 501 agents in a run with rlm agents.",
+        "of its own.",
         {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
     ),
 )

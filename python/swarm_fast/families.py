@@ -88,22 +88,6 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     },
 }
 
-# The reference's rlm agents keep at most 500 counterparty models, evicting
-# the least-used; never reached with at most 501 agents, and not ported.
-RLM_MAX_AGENTS = 501
-
-
-def check_population(specs: list[dict[str, Any]]) -> None:
-    """Population limits of the families (the specs as normalised)."""
-    total = sum(int(s["count"]) for s in specs)
-    if total > RLM_MAX_AGENTS and any(s["type"] == "rlm" and s["count"] for s in specs):
-        raise ScenarioError(
-            "agents",
-            f"{total} agents with rlm agents: swarm_fast runs at most {RLM_MAX_AGENTS} "
-            "(the reference's rlm agents then start evicting counterparty models, "
-            "which is not ported)",
-        )
-
 
 def _check(key: str, value: Any, param: Param) -> Any:
     if param.kind == "choice":

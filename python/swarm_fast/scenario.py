@@ -32,7 +32,7 @@ from typing import Any, Union
 
 from . import dynamic_toxicity, perturbations
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
-from .families import FAMILY_PARAMS, check_population, family_params
+from .families import FAMILY_PARAMS, family_params
 from .levers import lever_configs
 from .limits import (
     MAX_AGENTS,
@@ -605,7 +605,6 @@ def _agents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(specs, list):
         raise ScenarioError("agents", f"expected a list of agent specs, got {short(specs)}")
     out = [_agent(i, spec) for i, spec in enumerate(specs)]
-    check_population(out)
     total = sum(a["count"] for a in out)
     if total > MAX_AGENTS:
         raise ScenarioError("agents", f"{total} agents; swarm_fast runs at most {MAX_AGENTS}")

@@ -432,10 +432,6 @@ impl RunConfig {
             crate::agents::check_params(&spec.config)
                 .map_err(|e| SwarmError::Config(format!("agents[{i}].config.{e}")))?;
         }
-        let kinds: Vec<(&str, u64)> =
-            self.agents.iter().map(|a| (a.kind.as_str(), a.count)).collect();
-        crate::agents::check_population(&kinds)
-            .map_err(|e| SwarmError::Config(format!("agents: {e}")))?;
         unit("simulation.observation_noise_probability", self.observation_noise_probability)?;
         nonneg("simulation.observation_noise_std", self.observation_noise_std)?;
         let p = &self.payoff;

@@ -346,22 +346,6 @@ pub fn check_params(c: &AgentParams) -> Result<(), String> {
     ldt::check_params(c)
 }
 
-/// Per-family limits on the population: `rlm` agents keep at most 500
-/// counterparty models in the reference, evicting the least-used, which
-/// this port does not reproduce; so with `rlm` agents at most 501 agents.
-pub fn check_population(kinds: &[(&str, u64)]) -> Result<(), String> {
-    let total = kinds.iter().fold(0u64, |n, k| n.saturating_add(k.1));
-    let limit = rlm::MAX_MODELS as u64 + 1;
-    if kinds.iter().any(|k| k.0 == "rlm" && k.1 > 0) && total > limit {
-        return Err(format!(
-            "{total} agents with rlm agents: at most {limit} are supported (the reference's \
-             rlm agents evict counterparty models past {}, which is not ported)",
-            rlm::MAX_MODELS
-        ));
-    }
-    Ok(())
-}
-
 /// First index of the maximum under `key`, ties to the earliest: Python's
 /// `max(...)` and `sort(reverse=True)[0]` both pick that element.
 pub(crate) fn first_max_by<T, K: PartialOrd>(

@@ -7,8 +7,12 @@
 //! at `recursion_depth`. The reference's working-memory entries, patterns
 //! and traces are written but never read, so they are not kept.
 //! Counterparty models are capped at 500 in the reference, evicting the
-//! least-used; with at most 501 agents the cap is never reached, and
-//! larger populations are refused (see `check_population`).
+//! least-used (fewest outcomes, then oldest) to make room. With at most
+//! 501 agents the cap is never reached, and a model then only matters once
+//! it has an outcome, so models are made at the first outcome and choices
+//! go through the visible index. Past 501 agents every look-up that makes a
+//! model in the reference makes it here too, in the same order, with the
+//! same evictions (`Eviction`); a turn then scores every visible agent.
 
 use super::agent_map::AgentMap;
 use super::memory::Memory;
@@ -107,8 +111,20 @@ impl Model {
     }
 }
 
+/// The model store's eviction order, kept in populations past the cap:
+/// (outcomes, insertion number, agent) of every stored model. The
+/// reference evicts `min(models, key=count)`, the first least-used model
+/// in insertion order (a re-made model counts as inserted anew).
+#[derive(Debug, Clone, Default)]
+struct Eviction {
+    order: std::collections::BTreeSet<(u64, u64, AgentIdx)>,
+    inserted: rustc_hash::FxHashMap<AgentIdx, u64>,
+    next: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Rlm {
+    eviction: Option<Box<Eviction>>,
     recursion_depth: i64,
     planning_horizon: i64,
     discount_factor: f64,
@@ -125,6 +141,7 @@ impl Rlm {
         let planning_horizon = c.planning_horizon.unwrap_or(5);
         let discount_factor = c.discount_factor.unwrap_or(0.9);
         Rlm {
+            eviction: (population > MAX_MODELS + 1).then(Box::default),
             recursion_depth: c.recursion_depth.unwrap_or(3),
             planning_horizon,
             discount_factor,
@@ -140,6 +157,24 @@ impl Rlm {
         self.models.get(who)
     }
 
+    /// `get_or_create_model(who)` for its side effect, in populations past
+    /// the cap: make the model, evicting the least-used one if full.
+    fn touch(&mut self, who: AgentIdx) {
+        let Some(ev) = self.eviction.as_mut() else { return };
+        if self.models.contains_key(who) {
+            return;
+        }
+        if ev.order.len() >= MAX_MODELS {
+            let (_, _, old) = ev.order.pop_first().expect("full");
+            ev.inserted.remove(&old);
+            self.models.remove(old);
+        }
+        ev.order.insert((0, ev.next, who));
+        ev.inserted.insert(who, ev.next);
+        ev.next += 1;
+        self.models.insert(who, Model::new());
+    }
+
     fn cooperation_rate(&self, who: AgentIdx) -> f64 {
         self.model(who).map_or(0.5, |m| m.cooperation_rate)
     }
@@ -147,6 +182,7 @@ impl Rlm {
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &Memory) -> Action {
         if let Some(p) = obs.pending {
             let trust = mem.trust(p.initiator);
+            self.touch(p.initiator);
             let d = self.recursion_depth.min(5) as f64;
             let prob = 0.5 + 0.1 * d * (trust - 0.5);
             let prob = py_max(0.0, py_min(1.0, prob + 0.1 * self.cooperation_rate(p.initiator)));
@@ -194,7 +230,7 @@ impl Rlm {
     /// Score every candidate (noop, a proposal to each visible agent, a
     /// post, up to two task claims, up to two upvotes) and take the first
     /// best; with probability 0.1 / (depth + 1), a random candidate instead.
-    fn level_k(&self, obs: &Observation, rng: &mut PyRandom, mem: &Memory) -> Action {
+    fn level_k(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &Memory) -> Action {
         let ph = self.planning_horizon as f64;
         let df = self.discount_factor;
         let proposals = obs.can_interact && obs.has_visible();
@@ -204,7 +240,17 @@ impl Rlm {
 
         let mut best = Action::Noop;
         let mut best_score = 0.0;
-        if proposals {
+        if proposals && self.eviction.is_some() {
+            // Past the cap: each candidate's look-up may evict another's model.
+            for v in obs.visible_iter() {
+                self.touch(v.idx);
+                let score = mem.trust(v.idx) * 0.5 + self.proposal_future(Some(v.idx));
+                if score > best_score {
+                    best_score = score;
+                    best = Action::Propose { target: v.idx, kind: InteractionType::Collaboration };
+                }
+            }
+        } else if proposals {
             // A party without outcomes scores as the neutral stranger.
             let stranger = 0.5 * 0.5 + self.proposal_future(None);
             let key = |b: AgentIdx| mem.trust(b) * 0.5 + self.proposal_future(Some(b));
@@ -276,6 +322,7 @@ impl Rlm {
     /// and the planning horizon.
     pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom, mem: &Memory) -> bool {
         let mut prob = mem.trust(prop.initiator);
+        self.touch(prop.initiator);
         if let Some(m) = self.model(prop.initiator) {
             match m.estimate {
                 Estimate::Honest => prob += 0.15,
@@ -291,8 +338,16 @@ impl Rlm {
     }
 
     pub fn on_outcome(&mut self, other: AgentIdx, accepted: bool, payoff: f64) {
+        self.touch(other);
         let weights = &self.weights;
-        self.models.get_or_insert_with(other, Model::new).update(accepted, payoff, weights);
+        let model = self.models.get_or_insert_with(other, Model::new);
+        let before = model.count;
+        model.update(accepted, payoff, weights);
+        if let Some(ev) = self.eviction.as_mut() {
+            let seq = ev.inserted[&other];
+            ev.order.remove(&(before, seq, other));
+            ev.order.insert((before + 1, seq, other));
+        }
     }
 }
 
