@@ -15,7 +15,7 @@ from polars.testing import assert_frame_equal
 import swarm_fast
 from swarm_fast import ScenarioError, load_scenario
 
-from reference_harness import run_reference
+from parity_check import assert_same, run_both
 
 LIBRARY = Path(__file__).parent / "scenarios" / "library"
 FILES = [
@@ -26,27 +26,10 @@ FILES = [
     "ldt_modeling_adversary",
     "ldt_short_horizon",
 ]
-SUMMARY_KEYS = ["toxicity", "quality_gap", "welfare", "interactions", "accepted", "passed"]
-
-
-def assert_same(ours: swarm_fast.RunResult, ref) -> None:
-    assert ours.interactions is not None
-    assert ours.interactions.height > 0, "a parity case with no interactions proves little"
-    assert_frame_equal(ours.interactions, ref.interactions, check_exact=True)
-    assert_frame_equal(ours.epochs, ref.epochs, check_exact=True)
-    assert_frame_equal(ours.agents, ref.agents, check_exact=True)
-    for key in SUMMARY_KEYS:
-        assert ours.summary[key] == ref.summary[key], key
 
 
 def both(name: str, overrides: dict | None = None, **run_args):
-    path = LIBRARY / f"{name}.yaml"
-    scenario = load_scenario(path)
-    if overrides:
-        scenario = scenario.with_overrides(overrides)
-    ours = swarm_fast.run(scenario, record_interactions=True, **run_args)
-    ref = run_reference(path, overrides=overrides, **run_args)
-    return ours, ref
+    return run_both(LIBRARY / f"{name}.yaml", overrides, **run_args)
 
 
 @pytest.mark.parametrize("seed", [None, 7, 2024])

@@ -18,31 +18,15 @@ from polars.testing import assert_frame_equal
 import swarm_fast
 from swarm_fast import PAPER_SCENARIOS, bundled_scenarios, load_scenario
 
+from parity_check import assert_same, run_both
 from reference_harness import run_reference
 
 PAPER = list(PAPER_SCENARIOS)
 SEEDS = [42, 123, 456, 789, 1024]
-SUMMARY_KEYS = ["toxicity", "quality_gap", "welfare", "interactions", "accepted", "passed"]
-
-
-def assert_same(ours: swarm_fast.RunResult, ref) -> None:
-    assert ours.interactions is not None
-    assert ours.interactions.height > 0, "a parity case with no interactions proves little"
-    assert_frame_equal(ours.interactions, ref.interactions, check_exact=True)
-    assert_frame_equal(ours.epochs, ref.epochs, check_exact=True)
-    assert_frame_equal(ours.agents, ref.agents, check_exact=True)
-    for key in SUMMARY_KEYS:
-        assert ours.summary[key] == ref.summary[key], key
 
 
 def both(name: str, overrides: dict | None = None, **run_args):
-    path = bundled_scenarios()[name]
-    scenario = load_scenario(path)
-    if overrides:
-        scenario = scenario.with_overrides(overrides)
-    ours = swarm_fast.run(scenario, record_interactions=True, **run_args)
-    ref = run_reference(path, overrides=overrides, **run_args)
-    return ours, ref
+    return run_both(bundled_scenarios()[name], overrides, **run_args)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -15,24 +15,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from test_parity import assert_same
 
 import swarm_fast
 from swarm_fast import bundled_scenarios, load_scenario
 
-from reference_harness import run_reference
+from parity_check import assert_same
+from parity_check import run_both as both
 
 FEATURES = Path(__file__).parent / "scenarios"
 SEEDS = [42, 43, 44, 45, 46, 1]
-
-
-def both(path: Path, overrides: dict | None = None, **run_args):
-    sc = load_scenario(path)
-    if overrides:
-        sc = sc.with_overrides(overrides)
-    ours = swarm_fast.run(sc, record_interactions=True, **run_args)
-    ref = run_reference(path, overrides=overrides, **run_args)
-    return ours, ref
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -48,7 +48,7 @@ from .limits import (
     trace_row_budget,
 )
 from .model import core_model
-from .schema import check_override_key, check_shadowed, file_warnings
+from .schema import AGENT_FAMILIES, check_override_key, check_shadowed, file_warnings
 
 # The paper's seven scenarios, in the order of its Table 4; bundled.
 PAPER_SCENARIOS = (
@@ -61,20 +61,8 @@ PAPER_SCENARIOS = (
     "collusion_detection",
 )
 
-SUPPORTED_AGENTS = (
-    "honest",
-    "opportunistic",
-    "deceptive",
-    "adversarial",
-    "adaptive_adversary",
-    "cautious",
-    "cautious_reciprocator",
-    "threshold_dancer",
-    "self_optimizer",
-    "ldt",
-    "modeling_adversary",
-    "rlm",
-)
+# The agent types swarm_fast runs natively: one schema each (schema.py).
+SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 # Agent types the reference knows (its scripted registry plus the LLM, council,
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
