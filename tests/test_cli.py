@@ -455,12 +455,14 @@ def test_interrupted_sweep_reports_on_stderr(tmp_path: Path) -> None:
     parts = Path(f"{out}.parts")
     proc = subprocess.Popen(
         [sys.executable, "-m", "swarm_fast", "sweep", "misalignment_sweep", "--seeds", "0:4000",
-         "--epochs", "20", "--steps", "15", "--threads", "1", "--chunk-size", "4", "-q",
+         "--epochs", "2000", "--steps", "15", "--threads", "1", "--chunk-size", "4", "-q",
          "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
+    # Runs of 2,000 epochs (~20 ms each): the sweep cannot finish before
+    # the signal even when this process is starved on a loaded machine.
     deadline = time.time() + 60
     while len(list(parts.glob("part-*.parquet"))) < 2 and time.time() < deadline:
         time.sleep(0.01)
