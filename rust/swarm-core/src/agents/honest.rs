@@ -1,7 +1,7 @@
 //! Honest agent (spec §11.1).
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by, most_trusted};
+use super::{accept_bid, answer, cheapest_bid, first_max_by, most_trusted, post_or_vote_unvoted};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -55,24 +55,10 @@ impl Honest {
                 return Action::ClaimTask { task: t.id };
             }
         }
-        if obs.can_post && rng.random() < self.post_probability {
-            rng.choice_index(4);
-            return Action::Post;
-        }
-        if obs.can_vote && !obs.posts.is_empty() && rng.random() < self.vote_probability {
-            let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];
-            let mut n = 0;
-            for p in obs.posts.iter().filter(|p| !mem.has_voted(p.idx)) {
-                unvoted[n] = p.idx;
-                n += 1;
-            }
-            if n == 0 {
-                return Action::Noop;
-            }
-            let post = unvoted[rng.choice_index(n)];
-            mem.remember_vote(post);
-            // Direction is always +1: the post dict has no net_votes (Q5).
-            return Action::Vote { post, up: true };
+        if let Some(action) =
+            post_or_vote_unvoted(obs, rng, mem, self.post_probability, self.vote_probability)
+        {
+            return action;
         }
         if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
             return match most_trusted(obs, mem, 0.3) {

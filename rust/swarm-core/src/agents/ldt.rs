@@ -12,7 +12,9 @@
 
 use super::agent_map::AgentMap;
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by, first_max_visible};
+use super::{
+    accept_bid, answer, cheapest_bid, first_max_by, first_max_visible, post_or_vote_unvoted,
+};
 use crate::config::AgentParams;
 use crate::observables::{py_max, py_min};
 use crate::observation::{Observation, ProposalView};
@@ -312,24 +314,11 @@ impl Ldt {
                 return Action::ClaimTask { task: t.id };
             }
         }
-        if obs.can_post && rng.random() < self.p.post_probability {
-            rng.choice_index(4);
-            return Action::Post;
-        }
-        if obs.can_vote && !obs.posts.is_empty() && rng.random() < self.p.vote_probability {
-            let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];
-            let mut n = 0;
-            for p in obs.posts.iter().filter(|p| !mem.has_voted(p.idx)) {
-                unvoted[n] = p.idx;
-                n += 1;
-            }
-            if n == 0 {
-                return Action::Noop;
-            }
-            let post = unvoted[rng.choice_index(n)];
-            mem.remember_vote(post);
-            // reply_count and net_votes are never positive here: always up (Q5).
-            return Action::Vote { post, up: true };
+        // The honest agent's posting and voting, draw for draw.
+        if let Some(action) =
+            post_or_vote_unvoted(obs, rng, mem, self.p.post_probability, self.p.vote_probability)
+        {
+            return action;
         }
         if obs.can_interact && obs.has_visible() && rng.random() < self.p.interact_probability {
             return self.propose(obs, mem);

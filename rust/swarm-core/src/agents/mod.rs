@@ -391,6 +391,39 @@ pub(crate) fn post_or_upvote(
     Action::Noop
 }
 
+/// The honest agent's post-or-vote (spec §11.1), shared with the ldt
+/// agent: post with probability `post_probability` (one text draw), else
+/// with probability `vote_probability` upvote a random visible post not yet
+/// voted on (NOOP when every one is). None: neither was drawn.
+pub(crate) fn post_or_vote_unvoted(
+    obs: &Observation<'_>,
+    rng: &mut PyRandom,
+    mem: &mut Memory,
+    post_probability: f64,
+    vote_probability: f64,
+) -> Option<Action> {
+    if obs.can_post && rng.random() < post_probability {
+        rng.choice_index(4);
+        return Some(Action::Post);
+    }
+    if obs.can_vote && !obs.posts.is_empty() && rng.random() < vote_probability {
+        let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];
+        let mut n = 0;
+        for p in obs.posts.iter().filter(|p| !mem.has_voted(p.idx)) {
+            unvoted[n] = p.idx;
+            n += 1;
+        }
+        if n == 0 {
+            return Some(Action::Noop);
+        }
+        let post = unvoted[rng.choice_index(n)];
+        mem.remember_vote(post);
+        // Direction is always +1: the post dict has no net_votes (Q5).
+        return Some(Action::Vote { post, up: true });
+    }
+    None
+}
+
 /// The first cheapest pending bid: `min(bids, key=bid_amount)`.
 pub(crate) fn cheapest_bid(bids: &[BidView]) -> Option<&BidView> {
     let mut best: Option<&BidView> = None;
