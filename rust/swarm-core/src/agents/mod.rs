@@ -395,6 +395,7 @@ pub(crate) fn post_or_upvote(
 /// agent: post with probability `post_probability` (one text draw), else
 /// with probability `vote_probability` upvote a random visible post not yet
 /// voted on (NOOP when every one is). None: neither was drawn.
+#[inline(always)]
 pub(crate) fn post_or_vote_unvoted(
     obs: &Observation<'_>,
     rng: &mut PyRandom,
