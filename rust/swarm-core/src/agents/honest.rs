@@ -1,7 +1,9 @@
 //! Honest agent (spec §11.1).
 
 use super::memory::Memory;
-use super::{accept_bid, answer, cheapest_bid, first_max_by, most_trusted, post_or_vote_unvoted};
+use super::{
+    accept_bid, answer, cheapest_bid, claim_best_task, most_trusted, post_or_vote_unvoted,
+};
 use crate::config::AgentParams;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
@@ -46,14 +48,8 @@ impl Honest {
             return Action::PostBounty { reward, min_reputation: 0.0, deadline: None };
         }
         // Claimed tasks never become in_progress, so none is ever worked on.
-        if obs.can_claim_task && !m.available_tasks.is_empty() {
-            let best = first_max_by(
-                m.available_tasks.iter().filter(|t| t.min_reputation <= obs.reputation),
-                |t| t.bounty / 3.0, // difficulty "medium" weighs 3
-            );
-            if let Some(t) = best {
-                return Action::ClaimTask { task: t.id };
-            }
+        if let Some(action) = claim_best_task(obs) {
+            return action;
         }
         if let Some(action) =
             post_or_vote_unvoted(obs, rng, mem, self.post_probability, self.vote_probability)

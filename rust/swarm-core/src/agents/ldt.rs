@@ -13,7 +13,7 @@
 use super::agent_map::AgentMap;
 use super::memory::Memory;
 use super::{
-    accept_bid, answer, cheapest_bid, first_max_by, first_max_visible, post_or_vote_unvoted,
+    accept_bid, answer, cheapest_bid, claim_best_task, first_max_visible, post_or_vote_unvoted,
 };
 use crate::config::AgentParams;
 use crate::observables::{py_max, py_min};
@@ -304,15 +304,9 @@ impl Ldt {
             let b = m.available_bounties[rng.choice_index(m.available_bounties.len())];
             return Action::PlaceBid { bounty: b.id, amount: b.reward * rng.uniform(0.8, 0.95) };
         }
-        // Claimed tasks never become in_progress, so none is worked on.
-        if obs.can_claim_task && !m.available_tasks.is_empty() {
-            let best = first_max_by(
-                m.available_tasks.iter().filter(|t| t.min_reputation <= obs.reputation),
-                |t| t.bounty / 3.0, // difficulty "medium" weighs 3
-            );
-            if let Some(t) = best {
-                return Action::ClaimTask { task: t.id };
-            }
+        // Claimed tasks never become in_progress, so none is ever worked on.
+        if let Some(action) = claim_best_task(obs) {
+            return action;
         }
         // The honest agent's posting and voting, draw for draw.
         if let Some(action) =

@@ -391,6 +391,22 @@ pub(crate) fn post_or_upvote(
     Action::Noop
 }
 
+/// The honest agent's task claim, shared with the ldt agent: the
+/// available task with the best bounty per unit of difficulty among those
+/// its reputation allows (every task is "medium", which weighs 3). No draw.
+#[inline(always)]
+pub(crate) fn claim_best_task(obs: &Observation<'_>) -> Option<Action> {
+    let m = obs.market;
+    if !obs.can_claim_task || m.available_tasks.is_empty() {
+        return None;
+    }
+    let best = first_max_by(
+        m.available_tasks.iter().filter(|t| t.min_reputation <= obs.reputation),
+        |t| t.bounty / 3.0,
+    );
+    best.map(|t| Action::ClaimTask { task: t.id })
+}
+
 /// The honest agent's post-or-vote (spec §11.1), shared with the ldt
 /// agent: post with probability `post_probability` (one text draw), else
 /// with probability `vote_probability` upvote a random visible post not yet
