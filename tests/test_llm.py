@@ -312,11 +312,20 @@ def test_scenario_errors_for_llm_specs() -> None:
     assert e.value.key == "agents[0].llm.temperature"
 
 
-def test_concordia_entities_are_refused_with_the_reason() -> None:
-    data = {"simulation": {"seed": 1}, "agents": [{"type": "concordia_entity"}]}
-    with pytest.raises(ScenarioError, match="gdm-concordia") as e:
-        swarm_fast.load_scenario(data)
-    assert e.value.key == "agents[0].type"
+def test_concordia_entities_without_the_package_say_what_to_install(monkeypatch) -> None:
+    """The file loads; a run without gdm-concordia names the extra to install
+    (tests/test_concordia.py runs them when it is installed)."""
+    import sys
+
+    data = {
+        "simulation": {"seed": 1, "n_epochs": 1, "steps_per_epoch": 1},
+        "agents": [{"type": "honest"}, {"type": "concordia_entity", "concordia": {"goal": "g"}}],
+    }
+    assert swarm_fast.load_scenario(data).n_agents == 2
+    monkeypatch.setitem(sys.modules, "concordia", None)  # import fails
+    with pytest.raises(ScenarioError, match=r"swarm_fast\[concordia\]") as e:
+        swarm_fast.run(data)
+    assert e.value.key == "agents[1].type"
 
 
 def test_cli_prints_llm_usage(capsys, tmp_path: Path) -> None:

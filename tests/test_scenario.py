@@ -579,7 +579,6 @@ def test_out_of_scope_messages_say_so() -> None:
         gov(sybil_detection_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
         {"agents": [{"type": "council"}]},
-        {"agents": [{"type": "concordia_entity"}]},
         {"agents": ONE, "scholar": {"top_k": 3}},
     ):
         with pytest.raises(ScenarioError, match="out of scope"):

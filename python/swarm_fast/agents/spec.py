@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 
-EXTERNAL_TYPES = ("python", "llm")
+EXTERNAL_TYPES = ("python", "llm", "concordia_entity")
 # The AgentState types an agent can declare (the reference's five).
 DECLARABLE_TYPES = ("honest", "opportunistic", "deceptive", "adversarial", "cautious")
 PYTHON_KEYS = frozenset(
@@ -24,6 +24,8 @@ PYTHON_KEYS = frozenset(
 # `id` and `strategy` appear in the reference's social_dilemma_* files; its
 # loader never reads them (ids are llm_k), so they are accepted and unused.
 LLM_SPEC_KEYS = frozenset({"type", "count", "name", "llm", "id", "strategy"})
+# `config` is handed to the reference's BaseAgent, which this agent never reads.
+CONCORDIA_SPEC_KEYS = frozenset({"type", "count", "name", "concordia", "config"})
 
 
 def _count(where: str, value: Any) -> int:
@@ -41,16 +43,6 @@ def _string(where: str, value: Any) -> str:
 def external_agent(where: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """The core's agent entry for a ``python`` or ``llm`` spec."""
     kind = spec.get("type")
-    if kind == "concordia_entity":
-        raise ScenarioError(
-            f"{where}.type",
-            "concordia_entity agents are out of scope for swarm_fast for now: the reference's "
-            "bridge needs "
-            "the gdm-concordia package (with transformers, google-cloud-aiplatform, "
-            "langchain, ...), not a swarm_fast dependency. Its offline mode (provider: none) "
-            "posts 'Pursuing my goal - <goal>' every turn and accepts every proposal: a "
-            "type: python policy can do the same (docs/agents.md)",
-        )
     count = _count(where, spec.get("count", 1))
     name = spec.get("name")
     if name is not None and not isinstance(name, str):
@@ -64,6 +56,15 @@ def external_agent(where: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         parse_llm_config(f"{where}.llm", spec.get("llm") or {})
         # Ids llm_k, registered honest, no RNG (spec-ext §3.2).
         external = {"id_prefix": "llm", "agent_type": "honest"}
+    elif kind == "concordia_entity":
+        from .concordia import parse_concordia_config
+
+        unknown = sorted(set(spec) - CONCORDIA_SPEC_KEYS)
+        if unknown:
+            raise ScenarioError(f"{where}.{unknown[0]}", "unknown key for a concordia_entity agent")
+        parse_concordia_config(f"{where}.concordia", spec.get("concordia"))
+        # Ids concordia_k, registered honest, no RNG (spec-ext §3.7).
+        external = {"id_prefix": "concordia", "agent_type": "honest"}
     else:
         unknown = sorted(set(spec) - PYTHON_KEYS)
         if unknown:
@@ -136,6 +137,7 @@ def build_policies(
     ``context`` carries run-wide settings for LLM agents."""
     policies = policies or {}
     out: list[Any] = []
+    concordia_k = 0
     for i, spec in enumerate(raw_specs):
         if not isinstance(spec, Mapping) or spec.get("type") not in EXTERNAL_TYPES:
             continue
@@ -148,6 +150,18 @@ def build_policies(
             cfg = parse_llm_config(f"{where}.llm", spec.get("llm") or {})
             for _ in range(count):
                 out.append(LLMAgent(cfg, context))
+            continue
+        if spec["type"] == "concordia_entity":
+            from .concordia import ConcordiaEntityAgent, parse_concordia_config
+
+            ccfg = parse_concordia_config(f"{where}.concordia", spec.get("concordia"))
+            base = spec.get("name")
+            for _ in range(count):
+                concordia_k += 1
+                # The reference's names: NAME_k (k counts every concordia
+                # agent so far) when a spec makes several, else NAME.
+                name = f"{base}_{concordia_k}" if base and count > 1 else base
+                out.append(ConcordiaEntityAgent(ccfg, name, context, f"{where}.type"))
             continue
         if spec.get("type") == "python" and spec.get("name") in policies:
             out.extend([policies[spec["name"]]] * count)

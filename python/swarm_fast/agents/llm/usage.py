@@ -78,17 +78,16 @@ class Usage:
 
 
 def usage_frame(policies: list[Any]) -> Any:
-    """One row per LLM agent (see ``RunResult.llm_usage``)."""
+    """One row per agent that calls a model: LLM agents, and Concordia
+    entities with a model (see ``RunResult.llm_usage``)."""
     import numpy as np
     import polars as pl
 
-    from .agent import LLMAgent
-
     rows = []
     for p in policies:
-        if not isinstance(p, LLMAgent):
+        u = getattr(p, "usage", None)
+        if not isinstance(u, Usage):
             continue
-        u = p.usage
         lat = np.array(u.latencies) * 1e3 if u.latencies else np.array([np.nan])
         rows.append(
             {
