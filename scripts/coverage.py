@@ -53,9 +53,11 @@ SEED, EPOCHS, STEPS = 42, 6, 6
 SUMMARY_KEYS = ("toxicity", "quality_gap", "welfare", "interactions", "accepted", "passed")
 
 # Agent types whose agents are driven by an LLM provider in the reference
-# (its LLM agent, the council of LLM members, the Concordia entity and the
-# framework adapters). Files that use them need an outside service.
-LLM_AGENT_TYPES = frozenset({"llm", "council", "concordia_entity", "crewai_adapter"})
+# (its LLM agent, the council of LLM members and the framework adapters).
+# Files that use them need an outside service. Concordia entities need one
+# only with a provider key set: without, both sides answer canned replies
+# (see concordia_mode).
+LLM_AGENT_TYPES = frozenset({"llm", "council", "crewai_adapter"})
 
 
 @dataclass
@@ -70,15 +72,44 @@ class Row:
 def outside_service(data: Any) -> str:
     """``llm`` when the file's agents need an LLM provider, ``service`` when
     it needs another outside service (AWM's live mode starts and talks to
-    environment servers), else empty."""
+    environment servers), ``package`` when they need an optional package
+    that is not installed (Concordia), else empty."""
     if not isinstance(data, dict):
         return ""
     agents = data.get("agents") or []
     if any(isinstance(spec, dict) and spec.get("type") in LLM_AGENT_TYPES for spec in agents):
         return "llm"
+    concordia = concordia_mode(data)
+    if concordia:
+        return concordia
     awm = data.get("awm")
     if isinstance(awm, dict) and awm.get("enabled") and awm.get("live_mode"):
         return "service"
+    return ""
+
+
+def concordia_mode(data: dict) -> str:
+    """For files with Concordia entities (both sides need gdm-concordia):
+    ``package`` when it is not installed (swarm_fast refuses, naming the
+    extra), ``llm`` when an entity would call a live provider (its key is
+    set), else empty: canned replies, compared with the reference."""
+    agents = data.get("agents") or []
+    specs = [s for s in agents if isinstance(s, dict) and s.get("type") == "concordia_entity"]
+    if not specs:
+        return ""
+    try:
+        import concordia  # noqa: F401
+    except ImportError:
+        return "package"
+    from swarm_fast.agents.concordia import parse_concordia_config
+
+    for spec in specs:
+        try:
+            cfg = parse_concordia_config("concordia", spec.get("concordia"))
+        except ValueError:
+            continue  # refused by swarm_fast; the run says why
+        if not cfg.canned({}) and cfg.provider != "mock":
+            return "llm"
     return ""
 
 
@@ -200,7 +231,11 @@ def report(rows: list[Row], out: Any = sys.stdout) -> None:
         ),
         file=out,
     )
-    for needs, what in (("llm", "an LLM provider"), ("service", "another outside service")):
+    for needs, what in (
+        ("llm", "an LLM provider"),
+        ("service", "another outside service"),
+        ("package", "an optional package that is not installed (gdm-concordia)"),
+    ):
         n = sum(r.needs == needs for r in rows)
         print(f"  {n} need {what} (not run in the reference)", file=out)
     families = collections.Counter(r.family for r in rows if r.status != "exact")

@@ -79,3 +79,21 @@ def test_ported_families_are_exact(rows, prefix: str) -> None:
     assert family and all(r.status == "exact" for r in family), [
         (r.file, r.status, r.reason) for r in family if r.status != "exact"
     ]
+
+
+def test_concordia_files_are_exact_or_name_the_extra(rows) -> None:
+    """Concordia entities without a provider key answer canned replies on
+    both sides: exact. Without gdm-concordia, both need it: refused, naming
+    the extra to install."""
+    try:
+        import concordia  # noqa: F401
+
+        installed = True
+    except ImportError:
+        installed = False
+    for name in ("concordia_entity", "concordia_entity_sweep"):
+        r = rows[name]
+        if installed:
+            assert r.status == "exact" or r.needs == "llm", (name, r.status, r.reason)
+        else:
+            assert (r.status, r.needs) == ("refused", "package") and "[concordia]" in r.reason
