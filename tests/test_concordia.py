@@ -318,3 +318,17 @@ def test_a_copy_of_the_spec_is_not_mutated() -> None:
     before = copy.deepcopy(data)
     swarm_fast.run(data, seed=1, epochs=1, steps=1)
     assert data == before
+
+
+def test_sweep_of_concordia_entities_equals_single_runs() -> None:
+    path = LIBRARY / "concordia_entity_sweep.yaml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = swarm_fast.sweep(path, seeds=[1, 2], epochs=4)
+        for seed in (1, 2):
+            r = swarm_fast.run(path, seed=seed, epochs=4)
+            row = df.filter(df["seed"] == seed).row(0, named=True)
+            assert (row["welfare"], row["interactions"]) == (
+                r.summary["welfare"],
+                r.summary["interactions"],
+            )

@@ -149,12 +149,6 @@ def _run_external(
 ) -> RunResult:
     from .agents.spec import build_policies
 
-    if sc._config.get("marketplace") is not None:
-        raise ScenarioError(
-            "marketplace",
-            "python and llm agents do not see the marketplace yet: remove the section "
-            "or the python/llm agents",
-        )
     context = {"scenario_id": sc.scenario_id, "seed": args[0], **dict(llm or {})}
     objects = build_policies(sc.raw["agents"], policies, context)
     simulation_id = f"{sc.scenario_id}-seed{args[0]}"

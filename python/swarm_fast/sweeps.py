@@ -49,11 +49,15 @@ SUMMARY_COLUMNS = [
 
 @dataclass(frozen=True)
 class Task:
-    """One run of a sweep: grid cell ``cell`` at ``seed``."""
+    """One run of a sweep: grid cell ``cell`` at ``seed``. ``raw_json`` is
+    the cell's scenario mapping when it has Python, LLM or Concordia agents:
+    such a run builds its own policy objects from the spec (see
+    :func:`swarm_fast.agents.spec.check_sweepable`) wherever it runs."""
 
     cell: int
     seed: int
     config_json: str
+    raw_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,10 +116,37 @@ def plan_sweep(
     tasks = []
     for i, cell in enumerate(cells):
         sc = base.with_overrides(cell) if cell else base
+        raw_json = None
+        if any(a["type"] == "external" for a in sc._config["agents"]):
+            from .agents.spec import check_sweepable
+
+            check_sweepable(sc.raw["agents"])
+            raw_json = json.dumps(sc.raw)
         for seed in seeds:
             cfg = sc.to_json(seed=seed, epochs=epochs, steps=steps, record_interactions=False)
-            tasks.append(Task(i, seed, cfg))
+            tasks.append(Task(i, seed, cfg, raw_json))
     return Plan(params, cells, tasks, per_epoch)
+
+
+def _run_with_policies(task: Task) -> dict[str, Any]:
+    """One run whose agents include Python policies: through ``run()``, with
+    policy objects built afresh from the spec, so that no state crosses
+    runs and the result depends on nothing but the task."""
+    import warnings
+
+    from .run import run
+
+    cfg = json.loads(task.config_json)
+    with warnings.catch_warnings():
+        # Counted in the run's policy report; one warning per run is noise here.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = run(
+            json.loads(task.raw_json or "{}"),
+            seed=task.seed,
+            epochs=cfg["n_epochs"],
+            steps=cfg["steps_per_epoch"],
+        )
+    return result._raw
 
 
 def _rows(raw: dict[str, Any], task: Task, per_epoch: bool) -> list[dict[str, Any]]:
@@ -143,9 +174,15 @@ def run_chunk(
 
     A plain top-level function so that executors can ship it to workers.
     """
-    raws = _core.run_batch([t.config_json for t in tasks], threads, progress)
+    scripted = [t for t in tasks if t.raw_json is None]
+    raws = iter(_core.run_batch([t.config_json for t in scripted], threads, progress))
     rows: list[dict[str, Any]] = []
-    for raw, task in zip(raws, tasks):
+    for k, task in enumerate(tasks):
+        # Runs with Python policies take the GIL for every callback: one at
+        # a time here; a Dask cluster or process pool spreads them.
+        raw = next(raws) if task.raw_json is None else _run_with_policies(task)
+        if task.raw_json is not None and progress is not None:
+            progress(k + 1, len(tasks))
         rows.extend(_rows(raw, task, per_epoch))
     return rows
 

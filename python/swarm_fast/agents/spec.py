@@ -120,6 +120,20 @@ def add_policy_agents(raw: dict[str, Any], policies: Mapping[str, Any]) -> dict[
     return {**raw, "agents": specs + extra}
 
 
+def check_sweepable(raw_specs: list[Any]) -> None:
+    """A sweep (or a Dask worker) builds every run's policies from the spec,
+    so a python agent must name its policy as ``module:Class``."""
+    for i, spec in enumerate(raw_specs):
+        if isinstance(spec, Mapping) and spec.get("type") == "python" and not spec.get("policy"):
+            raise ScenarioError(
+                f"agents[{i}].policy",
+                "a sweep builds each run's policy objects from the spec (on every worker): "
+                "give the python agent 'policy: module:Class' (with policy_args), importable "
+                "where the runs execute; objects passed as run(..., policies=...) are for "
+                "single runs",
+            )
+
+
 def _python_names(specs: list[Any]) -> set[str]:
     return {
         s["name"]
