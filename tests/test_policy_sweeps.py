@@ -128,3 +128,145 @@ def test_python_agents_in_a_marketplace_match_reference(seed: int) -> None:
     assert_same(ours, ref)
     probe_rows = ours.interactions.filter(ours.interactions["initiator"].str.starts_with("llm_"))
     assert probe_rows.height > 0
+
+
+class MarketProbe:
+    """A deterministic market policy, written against a neutral view: it
+    accepts bids on its bounties, posts bounties, bids, disputes, claims
+    and submits tasks, by turn. Ids are positions' ids on either side (ints
+    here, uuids in the reference)."""
+
+    def decide(self, v: dict) -> tuple:
+        me = int(v["agent_id"].rsplit("_", 1)[1])
+        k = (v["epoch"] * 5 + v["step"] + me) % 6
+        if k == 4 and v["tasks"]:
+            return ("claim_task", v["tasks"][0]["task_id"])
+        if v["active_tasks"] and k in (3, 5):
+            return ("submit_output", v["active_tasks"][0]["task_id"])
+        if v["bids"]:
+            b = v["bids"][0]
+            return ("accept_bid", b["bounty_id"], b["bid_id"])
+        if k == 0 and v["resources"] > 10:
+            return ("post_bounty", 2.5 + me + v["step"] * 0.25)
+        if k in (1, 2) and v["bounties"]:
+            b = v["bounties"][-1 if k == 2 else 0]
+            return ("place_bid", b["bounty_id"], b["reward_amount"] * 0.8)
+        if k == 3 and v["escrows"]:
+            return ("file_dispute", v["escrows"][0]["escrow_id"])
+        if k == 5:
+            return ("place_bid", "no-such-bounty", 1.0)
+        return ("noop",)
+
+
+class OursMarket:
+    def __init__(self) -> None:
+        self.probe = MarketProbe()
+
+    def act(self, obs):
+        from swarm_fast.agents import Action
+
+        d = self.probe.decide(
+            {
+                "agent_id": obs.agent_id,
+                "epoch": obs.epoch,
+                "step": obs.step,
+                "resources": obs.resources,
+                "bids": obs.pending_bid_decisions,
+                "bounties": obs.available_bounties,
+                "escrows": obs.active_escrows,
+                "tasks": obs.available_tasks,
+                "active_tasks": obs.active_tasks,
+            }
+        )
+        unknown = None  # an id that names nothing: fails silently
+        if d[0] == "accept_bid":
+            return Action.accept_bid(d[1], d[2])
+        if d[0] == "post_bounty":
+            return Action.post_bounty(d[1])
+        if d[0] == "place_bid":
+            return Action.place_bid(d[1] if isinstance(d[1], int) else unknown, d[2])
+        if d[0] == "file_dispute":
+            return Action.file_dispute(d[1])
+        if d[0] == "claim_task":
+            return Action.claim_task(d[1])
+        if d[0] == "submit_output":
+            return Action.submit_output(d[1])
+        return Action.noop()
+
+    def accept_interaction(self, proposal, obs):
+        return True
+
+
+def plug_market_into_reference(orch) -> None:
+    from swarm.agents.llm_agent import LLMAgent
+
+    for agent in orch._agents.values():
+        if not isinstance(agent, LLMAgent):
+            continue
+        probe = MarketProbe()
+
+        def act(obs, agent=agent, probe=probe):
+            d = probe.decide(
+                {
+                    "agent_id": agent.agent_id,
+                    "epoch": obs.current_epoch,
+                    "step": obs.current_step,
+                    "resources": obs.agent_state.resources,
+                    "bids": obs.pending_bid_decisions,
+                    "bounties": obs.available_bounties,
+                    "escrows": obs.active_escrows,
+                    "tasks": obs.available_tasks,
+                    "active_tasks": obs.active_tasks,
+                }
+            )
+            if d[0] == "accept_bid":
+                return agent.create_accept_bid_action(d[1], d[2])
+            if d[0] == "post_bounty":
+                return agent.create_post_bounty_action(d[1])
+            if d[0] == "place_bid":
+                return agent.create_place_bid_action(d[1], d[2])
+            if d[0] == "file_dispute":
+                return agent.create_file_dispute_action(d[1])
+            if d[0] == "claim_task":
+                return agent.create_claim_task_action(d[1])
+            if d[0] == "submit_output":
+                return agent.create_submit_output_action(d[1], "done")
+            return agent.create_noop_action()
+
+        agent.act = act
+        agent.accept_interaction = lambda proposal, obs: True
+
+
+@pytest.mark.parametrize("seed", [2, 21, 77])
+def test_python_market_actions_match_reference(seed: int) -> None:
+    """Python policies see the market (bounties, bids on their bounties,
+    escrows, tasks) and post bounties, bid, accept bids, dispute, claim
+    and submit, with the reference's effects: the same policy through the
+    reference's agent interface gives the same trace, metrics and final
+    resources, bit for bit."""
+    from reference_harness import run_reference
+
+    data = yaml.safe_load((HERE / "scenarios" / "marketplace.yaml").read_text())
+    data["simulation"] = {"n_epochs": 8, "steps_per_epoch": 6, "seed": seed}
+    ours_data, ref_data = copy.deepcopy(data), copy.deepcopy(data)
+    ours_data["agents"].insert(1, {"type": "python", "count": 3, "name": "m", "id_prefix": "llm"})
+    ref_data["agents"].insert(
+        1, {"type": "llm", "count": 3, "llm": {"provider": "anthropic", "api_key": "unused"}}
+    )
+    ours = swarm_fast.run(
+        ours_data, seed=seed, record_interactions=True, policies={"m": OursMarket()}
+    )
+    ref = run_reference(ref_data, seed=seed, prepare=plug_market_into_reference)
+    assert_same(ours, ref)
+    assert ours.policy_report["act_errors"].sum() == 0
+    # The market moved the probes' resources (bounties escrowed, rewards paid).
+    mine = ours.agents.filter(ours.agents["agent_id"].str.starts_with("llm_"))
+    assert (mine["resources"] != 100.0).any()
+
+
+def test_llm_agents_with_a_marketplace_are_refused_with_the_reason() -> None:
+    data = yaml.safe_load((HERE / "scenarios" / "marketplace.yaml").read_text())
+    data["agents"].append({"type": "llm", "llm": {"provider": "mock"}})
+    with pytest.raises(ScenarioError, match="tasks in their prompts") as e:
+        swarm_fast.run(data, seed=1, epochs=1, steps=1)
+    assert e.value.key == "marketplace"

@@ -85,6 +85,24 @@ class Observation:
         step, total_agents, active_agents, frozen_agents,
         pending_proposals, completed_interactions, is_paused,
         avg_reputation, total_resources."""
+    @property
+    def available_bounties(self) -> list[dict[str, Any]]:
+        """Marketplace (empty without one): open bounties this agent may
+        bid on: bounty_id (int), reward_amount."""
+    @property
+    def active_escrows(self) -> list[dict[str, Any]]:
+        """Marketplace: this agent's escrows still held: escrow_id (int)."""
+    @property
+    def pending_bid_decisions(self) -> list[dict[str, Any]]:
+        """Marketplace: pending bids on this agent's open bounties: bid_id,
+        bounty_id, bidder_id, bid_amount."""
+    @property
+    def available_tasks(self) -> list[dict[str, Any]]:
+        """Marketplace: claimable tasks: task_id, bounty, min_reputation,
+        status."""
+    @property
+    def active_tasks(self) -> list[dict[str, Any]]:
+        """Marketplace: this agent's claimed tasks (same fields)."""
     def agent_type_of(self, agent_id: str) -> str | None:
         """The registered AgentState type of any agent, by id."""
 
@@ -106,6 +124,22 @@ class Action:
     def accept(proposal_id: int | None) -> Action: ...
     @staticmethod
     def reject(proposal_id: int | None) -> Action: ...
+    @staticmethod
+    def post_bounty(
+        reward_amount: float, min_reputation: float = ..., deadline_epoch: int | None = ...
+    ) -> Action:
+        """Marketplace: post a bounty (rate limit, resources and the
+        market's minimum apply)."""
+    @staticmethod
+    def place_bid(bounty_id: int | None, bid_amount: float) -> Action: ...
+    @staticmethod
+    def accept_bid(bounty_id: int | None, bid_id: int | None) -> Action: ...
+    @staticmethod
+    def file_dispute(escrow_id: int | None) -> Action: ...
+    @staticmethod
+    def claim_task(task_id: int | None) -> Action: ...
+    @staticmethod
+    def submit_output(task_id: int | None) -> Action: ...
     @property
     def action_type(self) -> str: ...
     @property

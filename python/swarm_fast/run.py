@@ -149,6 +149,20 @@ def _run_external(
 ) -> RunResult:
     from .agents.spec import build_policies
 
+    if sc._config.get("marketplace") is not None:
+        model_agents = [
+            a.get("type")
+            for a in sc.raw.get("agents") or []
+            if isinstance(a, Mapping) and a.get("type") in ("llm", "concordia_entity")
+        ]
+        if model_agents:
+            raise ScenarioError(
+                "marketplace",
+                f"{model_agents[0]} agents with a marketplace are refused: the reference shows "
+                "them the market's tasks in their prompts, with texts swarm_fast's core does "
+                "not keep, so their prompts would differ; python agents see and use the market "
+                "(docs/agents.md)",
+            )
     context = {"scenario_id": sc.scenario_id, "seed": args[0], **dict(llm or {})}
     objects = build_policies(sc.raw["agents"], policies, context)
     simulation_id = f"{sc.scenario_id}-seed{args[0]}"

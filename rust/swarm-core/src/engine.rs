@@ -1291,6 +1291,11 @@ impl Engine {
                 v
             },
             ecosystem: eco,
+            market: self.marketplace.as_ref().map(|m| {
+                let mut view = MarketView::default();
+                m.view(a, self.reputation[a as usize], i64::from(self.epoch), &mut view);
+                view
+            }),
         }
     }
 

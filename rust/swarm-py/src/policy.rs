@@ -16,6 +16,7 @@ use swarm_core::agents::external::{
     ExternalError, ExternalObservation, ExternalPolicy, ExternalResult, Outcome, Roster,
     UNKNOWN_AGENT, UNKNOWN_POST, UNKNOWN_PROPOSAL,
 };
+use swarm_core::marketplace::{MarketView, TaskStatus, TaskView};
 use swarm_core::observation::ProposalView;
 use swarm_core::types::{Action as CoreAction, Actor, AgentIdx, InteractionType, StateType};
 
@@ -56,6 +57,41 @@ pub struct Observation {
 impl Observation {
     fn id<'py>(&self, py: Python<'py>, idx: AgentIdx) -> Bound<'py, PyString> {
         self.shared.ids[idx as usize].bind(py).clone()
+    }
+
+    /// One list of marketplace records, each a dict built by `fill` (empty
+    /// without a marketplace).
+    fn market_list<T>(
+        &self,
+        py: Python<'_>,
+        pick: impl Fn(&MarketView) -> &Vec<T>,
+        fill: impl Fn(&Bound<'_, PyDict>, &T) -> PyResult<()>,
+    ) -> PyResult<Py<PyList>> {
+        let out = PyList::empty(py);
+        if let Some(m) = &self.obs.market {
+            for item in pick(m) {
+                let d = PyDict::new(py);
+                fill(&d, item)?;
+                out.append(d)?;
+            }
+        }
+        Ok(out.unbind())
+    }
+
+    fn tasks(&self, py: Python<'_>, active: bool) -> PyResult<Py<PyList>> {
+        let pick: fn(&MarketView) -> &Vec<TaskView> =
+            if active { |m| &m.active_tasks } else { |m| &m.available_tasks };
+        self.market_list(py, pick, |d, t: &TaskView| {
+            d.set_item(intern!(py, "task_id"), t.id)?;
+            d.set_item(intern!(py, "bounty"), t.bounty)?;
+            d.set_item(intern!(py, "min_reputation"), t.min_reputation)?;
+            let status = match t.status {
+                TaskStatus::Open => "open",
+                TaskStatus::Claimed => "claimed",
+                TaskStatus::Submitted => "submitted",
+            };
+            d.set_item(intern!(py, "status"), status)
+        })
     }
 }
 
@@ -191,6 +227,55 @@ impl Observation {
         Ok(d.clone_ref(py))
     }
 
+    /// Marketplace (spec §13.3; empty without one): open bounties this
+    /// agent may bid on, dicts with bounty_id, reward_amount.
+    #[getter]
+    fn available_bounties(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.market_list(
+            py,
+            |m| &m.available_bounties,
+            |d, b| {
+                d.set_item(intern!(py, "bounty_id"), b.id)?;
+                d.set_item(intern!(py, "reward_amount"), b.reward)
+            },
+        )
+    }
+
+    /// Marketplace: this agent's escrows still held, dicts with escrow_id.
+    #[getter]
+    fn active_escrows(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.market_list(py, |m| &m.active_escrows, |d, e| d.set_item(intern!(py, "escrow_id"), *e))
+    }
+
+    /// Marketplace: pending bids on this agent's open bounties, dicts with
+    /// bid_id, bounty_id, bidder_id, bid_amount.
+    #[getter]
+    fn pending_bid_decisions(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.market_list(
+            py,
+            |m| &m.bid_decisions,
+            |d, b| {
+                d.set_item(intern!(py, "bid_id"), b.bid)?;
+                d.set_item(intern!(py, "bounty_id"), b.bounty)?;
+                d.set_item(intern!(py, "bidder_id"), self.id(py, b.bidder))?;
+                d.set_item(intern!(py, "bid_amount"), b.amount)
+            },
+        )
+    }
+
+    /// Marketplace: tasks this agent may claim, dicts with task_id, bounty,
+    /// min_reputation, status.
+    #[getter]
+    fn available_tasks(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.tasks(py, false)
+    }
+
+    /// Marketplace: this agent's claimed tasks (same fields).
+    #[getter]
+    fn active_tasks(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        self.tasks(py, true)
+    }
+
     /// The `agent_type` every agent registered with, by id (for policies
     /// that want the whole population, not only the visible part).
     fn agent_type_of(&self, py: Python<'_>, agent_id: &str) -> Option<&'static str> {
@@ -224,6 +309,20 @@ enum Kind {
     Propose { counterparty: String, kind: InteractionType },
     Accept(Option<u64>),
     Reject(Option<u64>),
+    PostBounty { reward: f64, min_reputation: f64, deadline: Option<i64> },
+    PlaceBid { bounty: Option<u64>, amount: f64 },
+    AcceptBid { bounty: Option<u64>, bid: Option<u64> },
+    FileDispute(Option<u64>),
+    ClaimTask(Option<u64>),
+    SubmitOutput(Option<u64>),
+}
+
+fn finite(name: &str, v: f64) -> PyResult<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(PyValueError::new_err(format!("{name}: expected a finite number, got {v}")))
+    }
 }
 
 /// What an agent does on its turn. Build one with the static methods.
@@ -236,6 +335,12 @@ pub struct Action {
 
 fn id_or_unknown(v: Option<i128>) -> Option<u64> {
     v.and_then(|x| u64::try_from(x).ok())
+}
+
+/// A marketplace id; one that names nothing fails silently (the market
+/// looks ids up and ignores the unknown).
+fn market_id(v: Option<u64>) -> u32 {
+    v.and_then(|x| u32::try_from(x).ok()).unwrap_or(u32::MAX)
 }
 
 #[pymethods]
@@ -292,8 +397,75 @@ impl Action {
         Action { kind: Kind::Reject(id_or_unknown(proposal_id)), content: String::new() }
     }
 
-    /// "noop", "post", "vote", "propose_interaction", "accept_interaction"
-    /// or "reject_interaction".
+    /// Post a bounty of `reward_amount` (marketplace; subject to
+    /// `bounties_per_epoch`, the poster's resources and the market's
+    /// minimum, as for the scripted agents). `deadline_epoch` None or 0: none.
+    #[staticmethod]
+    #[pyo3(signature = (reward_amount, min_reputation=0.0, deadline_epoch=None))]
+    fn post_bounty(
+        reward_amount: f64,
+        min_reputation: f64,
+        deadline_epoch: Option<i64>,
+    ) -> PyResult<Self> {
+        Ok(Action {
+            kind: Kind::PostBounty {
+                reward: finite("reward_amount", reward_amount)?,
+                min_reputation: finite("min_reputation", min_reputation)?,
+                deadline: deadline_epoch,
+            },
+            content: String::new(),
+        })
+    }
+
+    /// Bid `bid_amount` on an open bounty (marketplace; unknown ids fail
+    /// silently).
+    #[staticmethod]
+    #[pyo3(signature = (bounty_id, bid_amount))]
+    fn place_bid(bounty_id: Option<i128>, bid_amount: f64) -> PyResult<Self> {
+        Ok(Action {
+            kind: Kind::PlaceBid {
+                bounty: id_or_unknown(bounty_id),
+                amount: finite("bid_amount", bid_amount)?,
+            },
+            content: String::new(),
+        })
+    }
+
+    /// Accept a bid on one of this agent's bounties (marketplace).
+    #[staticmethod]
+    #[pyo3(signature = (bounty_id, bid_id))]
+    fn accept_bid(bounty_id: Option<i128>, bid_id: Option<i128>) -> Self {
+        Action {
+            kind: Kind::AcceptBid { bounty: id_or_unknown(bounty_id), bid: id_or_unknown(bid_id) },
+            content: String::new(),
+        }
+    }
+
+    /// File a dispute on a held escrow (marketplace).
+    #[staticmethod]
+    #[pyo3(signature = (escrow_id))]
+    fn file_dispute(escrow_id: Option<i128>) -> Self {
+        Action { kind: Kind::FileDispute(id_or_unknown(escrow_id)), content: String::new() }
+    }
+
+    /// Claim a task (marketplace; subject to `tasks_per_epoch`).
+    #[staticmethod]
+    #[pyo3(signature = (task_id))]
+    fn claim_task(task_id: Option<i128>) -> Self {
+        Action { kind: Kind::ClaimTask(id_or_unknown(task_id)), content: String::new() }
+    }
+
+    /// Submit the output of a claimed task (marketplace).
+    #[staticmethod]
+    #[pyo3(signature = (task_id))]
+    fn submit_output(task_id: Option<i128>) -> Self {
+        Action { kind: Kind::SubmitOutput(id_or_unknown(task_id)), content: String::new() }
+    }
+
+    /// "noop", "post", "vote", "propose_interaction", "accept_interaction",
+    /// "reject_interaction", or a marketplace action ("post_bounty",
+    /// "place_bid", "accept_bid", "file_dispute", "claim_task",
+    /// "submit_output").
     #[getter]
     fn action_type(&self) -> &'static str {
         match self.kind {
@@ -303,6 +475,12 @@ impl Action {
             Kind::Propose { .. } => "propose_interaction",
             Kind::Accept(_) => "accept_interaction",
             Kind::Reject(_) => "reject_interaction",
+            Kind::PostBounty { .. } => "post_bounty",
+            Kind::PlaceBid { .. } => "place_bid",
+            Kind::AcceptBid { .. } => "accept_bid",
+            Kind::FileDispute(_) => "file_dispute",
+            Kind::ClaimTask(_) => "claim_task",
+            Kind::SubmitOutput(_) => "submit_output",
         }
     }
 
@@ -315,7 +493,12 @@ impl Action {
     #[getter]
     fn target(&self, py: Python<'_>) -> PyResult<PyObject> {
         Ok(match &self.kind {
-            Kind::Noop | Kind::Post => py.None(),
+            Kind::Noop | Kind::Post | Kind::PostBounty { .. } => py.None(),
+            Kind::PlaceBid { bounty: t, .. }
+            | Kind::AcceptBid { bid: t, .. }
+            | Kind::FileDispute(t)
+            | Kind::ClaimTask(t)
+            | Kind::SubmitOutput(t) => t.into_pyobject(py)?.into_any().unbind(),
             Kind::Vote { post, .. } => post.into_pyobject(py)?.into_any().unbind(),
             Kind::Accept(p) | Kind::Reject(p) => p.into_pyobject(py)?.into_any().unbind(),
             Kind::Propose { counterparty, .. } => {
@@ -495,6 +678,20 @@ impl PyPolicies {
             },
             Kind::Accept(p) => CoreAction::Accept { proposal: known(*p) },
             Kind::Reject(p) => CoreAction::Reject { proposal: known(*p) },
+            Kind::PostBounty { reward, min_reputation, deadline } => CoreAction::PostBounty {
+                reward: *reward,
+                min_reputation: *min_reputation,
+                deadline: *deadline,
+            },
+            Kind::PlaceBid { bounty, amount } => {
+                CoreAction::PlaceBid { bounty: market_id(*bounty), amount: *amount }
+            }
+            Kind::AcceptBid { bounty, bid } => {
+                CoreAction::AcceptBid { bounty: market_id(*bounty), bid: market_id(*bid) }
+            }
+            Kind::FileDispute(e) => CoreAction::FileDispute { escrow: market_id(*e) },
+            Kind::ClaimTask(t) => CoreAction::ClaimTask { task: market_id(*t) },
+            Kind::SubmitOutput(t) => CoreAction::SubmitOutput { task: market_id(*t) },
         }
     }
 }

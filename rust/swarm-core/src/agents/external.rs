@@ -14,6 +14,7 @@
 //! Scripted agents never come here: the engine asks
 //! [`super::Agent::external_slot`] (one branch) and keeps its enum dispatch.
 
+use crate::marketplace::MarketView;
 use crate::observation::{PostView, ProposalView, VisibleAgent};
 use crate::types::{Action, AgentIdx, InteractionType, StateType};
 
@@ -86,6 +87,10 @@ pub struct ExternalObservation {
     /// The visible agents in registration order, after observation noise.
     pub visible: Vec<VisibleAgent>,
     pub ecosystem: Ecosystem,
+    /// The marketplace fields (bounties open to this agent, its held
+    /// escrows, bids on its open bounties, tasks) when the run has a
+    /// marketplace, on turns and answers alike (spec §13.3).
+    pub market: Option<MarketView>,
 }
 
 /// One finished interaction as `update_from_outcome` reports it.
