@@ -201,4 +201,27 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "of its own.",
         {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
     ),
+    AgentType(
+        "collusive_verifier",
+        "deceptive",
+        "Memory-tier colluder: without the memory_tiers subsystem it only accepts.",
+        "Rubber-stamps a partner's (partner_id) entries in the shared memory tiers. "
+        "swarm_fast runs it as the reference does without a memory_tiers section: "
+        "no entry is ever pending and its write budget is 0, so every turn is a noop "
+        "and it accepts every proposal.",
+        {},
+    ),
+    AgentType(
+        "obfuscating",
+        "deceptive",
+        "Obfuscation Atlas agent: honest mimicry for a while, then trades with anyone.",
+        "For its first trust_building_phase outcomes it submits and claims tasks, posts "
+        "(probability 0.3) and proposes collaborations to a random visible agent; then it "
+        "proposes trades to a random visible agent first. It accepts pending proposals "
+        "with probability 0.8 on its turn, 0.85 / 0.75 (during / after the phase) when "
+        "asked. obfuscation_strategy and its parameters are checked and accepted, but "
+        "change nothing: as in the reference, the signal offsets they shape never reach "
+        "the observables.",
+        {"trust_building_phase": 5.0},
+    ),
 )

@@ -26,7 +26,7 @@ MAX_U32 = 2**32 - 1
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # "float", "int" or "choice"
+    kind: str  # "float", "int", "choice" or "str" (any string, or null)
     lo: Bound = None
     hi: Bound = None
     choices: tuple[str, ...] = ()
@@ -86,10 +86,36 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "memory_budget": Param("int", 0, None, unused=True),
         "discount_factor": FLOAT,
     },
+    # swarm/agents/memory_agent.py (CollusiveVerifierAgent): its partner is
+    # read only by the memory-tiers branches, which never run without that
+    # subsystem.
+    "collusive_verifier": {
+        "partner_id": Param("str", unused=True),
+    },
+    # swarm/agents/obfuscating.py: the strategy and its four parameters only
+    # shape signal offsets and proposal metadata the reference never reads
+    # (see rust/swarm-core/src/agents/obfuscating.rs); the strategy is
+    # checked as the reference's enum checks it.
+    "obfuscating": {
+        "obfuscation_strategy": Param(
+            "choice",
+            choices=("blatant", "policy_obfuscation", "activation_obfuscation", "adaptive"),
+            unused=True,
+        ),
+        "trust_building_phase": FLOAT,
+        "rationalization_strength": Param("float", unused=True),
+        "signal_inflation_cap": Param("float", unused=True),
+        "drift_rate": Param("float", unused=True),
+        "activation_noise_scale": Param("float", unused=True),
+    },
 }
 
 
 def _check(key: str, value: Any, param: Param) -> Any:
+    if param.kind == "str":
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError(key, f"expected a string, got {short(value)}")
+        return value
     if param.kind == "choice":
         if not isinstance(value, str) or value not in param.choices:
             raise ScenarioError(

@@ -9,12 +9,14 @@ mod adversarial;
 pub(crate) mod agent_map;
 mod cautious;
 mod cautious_reciprocator;
+mod collusive_verifier;
 mod deceptive;
 pub mod external;
 mod honest;
 mod ldt;
 pub mod memory;
 mod modeling_adversary;
+mod obfuscating;
 mod opportunistic;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
@@ -51,6 +53,8 @@ pub enum AgentKind {
     Ldt,
     ModelingAdversary,
     Rlm,
+    CollusiveVerifier,
+    Obfuscating,
 }
 
 impl AgentKind {
@@ -82,6 +86,8 @@ impl AgentKind {
             "ldt" => AgentKind::Ldt,
             "modeling_adversary" => AgentKind::ModelingAdversary,
             "rlm" => AgentKind::Rlm,
+            "collusive_verifier" => AgentKind::CollusiveVerifier,
+            "obfuscating" => AgentKind::Obfuscating,
             _ => return None,
         })
     }
@@ -101,6 +107,8 @@ impl AgentKind {
             AgentKind::Ldt => "ldt",
             AgentKind::ModelingAdversary => "modeling_adversary",
             AgentKind::Rlm => "rlm",
+            AgentKind::CollusiveVerifier => "collusive_verifier",
+            AgentKind::Obfuscating => "obfuscating",
         }
     }
 
@@ -112,7 +120,10 @@ impl AgentKind {
             }
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
-            AgentKind::Deceptive => StateType::Deceptive,
+            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
+            AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
+                StateType::Deceptive
+            }
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
@@ -149,6 +160,8 @@ enum Policy {
     Ldt(Box<ldt::Ldt>),
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
     Rlm(Box<rlm::Rlm>),
+    CollusiveVerifier(collusive_verifier::CollusiveVerifier),
+    Obfuscating(obfuscating::Obfuscating),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -209,6 +222,10 @@ impl Agent {
                 modeling_adversary::ModelingAdversary::new(params, population),
             )),
             AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
+            AgentKind::CollusiveVerifier => {
+                Policy::CollusiveVerifier(collusive_verifier::CollusiveVerifier)
+            }
+            AgentKind::Obfuscating => Policy::Obfuscating(obfuscating::Obfuscating::new(params)),
         };
         let memory = Memory::new(
             me,
@@ -265,6 +282,9 @@ impl Agent {
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
+            // Without the memory-tiers subsystem every gate fails undrawn.
+            Policy::CollusiveVerifier(_) => Action::Noop,
+            Policy::Obfuscating(p) => p.act(obs, rng),
         }
     }
 
@@ -285,6 +305,8 @@ impl Agent {
             Policy::Ldt(p) => p.accept(prop),
             Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
+            Policy::CollusiveVerifier(p) => p.accept(),
+            Policy::Obfuscating(p) => p.accept(rng),
         }
     }
 
@@ -306,6 +328,7 @@ impl Agent {
             Policy::Ldt(l) => l.on_outcome(other, accepted, p),
             Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
             Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
+            Policy::Obfuscating(o) => o.on_outcome(),
             _ => {}
         }
     }
