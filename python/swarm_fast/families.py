@@ -108,6 +108,27 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "drift_rate": Param("float", unused=True),
         "activation_noise_scale": Param("float", unused=True),
     },
+    # swarm/agents/skillrl_agent.py (with swarm/skills/). The exploration rate
+    # drives draws from Python's unseeded process-wide random module in the
+    # reference: checked, not applied (see rust/swarm-core/src/agents/skillrl.rs).
+    "skillrl": {
+        "acceptance_threshold": FLOAT,
+        "trust_weight": FLOAT,
+        "post_probability": FLOAT,
+        "vote_probability": FLOAT,
+        "interact_probability": FLOAT,
+        "skill_exploration_rate": Param("float", unused=True),
+        "refinement_interval": FLOAT,
+        "promotion_interval": FLOAT,
+        # A deque's maxlen: a whole number (at least 1 is kept).
+        "grpo_window_size": Param("int", -MAX_U32, MAX_U32),
+        "grpo_temperature": FLOAT,
+        "refinement_min_invocations": FLOAT,
+        "refinement_success_threshold": FLOAT,
+        "max_refinements_per_epoch": FLOAT,
+        "tier_promotion_min_invocations": FLOAT,
+        "tier_promotion_min_success_rate": FLOAT,
+    },
 }
 
 

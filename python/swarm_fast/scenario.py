@@ -71,7 +71,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
-    skillrl hyperagent_self_mod rivals_producer rivals_critic
+    hyperagent_self_mod rivals_producer rivals_critic
     awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta

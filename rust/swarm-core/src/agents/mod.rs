@@ -21,6 +21,7 @@ mod opportunistic;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
 mod self_optimizer;
+mod skillrl;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
@@ -28,7 +29,7 @@ use crate::index::IndexView;
 use crate::marketplace::{BidView, BountyView};
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
-use crate::types::{Action, AgentIdx, StateType};
+use crate::types::{Action, AgentIdx, InteractionType, StateType};
 use memory::Memory;
 use ranked::{ordered, unordered, Ranked};
 
@@ -55,6 +56,7 @@ pub enum AgentKind {
     Rlm,
     CollusiveVerifier,
     Obfuscating,
+    SkillRl,
 }
 
 impl AgentKind {
@@ -88,6 +90,7 @@ impl AgentKind {
             "rlm" => AgentKind::Rlm,
             "collusive_verifier" => AgentKind::CollusiveVerifier,
             "obfuscating" => AgentKind::Obfuscating,
+            "skillrl" => AgentKind::SkillRl,
             _ => return None,
         })
     }
@@ -109,15 +112,17 @@ impl AgentKind {
             AgentKind::Rlm => "rlm",
             AgentKind::CollusiveVerifier => "collusive_verifier",
             AgentKind::Obfuscating => "obfuscating",
+            AgentKind::SkillRl => "skillrl",
         }
     }
 
     /// The `AgentState.agent_type` the class registers (spec §11.9).
     pub fn state_type(self) -> StateType {
         match self {
-            AgentKind::Honest | AgentKind::CautiousReciprocator | AgentKind::Ldt => {
-                StateType::Honest
-            }
+            AgentKind::Honest
+            | AgentKind::CautiousReciprocator
+            | AgentKind::Ldt
+            | AgentKind::SkillRl => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
@@ -162,6 +167,7 @@ enum Policy {
     Rlm(Box<rlm::Rlm>),
     CollusiveVerifier(collusive_verifier::CollusiveVerifier),
     Obfuscating(obfuscating::Obfuscating),
+    SkillRl(Box<skillrl::SkillRl>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -226,6 +232,7 @@ impl Agent {
                 Policy::CollusiveVerifier(collusive_verifier::CollusiveVerifier)
             }
             AgentKind::Obfuscating => Policy::Obfuscating(obfuscating::Obfuscating::new(params)),
+            AgentKind::SkillRl => Policy::SkillRl(Box::new(skillrl::SkillRl::new(params))),
         };
         let memory = Memory::new(
             me,
@@ -285,6 +292,7 @@ impl Agent {
             // Without the memory-tiers subsystem every gate fails undrawn.
             Policy::CollusiveVerifier(_) => Action::Noop,
             Policy::Obfuscating(p) => p.act(obs, rng),
+            Policy::SkillRl(p) => p.act(obs, rng, mem),
         }
     }
 
@@ -307,6 +315,7 @@ impl Agent {
             Policy::Rlm(p) => p.accept(prop, rng, mem),
             Policy::CollusiveVerifier(p) => p.accept(),
             Policy::Obfuscating(p) => p.accept(rng),
+            Policy::SkillRl(p) => p.accept(prop, mem),
         }
     }
 
@@ -317,7 +326,15 @@ impl Agent {
         self.memory.shift_trust(delta);
     }
 
-    pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
+    /// `kind`: the interaction's type (read by skillrl's skill extraction).
+    pub fn update_from_outcome(
+        &mut self,
+        other: AgentIdx,
+        kind: InteractionType,
+        accepted: bool,
+        p: f64,
+        payoff: f64,
+    ) {
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {
             Policy::Deceptive(d) => d.on_outcome(other, accepted),
@@ -329,6 +346,7 @@ impl Agent {
             Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
             Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
             Policy::Obfuscating(o) => o.on_outcome(),
+            Policy::SkillRl(s) => s.on_outcome(kind, p, payoff),
             _ => {}
         }
     }
