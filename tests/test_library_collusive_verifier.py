@@ -1,9 +1,9 @@
 """Live parity for the `collusive_verifier` agent family (issue 17): the
-reference's research_swarm file (with its sybil lever, not ported, switched
-off) and variants of it and of other files (other seeds, more verifiers,
-mixed with other families), each run by swarm_fast and by swarm-safety 1.9.0
-side by side and compared with exact float equality. Then the checks on its
-config keys.
+reference's research_swarm file (which also runs the sybil lever, the
+perturbation engine's shocks and dropout) and variants of it and of other
+files (other seeds, more verifiers, mixed with other families), each run by
+swarm_fast and by swarm-safety 1.9.0 side by side and compared with exact
+float equality. Then the checks on its config keys.
 
 Without the memory-tiers subsystem the verifier never acts and accepts
 every proposal: what these runs check is that it registers as deceptive
@@ -16,44 +16,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 import swarm_fast
 from swarm_fast import ScenarioError, load_scenario
 
-from parity_check import assert_same
+from parity_check import assert_same, run_both
 from reference_harness import run_reference
 
 LIBRARY = Path(__file__).parent / "scenarios" / "library"
 FILE = LIBRARY / "research_swarm.yaml"
 
 
-def research_swarm() -> dict:
-    """research_swarm as a mapping, with its sybil detection (a lever
-    swarm_fast refuses) switched off."""
-    data = yaml.safe_load(FILE.read_text())
-    data["governance"]["sybil_detection_enabled"] = False
-    data.pop("outputs")
-    return data
-
-
-def run_both(overrides: dict | None = None, **run_args):
-    data = research_swarm()
-    scenario = load_scenario(data)
-    if overrides:
-        scenario = scenario.with_overrides(overrides)
-    ours = swarm_fast.run(scenario, record_interactions=True, **run_args)
-    return ours, run_reference(data, overrides=overrides, **run_args)
-
-
-def test_library_file_without_sybil() -> None:
-    """The file at its own seed, epochs and steps (20 x 15), sybil off."""
-    assert_same(*run_both())
+def test_library_file() -> None:
+    """The file at its own seed, epochs and steps (20 x 15)."""
+    assert_same(*run_both(FILE))
 
 
 @pytest.mark.parametrize("seed", [7, 2024, 31337])
 def test_library_file_other_seeds(seed: int) -> None:
-    assert_same(*run_both(seed=seed, epochs=12, steps=10))
+    assert_same(*run_both(FILE, seed=seed, epochs=12, steps=10))
 
 
 @pytest.mark.parametrize(
@@ -70,13 +51,15 @@ def test_library_file_other_seeds(seed: int) -> None:
             "network": {"topology": "small_world", "params": {"k": 4, "p": 0.2}},
             "simulation.schedule_mode": "random",
         },
+        # Without the sybil lever.
+        {"governance.sybil_detection_enabled": False},
         # Other families around them.
         {"agents.0.type": "ldt", "agents.2.type": "obfuscating", "agents.2.count": 3},
     ],
 )
 @pytest.mark.parametrize("seed", [5, 77])
 def test_variants(overrides: dict, seed: int) -> None:
-    assert_same(*run_both(overrides, seed=seed, epochs=10, steps=8))
+    assert_same(*run_both(FILE, overrides, seed=seed, epochs=10, steps=8))
 
 
 @pytest.mark.parametrize("seed", [1, 42])
@@ -97,13 +80,8 @@ def test_verifiers_in_the_baseline(seed: int) -> None:
     assert_same(ours, run_reference(data))
 
 
-def test_file_refused_naming_the_sybil_lever() -> None:
-    with pytest.raises(ScenarioError, match="governance.sybil_detection_enabled"):
-        load_scenario(FILE)
-
-
 def test_verifier_never_initiates_and_always_accepts() -> None:
-    sc = load_scenario(research_swarm())
+    sc = load_scenario(FILE)
     r = swarm_fast.run(sc, seed=3, epochs=8, steps=8, record_interactions=True)
     inter = r.interactions
     assert inter.filter(inter["initiator"].str.starts_with("collusive_verifier")).height == 0

@@ -179,9 +179,8 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
 )
 
 # Flags of levers swarm_fast does not implement: ``true`` is refused.
-# (The security lever is implemented: see levers.py.)
+# (The security, RBAC and sybil levers are implemented: see levers.py.)
 REFUSED_LEVERS = (
-    "sybil_detection_enabled",
     "self_ensemble_enabled",
     "resample_enabled",
     "incoherence_breaker_enabled",

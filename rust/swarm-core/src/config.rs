@@ -284,6 +284,8 @@ pub struct GovernanceConfig {
     pub security: Option<crate::governance::security::SecurityConfig>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    /// The sybil lever's keys; None unless `sybil_detection_enabled`.
+    pub sybil: Option<crate::governance::sybil::SybilConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -312,6 +314,7 @@ impl Default for GovernanceConfig {
             collusion_clear_history_on_epoch: false,
             security: None,
             rbac: None,
+            sybil: None,
         }
     }
 }
