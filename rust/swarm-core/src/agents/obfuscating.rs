@@ -38,6 +38,8 @@ impl Obfuscating {
         (self.interactions as f64) < self.trust_building_phase
     }
 
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if let Some(p) = obs.pending {
             return super::answer(&p, rng.random() < 0.8);

@@ -175,6 +175,8 @@ impl SkillRl {
         }
     }
 
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &Memory) -> Action {
         let epoch = i64::from(obs.epoch);
         if epoch != self.last_seen_epoch {
@@ -206,6 +208,8 @@ impl SkillRl {
     }
 
     /// `accept_interaction`: the same skill-shifted test as on its turn.
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {
         self.decide(prop.initiator, mem)
     }
@@ -235,6 +239,8 @@ impl SkillRl {
 
     /// `update_from_outcome` after the base memory update: the active
     /// skill's invocation, an extraction attempt, then no active skill.
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn on_outcome(&mut self, kind: InteractionType, p: f64, payoff: f64) {
         if let Some(id) = self.active.take() {
             // An evicted skill has no performance record left: nothing.

@@ -84,6 +84,8 @@ impl Sybil {
 
     /// `on_interaction`: record the pair, then the realtime penalty (both
     /// costs) when both were flagged at the last epoch start.
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn on_interaction(
         &mut self,
         cfg: &SybilConfig,
@@ -103,6 +105,8 @@ impl Sybil {
 
     /// `on_epoch_start`: the clusters, and each clustered agent's
     /// (reputation delta, resource delta).
+    // Out of line: keeps the dispatch of the paper's policies lean.
+    #[inline(never)]
     pub fn on_epoch_start(&mut self, cfg: &SybilConfig) -> Vec<(usize, f64, f64)> {
         self.flagged.iter_mut().for_each(|f| *f = false);
         self.blocked.iter_mut().for_each(|b| *b = false);
