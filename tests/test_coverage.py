@@ -71,7 +71,17 @@ def test_outside_service_files_are_marked_and_refused(rows) -> None:
 
 
 @pytest.mark.parametrize(
-    "prefix", ["security_", "dynamic_toxicity_", "escalation_", "csm_", "baseline"]
+    "prefix",
+    [
+        "security_",
+        "dynamic_toxicity_",
+        "escalation_",
+        "csm_",
+        "baseline",
+        "obfuscation_atlas",
+        "skillrl",
+        "research_swarm",
+    ],
 )
 def test_ported_families_are_exact(rows, prefix: str) -> None:
     """The families ported so far run exactly on all of their files."""

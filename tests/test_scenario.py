@@ -111,8 +111,9 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key in ("security", "rbac"):  # a lever's sub-mapping: present when on
-            assert getattr(oc.governance_config, f"{key}_enabled") is (value is not None)
+        if key in ("security", "rbac", "sybil"):  # a lever's sub-mapping: present when on
+            flag = "sybil_detection_enabled" if key == "sybil" else f"{key}_enabled"
+            assert getattr(oc.governance_config, flag) is (value is not None)
             continue
         assert getattr(oc.governance_config, key) == value, key
     for key, value in ours["payoff"].items():
@@ -475,7 +476,6 @@ BAD: list[tuple[dict[str, Any], str]] = [
     # governance: levers swarm_fast does not implement
     (gov(resample_enabled=True), "governance.resample_enabled"),
     (gov(self_ensemble_enabled=True), "governance.self_ensemble_enabled"),
-    (gov(sybil_detection_enabled=True), "governance.sybil_detection_enabled"),
     (gov(incoherence_breaker_enabled=True), "governance.incoherence_breaker_enabled"),
     (gov(incoherence_friction_enabled=True), "governance.incoherence_friction_enabled"),
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
@@ -576,7 +576,7 @@ def test_bad_input_names_the_key(data: dict[str, Any], key: str) -> None:
 
 def test_out_of_scope_messages_say_so() -> None:
     for data in (
-        gov(sybil_detection_enabled=True),
+        gov(resample_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
         {"agents": [{"type": "council"}]},
         {"agents": ONE, "scholar": {"top_k": 3}},
@@ -584,7 +584,7 @@ def test_out_of_scope_messages_say_so() -> None:
         with pytest.raises(ScenarioError, match="out of scope"):
             load_scenario(data)
     # A refused lever switched off is fine.
-    assert load_scenario(gov(sybil_detection_enabled=False, resample_enabled=False)).n_agents == 1
+    assert load_scenario(gov(hardware_trust_enabled=False, resample_enabled=False)).n_agents == 1
 
 
 # ------------------------------------------------- agreement with the reference

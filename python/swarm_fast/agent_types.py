@@ -201,4 +201,56 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "of its own.",
         {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
     ),
+    AgentType(
+        "collusive_verifier",
+        "deceptive",
+        "Memory-tier colluder: without the memory_tiers subsystem it only accepts.",
+        "Rubber-stamps a partner's (partner_id) entries in the shared memory tiers. "
+        "swarm_fast runs it as the reference does without a memory_tiers section: "
+        "no entry is ever pending and its write budget is 0, so every turn is a noop "
+        "and it accepts every proposal.",
+        {},
+    ),
+    AgentType(
+        "obfuscating",
+        "deceptive",
+        "Obfuscation Atlas agent: honest mimicry for a while, then trades with anyone.",
+        "For its first trust_building_phase outcomes it submits and claims tasks, posts "
+        "(probability 0.3) and proposes collaborations to a random visible agent; then it "
+        "proposes trades to a random visible agent first. It accepts pending proposals "
+        "with probability 0.8 on its turn, 0.85 / 0.75 (during / after the phase) when "
+        "asked. obfuscation_strategy and its parameters are checked and accepted, but "
+        "change nothing: as in the reference, the signal offsets they shape never reach "
+        "the observables.",
+        {"trust_building_phase": 5.0},
+    ),
+    AgentType(
+        "skillrl",
+        "honest",
+        "SkillRL: an honest-style agent whose skill library shifts its acceptance test.",
+        "Learns strategy skills from outcomes well above the recent average (GRPO "
+        "advantage) and lesson skills from those well below, at most five a epoch and 50 "
+        "in all; the best skill for the interaction domain shifts its acceptance threshold "
+        "and trust weight (a bad enough lesson rejects outright). Failing skills are "
+        "refined every refinement_interval epochs, successful ones promoted to the general "
+        "tier every promotion_interval epochs. Proposes collaborations to the most trusted "
+        "visible agent, posts and upvotes. skill_exploration_rate is checked but not "
+        "applied: the reference draws it from Python's unseeded global random module.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.2,
+            "vote_probability": 0.3,
+            "interact_probability": 0.5,
+            "refinement_interval": 2.0,
+            "promotion_interval": 5.0,
+            "grpo_window_size": 20,
+            "grpo_temperature": 1.0,
+            "refinement_min_invocations": 3.0,
+            "refinement_success_threshold": 0.4,
+            "max_refinements_per_epoch": 3.0,
+            "tier_promotion_min_invocations": 10.0,
+            "tier_promotion_min_success_rate": 0.6,
+        },
+    ),
 )

@@ -26,7 +26,7 @@ MAX_U32 = 2**32 - 1
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # "float", "int" or "choice"
+    kind: str  # "float", "int", "choice" or "str" (any string, or null)
     lo: Bound = None
     hi: Bound = None
     choices: tuple[str, ...] = ()
@@ -86,10 +86,57 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "memory_budget": Param("int", 0, None, unused=True),
         "discount_factor": FLOAT,
     },
+    # swarm/agents/memory_agent.py (CollusiveVerifierAgent): its partner is
+    # read only by the memory-tiers branches, which never run without that
+    # subsystem.
+    "collusive_verifier": {
+        "partner_id": Param("str", unused=True),
+    },
+    # swarm/agents/obfuscating.py: the strategy and its four parameters only
+    # shape signal offsets and proposal metadata the reference never reads
+    # (see rust/swarm-core/src/agents/obfuscating.rs); the strategy is
+    # checked as the reference's enum checks it.
+    "obfuscating": {
+        "obfuscation_strategy": Param(
+            "choice",
+            choices=("blatant", "policy_obfuscation", "activation_obfuscation", "adaptive"),
+            unused=True,
+        ),
+        "trust_building_phase": FLOAT,
+        "rationalization_strength": Param("float", unused=True),
+        "signal_inflation_cap": Param("float", unused=True),
+        "drift_rate": Param("float", unused=True),
+        "activation_noise_scale": Param("float", unused=True),
+    },
+    # swarm/agents/skillrl_agent.py (with swarm/skills/). The exploration rate
+    # drives draws from Python's unseeded process-wide random module in the
+    # reference: checked, not applied (see rust/swarm-core/src/agents/skillrl.rs).
+    "skillrl": {
+        "acceptance_threshold": FLOAT,
+        "trust_weight": FLOAT,
+        "post_probability": FLOAT,
+        "vote_probability": FLOAT,
+        "interact_probability": FLOAT,
+        "skill_exploration_rate": Param("float", unused=True),
+        "refinement_interval": FLOAT,
+        "promotion_interval": FLOAT,
+        # A deque's maxlen: a whole number (at least 1 is kept).
+        "grpo_window_size": Param("int", -MAX_U32, MAX_U32),
+        "grpo_temperature": FLOAT,
+        "refinement_min_invocations": FLOAT,
+        "refinement_success_threshold": FLOAT,
+        "max_refinements_per_epoch": FLOAT,
+        "tier_promotion_min_invocations": FLOAT,
+        "tier_promotion_min_success_rate": FLOAT,
+    },
 }
 
 
 def _check(key: str, value: Any, param: Param) -> Any:
+    if param.kind == "str":
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError(key, f"expected a string, got {short(value)}")
+        return value
     if param.kind == "choice":
         if not isinstance(value, str) or value not in param.choices:
             raise ScenarioError(

@@ -69,9 +69,9 @@ REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
-    memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
+    memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
-    skillrl hyperagent_self_mod rivals_producer rivals_critic obfuscating
+    hyperagent_self_mod rivals_producer rivals_critic
     awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
@@ -179,9 +179,8 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
 )
 
 # Flags of levers swarm_fast does not implement: ``true`` is refused.
-# (The security lever is implemented: see levers.py.)
+# (The security, RBAC and sybil levers are implemented: see levers.py.)
 REFUSED_LEVERS = (
-    "sybil_detection_enabled",
     "self_ensemble_enabled",
     "resample_enabled",
     "incoherence_breaker_enabled",

@@ -198,6 +198,17 @@ pub struct AgentParams {
     pub recursion_depth: Option<i64>,
     pub planning_horizon: Option<i64>,
     pub discount_factor: Option<f64>,
+    // skillrl (swarm/agents/skillrl_agent.py); acceptance_threshold,
+    // trust_weight and the three probabilities are the honest agent's keys.
+    pub refinement_interval: Option<f64>,
+    pub promotion_interval: Option<f64>,
+    pub grpo_window_size: Option<i64>,
+    pub grpo_temperature: Option<f64>,
+    pub refinement_min_invocations: Option<f64>,
+    pub refinement_success_threshold: Option<f64>,
+    pub max_refinements_per_epoch: Option<f64>,
+    pub tier_promotion_min_invocations: Option<f64>,
+    pub tier_promotion_min_success_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,6 +284,8 @@ pub struct GovernanceConfig {
     pub security: Option<crate::governance::security::SecurityConfig>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    /// The sybil lever's keys; None unless `sybil_detection_enabled`.
+    pub sybil: Option<crate::governance::sybil::SybilConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -301,6 +314,7 @@ impl Default for GovernanceConfig {
             collusion_clear_history_on_epoch: false,
             security: None,
             rbac: None,
+            sybil: None,
         }
     }
 }

@@ -1147,15 +1147,27 @@ impl Engine {
             self.completed_this_epoch += 1;
             match self.agents[a].external_slot() {
                 Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_a),
-                None => self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a),
+                None => self.agents[a].update_from_outcome(
+                    prop.counterparty,
+                    prop.kind,
+                    accepted,
+                    p,
+                    pay_a,
+                ),
             }
             match self.agents[b].external_slot() {
                 Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_b),
-                None => self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b),
+                None => self.agents[b].update_from_outcome(
+                    prop.initiator,
+                    prop.kind,
+                    accepted,
+                    p,
+                    pay_b,
+                ),
             }
         } else {
-            self.agents[a].update_from_outcome(prop.counterparty, accepted, p, pay_a);
-            self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
+            self.agents[a].update_from_outcome(prop.counterparty, prop.kind, accepted, p, pay_a);
+            self.agents[b].update_from_outcome(prop.initiator, prop.kind, accepted, p, pay_b);
         }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
         if let Some(dt) = self.dynamic_toxicity.as_mut() {

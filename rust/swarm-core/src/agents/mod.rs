@@ -9,16 +9,19 @@ mod adversarial;
 pub(crate) mod agent_map;
 mod cautious;
 mod cautious_reciprocator;
+mod collusive_verifier;
 mod deceptive;
 pub mod external;
 mod honest;
 mod ldt;
 pub mod memory;
 mod modeling_adversary;
+mod obfuscating;
 mod opportunistic;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
 mod self_optimizer;
+mod skillrl;
 mod threshold_dancer;
 
 use crate::config::AgentParams;
@@ -26,7 +29,7 @@ use crate::index::IndexView;
 use crate::marketplace::{BidView, BountyView};
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
-use crate::types::{Action, AgentIdx, StateType};
+use crate::types::{Action, AgentIdx, InteractionType, StateType};
 use memory::Memory;
 use ranked::{ordered, unordered, Ranked};
 
@@ -51,6 +54,9 @@ pub enum AgentKind {
     Ldt,
     ModelingAdversary,
     Rlm,
+    CollusiveVerifier,
+    Obfuscating,
+    SkillRl,
 }
 
 impl AgentKind {
@@ -82,6 +88,9 @@ impl AgentKind {
             "ldt" => AgentKind::Ldt,
             "modeling_adversary" => AgentKind::ModelingAdversary,
             "rlm" => AgentKind::Rlm,
+            "collusive_verifier" => AgentKind::CollusiveVerifier,
+            "obfuscating" => AgentKind::Obfuscating,
+            "skillrl" => AgentKind::SkillRl,
             _ => return None,
         })
     }
@@ -101,18 +110,25 @@ impl AgentKind {
             AgentKind::Ldt => "ldt",
             AgentKind::ModelingAdversary => "modeling_adversary",
             AgentKind::Rlm => "rlm",
+            AgentKind::CollusiveVerifier => "collusive_verifier",
+            AgentKind::Obfuscating => "obfuscating",
+            AgentKind::SkillRl => "skillrl",
         }
     }
 
     /// The `AgentState.agent_type` the class registers (spec §11.9).
     pub fn state_type(self) -> StateType {
         match self {
-            AgentKind::Honest | AgentKind::CautiousReciprocator | AgentKind::Ldt => {
-                StateType::Honest
-            }
+            AgentKind::Honest
+            | AgentKind::CautiousReciprocator
+            | AgentKind::Ldt
+            | AgentKind::SkillRl => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
-            AgentKind::Deceptive => StateType::Deceptive,
+            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
+            AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
+                StateType::Deceptive
+            }
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
@@ -149,6 +165,9 @@ enum Policy {
     Ldt(Box<ldt::Ldt>),
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
     Rlm(Box<rlm::Rlm>),
+    CollusiveVerifier(collusive_verifier::CollusiveVerifier),
+    Obfuscating(obfuscating::Obfuscating),
+    SkillRl(Box<skillrl::SkillRl>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -209,6 +228,11 @@ impl Agent {
                 modeling_adversary::ModelingAdversary::new(params, population),
             )),
             AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
+            AgentKind::CollusiveVerifier => {
+                Policy::CollusiveVerifier(collusive_verifier::CollusiveVerifier)
+            }
+            AgentKind::Obfuscating => Policy::Obfuscating(obfuscating::Obfuscating::new(params)),
+            AgentKind::SkillRl => Policy::SkillRl(Box::new(skillrl::SkillRl::new(params))),
         };
         let memory = Memory::new(
             me,
@@ -265,6 +289,10 @@ impl Agent {
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
+            // Without the memory-tiers subsystem every gate fails undrawn.
+            Policy::CollusiveVerifier(_) => Action::Noop,
+            Policy::Obfuscating(p) => p.act(obs, rng),
+            Policy::SkillRl(p) => p.act(obs, rng, mem),
         }
     }
 
@@ -285,6 +313,9 @@ impl Agent {
             Policy::Ldt(p) => p.accept(prop),
             Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
+            Policy::CollusiveVerifier(p) => p.accept(),
+            Policy::Obfuscating(p) => p.accept(rng),
+            Policy::SkillRl(p) => p.accept(prop, mem),
         }
     }
 
@@ -295,7 +326,15 @@ impl Agent {
         self.memory.shift_trust(delta);
     }
 
-    pub fn update_from_outcome(&mut self, other: AgentIdx, accepted: bool, p: f64, payoff: f64) {
+    /// `kind`: the interaction's type (read by skillrl's skill extraction).
+    pub fn update_from_outcome(
+        &mut self,
+        other: AgentIdx,
+        kind: InteractionType,
+        accepted: bool,
+        p: f64,
+        payoff: f64,
+    ) {
         self.memory.record_outcome(other, accepted, p);
         match &mut self.policy {
             Policy::Deceptive(d) => d.on_outcome(other, accepted),
@@ -306,6 +345,8 @@ impl Agent {
             Policy::Ldt(l) => l.on_outcome(other, accepted, p),
             Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
             Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
+            Policy::Obfuscating(o) => o.on_outcome(),
+            Policy::SkillRl(s) => s.on_outcome(kind, p, payoff),
             _ => {}
         }
     }
