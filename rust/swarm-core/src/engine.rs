@@ -85,6 +85,7 @@ impl Pending {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, p: Proposal) {
         let id = self.next_id;
         self.next_id += 1;
@@ -278,6 +279,9 @@ pub struct Engine {
     dangling_proposals: u64,
     /// The last observation's ecosystem noise (see `observe!`).
     eco_noise: [Option<f64>; 9],
+    /// No per-interaction hook beyond the core's is on (see
+    /// [`Engine::complete`]); fixed for the run.
+    plain: bool,
 }
 
 /// The external agents' policy object and their books.
@@ -592,8 +596,23 @@ impl Engine {
             completed_this_epoch: 0,
             dangling_proposals: 0,
             eco_noise: [None; 9],
+            plain: false,
             cfg,
-        })
+        }
+        .with_plain())
+    }
+
+    /// Decide once per run whether interactions take the plain path: the
+    /// reference model, no security or RBAC lever, no dynamic toxicity, no
+    /// perturbations, no external agents and no optimizing self-optimizer.
+    fn with_plain(mut self) -> Self {
+        self.plain = self.governance.is_plain()
+            && self.cfg.model.is_reference()
+            && self.dynamic_toxicity.is_none()
+            && self.perturbation.is_none()
+            && self.external.is_none()
+            && self.optimizing.is_empty();
+        self
     }
 
     /// The batched mode, the reference's `run_async` semantics (spec-ext
@@ -672,21 +691,30 @@ impl Engine {
 
     /// Stop, with an error, a run that has grown so much that its next
     /// growth may not fit (an allocation failure would abort the process).
+    #[inline(always)]
     fn check_memory(&mut self) -> SwarmResult<()> {
         match self.memory.tick(self.agents.len() as u64) {
             None => Ok(()),
-            Some((grown, left)) => Err(SwarmError::Config(format!(
-                "simulation.n_epochs: the run outgrew the memory available at epoch {}, \
-                 step {} (it grew by {} MiB; {} MiB are left); run fewer epochs, steps \
-                 or agents",
-                self.epoch,
-                self.step,
-                grown >> 20,
-                left >> 20
-            ))),
+            Some((grown, left)) => Err(self.outgrown(grown, left)),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn outgrown(&self, grown: u64, left: u64) -> SwarmError {
+        SwarmError::Config(format!(
+            "simulation.n_epochs: the run outgrew the memory available at epoch {}, \
+             step {} (it grew by {} MiB; {} MiB are left); run fewer epochs, steps \
+             or agents",
+            self.epoch,
+            self.step,
+            grown >> 20,
+            left >> 20
+        ))
+    }
+
+    #[cold]
+    #[inline(never)]
     fn trace_overflow(&self) -> SwarmError {
         let rows = self.trace.as_ref().map_or(0, |t| t.len());
         SwarmError::Config(format!(
@@ -970,7 +998,11 @@ impl Engine {
             | Action::AcceptBid { .. }
             | Action::FileDispute { .. }
             | Action::ClaimTask { .. }
-            | Action::SubmitOutput { .. } => self.execute_market(a, action),
+            | Action::SubmitOutput { .. } => {
+                if self.marketplace.is_some() {
+                    self.execute_market(a, action);
+                }
+            }
             Action::Post => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
@@ -1027,6 +1059,7 @@ impl Engine {
 
     /// Marketplace and task actions (spec §13.1, §13.4); without a
     /// marketplace there is no handler and nothing happens (Q1).
+    #[inline(never)]
     fn execute_market(&mut self, a: AgentIdx, action: Action) {
         let Some(m) = self.marketplace.as_mut() else { return };
         let i = a as usize;
@@ -1103,17 +1136,31 @@ impl Engine {
 
     /// Complete one interaction (§4.3, governance §12.1), in exactly the
     /// reference's order.
+    #[inline(always)]
     fn complete(&mut self, prop: Proposal, accepted: bool) {
+        if self.plain {
+            self.complete_as::<true>(prop, accepted);
+        } else {
+            self.complete_as::<false>(prop, accepted);
+        }
+    }
+
+    /// [`Engine::complete`]; `PLAIN` (when `self.plain`) compiles out the
+    /// hooks that run is known not to have (one branch per interaction
+    /// instead of a dozen). Out of line, as `complete` always was.
+    #[inline(never)]
+    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
+        debug_assert_eq!(PLAIN, self.plain);
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let mut signals =
             observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
-        if !self.optimizing.is_empty() {
+        if !PLAIN && !self.optimizing.is_empty() {
             if let Some(loss) = self.agents[a].quality_loss() {
                 signals.degrade(loss);
             }
         }
         let (v_hat, p) = self.proxy.labels(&signals);
-        let effect = self.governance.on_interaction(
+        let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,
             prop.counterparty,
             accepted,
@@ -1129,8 +1176,11 @@ impl Engine {
         if let Some(d) = effect.initiator_rep_delta {
             self.reputation[a] += d;
         }
-        let (r_a, r_b) =
-            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
+        let (r_a, r_b) = if PLAIN {
+            (crate::payoff::R_A, crate::payoff::R_B)
+        } else {
+            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta)
+        };
         let pay_a = self.payoff.initiator_with(p, c_a, r_a);
         let pay_b = self.payoff.counterparty_with(p, c_b, r_b);
         if accepted {
@@ -1143,7 +1193,7 @@ impl Engine {
         self.touch(a);
         // One copy of this function (not monomorphised like `step`): the
         // governance and observables code inlines into it as before.
-        if self.external.is_some() {
+        if !PLAIN && self.external.is_some() {
             self.completed_this_epoch += 1;
             match self.agents[a].external_slot() {
                 Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_a),
@@ -1158,7 +1208,7 @@ impl Engine {
             self.agents[b].update_from_outcome(prop.initiator, accepted, p, pay_b);
         }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
-        if let Some(dt) = self.dynamic_toxicity.as_mut() {
+        if let Some(dt) = self.dynamic_toxicity.as_mut().filter(|_| !PLAIN) {
             dt.on_interaction(prop.initiator, prop.counterparty, accepted, p);
         }
         self.totals.add(accepted, p, pay_a, pay_b);

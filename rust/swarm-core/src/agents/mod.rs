@@ -269,6 +269,9 @@ impl Agent {
     }
 
     /// `accept_interaction(proposal, observation)`: the end-of-step answer.
+    /// Inlined into the end-of-step loop, where it always was before that
+    /// loop grew past LLVM's budget (a call cost ~20 instructions each).
+    #[inline(always)]
     pub fn accept(&mut self, prop: &ProposalView, obs: &Observation<'_>) -> bool {
         let (rng, mem) = (&mut self.rng, &self.memory);
         match &mut self.policy {
