@@ -158,28 +158,13 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
 }
 
-/// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
-/// borrows of the engine's fields, so the agent's policy can be borrowed
-/// mutably beside it.
-/// With observation noise (§14) the visible list is built at once, drawing
-/// from R_o for each record's reputation, resources and edge weight, then
-/// for the nine numeric ecosystem fields.
-macro_rules! observe {
-    // Binds the observation to `$obs` in the caller's scope rather than
-    // returning it: a returned 176-byte struct was copied on every turn.
-    ($e:ident, $a:expr, $for_turn:expr, $obs:ident) => {
+/// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
+macro_rules! observation {
+    ($e:ident, $a:expr, $market:expr) => {{
         let a: AgentIdx = $a;
         let limits = &$e.cfg.rate_limits;
         let u = $e.usage[a as usize];
-        let market = match &$e.marketplace {
-            // The end-of-step answer reads no marketplace field.
-            Some(m) if $for_turn => {
-                m.view(a, $e.reputation[a as usize], i64::from($e.epoch), &mut $e.market_view);
-                &$e.market_view
-            }
-            _ => &NO_MARKET,
-        };
-        let $obs = Observation::new(
+        Observation::new(
             a,
             $e.epoch,
             (
@@ -192,7 +177,7 @@ macro_rules! observe {
                 .first_for(a)
                 .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
             $e.feed.top_posts(),
-            market,
+            $market,
             Population {
                 frozen: &$e.frozen,
                 reputation: &$e.reputation,
@@ -201,7 +186,30 @@ macro_rules! observe {
                 network: $e.network.as_ref(),
                 index: $e.index.as_ref(),
             },
-        );
+        )
+    }};
+}
+
+/// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
+/// borrows of the engine's fields, so the agent's policy can be borrowed
+/// mutably beside it.
+/// With observation noise (§14) the visible list is built at once, drawing
+/// from R_o for each record's reputation, resources and edge weight, then
+/// for the nine numeric ecosystem fields.
+macro_rules! observe {
+    // Binds the observation to `$obs` in the caller's scope rather than
+    // returning it: a returned 176-byte struct was copied on every turn.
+    ($e:ident, $a:expr, $for_turn:expr, $obs:ident) => {
+        let a: AgentIdx = $a;
+        let market = match &$e.marketplace {
+            // The end-of-step answer reads no marketplace field.
+            Some(m) if $for_turn => {
+                m.view(a, $e.reputation[a as usize], i64::from($e.epoch), &mut $e.market_view);
+                &$e.market_view
+            }
+            _ => &NO_MARKET,
+        };
+        let $obs = observation!($e, a, market);
         let (pi, sigma) = ($e.cfg.observation_noise_probability, $e.cfg.observation_noise_std);
         if pi > 0.0 && sigma > 0.0 {
             let rng = &mut $e.r_o;
@@ -727,6 +735,7 @@ impl Engine {
 
     /// Governance epoch-start hooks (§3.2): decay, breaker releases and
     /// collusion penalties, applied together.
+    #[inline(never)]
     fn epoch_start(&mut self) {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
         for &i in &effect.freeze {
@@ -772,6 +781,7 @@ impl Engine {
     }
 
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
+    #[inline(never)]
     fn epoch_end(&mut self) -> SwarmResult<()> {
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
@@ -846,6 +856,7 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
+    #[inline(always)]
     fn step<const EXT: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
@@ -950,7 +961,7 @@ impl Engine {
                 ask_at.push((decided.len(), slot));
                 decided.push((i, p, false));
             } else {
-                let ok = self.agents[p.counterparty as usize].accept(&view, &obs);
+                let ok = self.agents[p.counterparty as usize].accept(&view, move || obs);
                 decided.push((i, p, ok));
             }
         }
@@ -1106,26 +1117,32 @@ impl Engine {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
         let n = self.pending.entries.len();
+        let noisy =
+            self.cfg.observation_noise_probability > 0.0 && self.cfg.observation_noise_std > 0.0;
         for i in 0..n {
             let (id, Some(p)) = self.pending.entries[i] else { continue };
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            // The observation is built for its noise draws; no
-            // `accept_interaction` of the core policies reads its fields,
-            // but an adversary's memory may live in the index behind it.
+            // With noise the observation is built for its draws, which
+            // happen whether or not the policy reads it. Without, it is
+            // built only for the policies that read it (the adversaries,
+            // whose memory may live in the index behind it): the others'
+            // `accept_interaction` reads none of its fields.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
-            let accepted = {
-                observe!(self, p.counterparty, false, obs);
-                if let Some(slot) =
-                    self.agents[p.counterparty as usize].external_slot().filter(|_| EXT)
-                {
+            let c = p.counterparty;
+            let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
+                observe!(self, c, false, obs);
+                if let Some(slot) = self.agents[c as usize].external_slot().filter(|_| EXT) {
                     let ext_view = self.external_view(&obs);
                     drop(obs);
                     self.external_accept(slot, &view, ext_view)
                 } else {
-                    self.agents[p.counterparty as usize].accept(&view, &obs)
+                    self.agents[c as usize].accept(&view, move || obs)
                 }
+            } else {
+                let agent = &mut self.agents[c as usize];
+                agent.accept(&view, || observation!(self, c, &NO_MARKET))
             };
             self.pending.take_at(i);
             self.complete(p, accepted);

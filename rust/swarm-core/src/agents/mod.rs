@@ -278,13 +278,20 @@ impl Agent {
     /// Inlined into the end-of-step loop, where it always was before that
     /// loop grew past LLVM's budget (a call cost ~20 instructions each).
     #[inline(always)]
-    pub fn accept(&mut self, prop: &ProposalView, obs: &Observation<'_>) -> bool {
+    /// `obs` builds the observation; only the policies that read it call
+    /// it (the engine skips building it for the others when that draws
+    /// nothing).
+    pub fn accept<'o>(
+        &mut self,
+        prop: &ProposalView,
+        obs: impl FnOnce() -> Observation<'o>,
+    ) -> bool {
         let (rng, mem) = (&mut self.rng, &self.memory);
         match &mut self.policy {
             Policy::Honest(p) => p.accept(prop, mem),
             Policy::Opportunistic(p) => p.accept(prop, rng, mem),
             Policy::Deceptive(p) => p.accept(prop, rng),
-            Policy::Adversarial(p) => p.accept(prop, obs, rng),
+            Policy::Adversarial(p) => p.accept(prop, &obs(), rng),
             Policy::AdaptiveAdversary(_) => true,
             Policy::Cautious(p) => p.accept(prop, mem),
             Policy::CautiousReciprocator(p) => p.accept(prop, mem),
@@ -292,7 +299,7 @@ impl Agent {
             Policy::SelfOptimizer(p) => p.accept(prop, mem),
             Policy::External(_) => false,
             Policy::Ldt(p) => p.accept(prop),
-            Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
+            Policy::ModelingAdversary(p) => p.accept(prop, &obs(), rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
         }
     }
