@@ -527,7 +527,8 @@ impl Engine {
         for &(i, t) in &declared {
             types[i] = t;
         }
-        let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
+        let optimizing: Vec<usize> =
+            (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
@@ -540,9 +541,25 @@ impl Engine {
         });
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
+        let governance = Governance::new(cfg.governance.clone(), r_o.clone(), rank)
+            .with_model(cfg.model, &cfg.payoff);
+        let perturbation = match &cfg.perturbations {
+            Some(p) => {
+                p.validate(&cfg.governance)?;
+                Some(Perturbation::new(p.clone(), n))
+            }
+            None => None,
+        };
+        // Interactions take the plain path (see `Engine::complete`) when
+        // none of these is on; decided once for the run.
+        let plain = governance.is_plain()
+            && cfg.model.is_reference()
+            && cfg.dynamic_toxicity.is_none()
+            && perturbation.is_none()
+            && (policy.is_none() || slots.is_empty())
+            && optimizing.is_empty();
         Ok(Engine {
-            governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank)
-                .with_model(cfg.model, &cfg.payoff),
+            governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
             // Room for a paper run's interactions (55 KB), so that small
             // runs do not re-allocate twelve columns eight times over.
@@ -564,13 +581,7 @@ impl Engine {
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
-            perturbation: match &cfg.perturbations {
-                Some(p) => {
-                    p.validate(&cfg.governance)?;
-                    Some(Perturbation::new(p.clone(), n))
-                }
-                None => None,
-            },
+            perturbation,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -604,23 +615,9 @@ impl Engine {
             completed_this_epoch: 0,
             dangling_proposals: 0,
             eco_noise: [None; 9],
-            plain: false,
+            plain,
             cfg,
-        }
-        .with_plain())
-    }
-
-    /// Decide once per run whether interactions take the plain path: the
-    /// reference model, no security or RBAC lever, no dynamic toxicity, no
-    /// perturbations, no external agents and no optimizing self-optimizer.
-    fn with_plain(mut self) -> Self {
-        self.plain = self.governance.is_plain()
-            && self.cfg.model.is_reference()
-            && self.dynamic_toxicity.is_none()
-            && self.perturbation.is_none()
-            && self.external.is_none()
-            && self.optimizing.is_empty();
-        self
+        })
     }
 
     /// The batched mode, the reference's `run_async` semantics (spec-ext
@@ -737,6 +734,24 @@ impl Engine {
     /// collusion penalties, applied together.
     #[inline(never)]
     fn epoch_start(&mut self) {
+        if self.governance.acts_at_epoch_start() {
+            self.governance_epoch_start();
+        }
+        // The perturbation middleware runs after governance's.
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            let net = self.network.as_mut();
+            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
+                for i in 0..self.resources.len() {
+                    self.touch(i);
+                }
+            }
+        }
+    }
+
+    /// Governance's epoch-start effect (decay, breaker releases, collusion
+    /// and security penalties), applied together.
+    fn governance_epoch_start(&mut self) {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
         for &i in &effect.freeze {
             self.frozen[i] = true;
@@ -756,16 +771,6 @@ impl Engine {
             if let Some(d) = d {
                 self.resources[i] += d;
                 self.touch(i);
-            }
-        }
-        // The perturbation middleware runs after governance's.
-        if let Some(p) = self.perturbation.as_mut() {
-            let cfg = &mut self.governance.cfg;
-            let net = self.network.as_mut();
-            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
-                for i in 0..self.resources.len() {
-                    self.touch(i);
-                }
             }
         }
     }

@@ -166,6 +166,20 @@ impl Governance {
         self.collusion.record(&self.cfg, r);
     }
 
+    /// Whether `apply_epoch_start` can do anything this run: false when
+    /// decay, the breaker, collusion detection and security are all off
+    /// (each of their hooks then returns at once with nothing), so the
+    /// engine skips the call and its per-agent vectors.
+    pub fn acts_at_epoch_start(&self) -> bool {
+        let c = &self.cfg;
+        // The negation of decay::delta's own test (a rate ≥ 1 never decays).
+        c.reputation_decay_rate < 1.0
+            || c.reputation_decay_rate.is_nan()
+            || c.circuit_breaker_enabled
+            || c.collusion_detection_enabled
+            || self.security.is_some()
+    }
+
     /// `apply_epoch_start` over decay, the breaker and collusion, all read
     /// from the same pre-epoch reputations.
     pub fn on_epoch_start(&mut self, epoch: u32, reputations: &[f64]) -> EpochEffect {
