@@ -303,6 +303,33 @@ struct Externals {
 }
 
 impl Externals {
+    /// One batched call of the batched mode (act or accept): `ask` the
+    /// policy about every request at once (unless a callback has stopped
+    /// the run), then settle each answer in order; an answer missing from
+    /// a short reply is the error `short`, giving `fallback`. `at` pairs each
+    /// request with (the caller's position for it, its external slot);
+    /// returns (position, settled answer) in request order.
+    fn batch<Q, T: Copy>(
+        &mut self,
+        call: Call,
+        requests: Vec<Q>,
+        at: Vec<(usize, usize)>,
+        (fallback, short): (T, &'static str),
+        ask: impl FnOnce(&mut dyn ExternalPolicy, Vec<Q>, &mut Vec<Result<T, ExternalError>>),
+    ) -> Vec<(usize, T)> {
+        let mut out = Vec::with_capacity(requests.len());
+        if self.abort.is_none() {
+            ask(self.policy.as_mut(), requests, &mut out);
+        }
+        let mut out = out.into_iter();
+        at.into_iter()
+            .map(|(pos, slot)| {
+                let r = out.next().unwrap_or_else(|| Err(ExternalError::fallback(short)));
+                (pos, self.settle(slot, call, r, fallback))
+            })
+            .collect()
+    }
+
     /// Book one call's outcome; an error gives `fallback`.
     fn settle<T>(
         &mut self,
@@ -932,16 +959,11 @@ impl Engine {
             }
         }
         if let (false, Some(ext)) = (turns.is_empty(), self.external.as_mut()) {
-            let mut out = Vec::with_capacity(turns.len());
-            if ext.abort.is_none() {
-                ext.policy.act_batch(turns, &mut out);
-            }
-            let mut out = out.into_iter();
-            for (k, slot) in at {
-                let r = out.next().unwrap_or_else(|| {
-                    Err(ExternalError::fallback("act_batch gave fewer answers than turns"))
-                });
-                actions[k] = ext.settle(slot, Call::Act, r, Action::Noop);
+            let missing = (Action::Noop, "act_batch gave fewer answers than turns");
+            let answers =
+                ext.batch(Call::Act, turns, at, missing, |p, turns, out| p.act_batch(turns, out));
+            for (k, action) in answers {
+                actions[k] = action;
             }
         }
         for (k, &a) in eligible.iter().enumerate() {
@@ -971,16 +993,12 @@ impl Engine {
             }
         }
         if let (false, Some(ext)) = (asks.is_empty(), self.external.as_mut()) {
-            let mut out = Vec::with_capacity(asks.len());
-            if ext.abort.is_none() {
-                ext.policy.accept_batch(asks, &mut out);
-            }
-            let mut out = out.into_iter();
-            for (d, slot) in ask_at {
-                let r = out.next().unwrap_or_else(|| {
-                    Err(ExternalError::fallback("accept_batch gave fewer answers than asks"))
-                });
-                decided[d].2 = ext.settle(slot, Call::Accept, r, false);
+            let missing = (false, "accept_batch gave fewer answers than asks");
+            let answers = ext.batch(Call::Accept, asks, ask_at, missing, |p, asks, out| {
+                p.accept_batch(asks, out)
+            });
+            for (d, ok) in answers {
+                decided[d].2 = ok;
             }
         }
         for (i, p, ok) in decided {
