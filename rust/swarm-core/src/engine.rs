@@ -85,6 +85,7 @@ impl Pending {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, p: Proposal) {
         let id = self.next_id;
         self.next_id += 1;
@@ -157,28 +158,13 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
 }
 
-/// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
-/// borrows of the engine's fields, so the agent's policy can be borrowed
-/// mutably beside it.
-/// With observation noise (§14) the visible list is built at once, drawing
-/// from R_o for each record's reputation, resources and edge weight, then
-/// for the nine numeric ecosystem fields.
-macro_rules! observe {
-    // Binds the observation to `$obs` in the caller's scope rather than
-    // returning it: a returned 176-byte struct was copied on every turn.
-    ($e:ident, $a:expr, $for_turn:expr, $obs:ident) => {
+/// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
+macro_rules! observation {
+    ($e:ident, $a:expr, $market:expr) => {{
         let a: AgentIdx = $a;
         let limits = &$e.cfg.rate_limits;
         let u = $e.usage[a as usize];
-        let market = match &$e.marketplace {
-            // The end-of-step answer reads no marketplace field.
-            Some(m) if $for_turn => {
-                m.view(a, $e.reputation[a as usize], i64::from($e.epoch), &mut $e.market_view);
-                &$e.market_view
-            }
-            _ => &NO_MARKET,
-        };
-        let $obs = Observation::new(
+        Observation::new(
             a,
             $e.epoch,
             (
@@ -191,7 +177,7 @@ macro_rules! observe {
                 .first_for(a)
                 .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
             $e.feed.top_posts(),
-            market,
+            $market,
             Population {
                 frozen: &$e.frozen,
                 reputation: &$e.reputation,
@@ -200,7 +186,30 @@ macro_rules! observe {
                 network: $e.network.as_ref(),
                 index: $e.index.as_ref(),
             },
-        );
+        )
+    }};
+}
+
+/// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
+/// borrows of the engine's fields, so the agent's policy can be borrowed
+/// mutably beside it.
+/// With observation noise (§14) the visible list is built at once, drawing
+/// from R_o for each record's reputation, resources and edge weight, then
+/// for the nine numeric ecosystem fields.
+macro_rules! observe {
+    // Binds the observation to `$obs` in the caller's scope rather than
+    // returning it: a returned 176-byte struct was copied on every turn.
+    ($e:ident, $a:expr, $for_turn:expr, $obs:ident) => {
+        let a: AgentIdx = $a;
+        let market = match &$e.marketplace {
+            // The end-of-step answer reads no marketplace field.
+            Some(m) if $for_turn => {
+                m.view(a, $e.reputation[a as usize], i64::from($e.epoch), &mut $e.market_view);
+                &$e.market_view
+            }
+            _ => &NO_MARKET,
+        };
+        let $obs = observation!($e, a, market);
         let (pi, sigma) = ($e.cfg.observation_noise_probability, $e.cfg.observation_noise_std);
         if pi > 0.0 && sigma > 0.0 {
             let rng = &mut $e.r_o;
@@ -278,6 +287,9 @@ pub struct Engine {
     dangling_proposals: u64,
     /// The last observation's ecosystem noise (see `observe!`).
     eco_noise: [Option<f64>; 9],
+    /// No per-interaction hook beyond the core's is on (see
+    /// [`Engine::complete`]); fixed for the run.
+    plain: bool,
 }
 
 /// The external agents' policy object and their books.
@@ -291,6 +303,33 @@ struct Externals {
 }
 
 impl Externals {
+    /// One batched call of the batched mode (act or accept): `ask` the
+    /// policy about every request at once (unless a callback has stopped
+    /// the run), then settle each answer in order; an answer missing from
+    /// a short reply is the error `short`, giving `fallback`. `at` pairs each
+    /// request with (the caller's position for it, its external slot);
+    /// returns (position, settled answer) in request order.
+    fn batch<Q, T: Copy>(
+        &mut self,
+        call: Call,
+        requests: Vec<Q>,
+        at: Vec<(usize, usize)>,
+        (fallback, short): (T, &'static str),
+        ask: impl FnOnce(&mut dyn ExternalPolicy, Vec<Q>, &mut Vec<Result<T, ExternalError>>),
+    ) -> Vec<(usize, T)> {
+        let mut out = Vec::with_capacity(requests.len());
+        if self.abort.is_none() {
+            ask(self.policy.as_mut(), requests, &mut out);
+        }
+        let mut out = out.into_iter();
+        at.into_iter()
+            .map(|(pos, slot)| {
+                let r = out.next().unwrap_or_else(|| Err(ExternalError::fallback(short)));
+                (pos, self.settle(slot, call, r, fallback))
+            })
+            .collect()
+    }
+
     /// Book one call's outcome; an error gives `fallback`.
     fn settle<T>(
         &mut self,
@@ -515,7 +554,8 @@ impl Engine {
         for &(i, t) in &declared {
             types[i] = t;
         }
-        let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
+        let optimizing: Vec<usize> =
+            (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
@@ -528,9 +568,25 @@ impl Engine {
         });
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
+        let governance = Governance::new(cfg.governance.clone(), r_o.clone(), rank)
+            .with_model(cfg.model, &cfg.payoff);
+        let perturbation = match &cfg.perturbations {
+            Some(p) => {
+                p.validate(&cfg.governance)?;
+                Some(Perturbation::new(p.clone(), n))
+            }
+            None => None,
+        };
+        // Interactions take the plain path (see `Engine::complete`) when
+        // none of these is on; decided once for the run.
+        let plain = governance.is_plain()
+            && cfg.model.is_reference()
+            && cfg.dynamic_toxicity.is_none()
+            && perturbation.is_none()
+            && (policy.is_none() || slots.is_empty())
+            && optimizing.is_empty();
         Ok(Engine {
-            governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank)
-                .with_model(cfg.model, &cfg.payoff),
+            governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
             // Room for a paper run's interactions (55 KB), so that small
             // runs do not re-allocate twelve columns eight times over.
@@ -552,13 +608,7 @@ impl Engine {
             network,
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
-            perturbation: match &cfg.perturbations {
-                Some(p) => {
-                    p.validate(&cfg.governance)?;
-                    Some(Perturbation::new(p.clone(), n))
-                }
-                None => None,
-            },
+            perturbation,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -592,6 +642,7 @@ impl Engine {
             completed_this_epoch: 0,
             dangling_proposals: 0,
             eco_noise: [None; 9],
+            plain,
             cfg,
         })
     }
@@ -672,21 +723,30 @@ impl Engine {
 
     /// Stop, with an error, a run that has grown so much that its next
     /// growth may not fit (an allocation failure would abort the process).
+    #[inline(always)]
     fn check_memory(&mut self) -> SwarmResult<()> {
         match self.memory.tick(self.agents.len() as u64) {
             None => Ok(()),
-            Some((grown, left)) => Err(SwarmError::Config(format!(
-                "simulation.n_epochs: the run outgrew the memory available at epoch {}, \
-                 step {} (it grew by {} MiB; {} MiB are left); run fewer epochs, steps \
-                 or agents",
-                self.epoch,
-                self.step,
-                grown >> 20,
-                left >> 20
-            ))),
+            Some((grown, left)) => Err(self.outgrown(grown, left)),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn outgrown(&self, grown: u64, left: u64) -> SwarmError {
+        SwarmError::Config(format!(
+            "simulation.n_epochs: the run outgrew the memory available at epoch {}, \
+             step {} (it grew by {} MiB; {} MiB are left); run fewer epochs, steps \
+             or agents",
+            self.epoch,
+            self.step,
+            grown >> 20,
+            left >> 20
+        ))
+    }
+
+    #[cold]
+    #[inline(never)]
     fn trace_overflow(&self) -> SwarmError {
         let rows = self.trace.as_ref().map_or(0, |t| t.len());
         SwarmError::Config(format!(
@@ -699,7 +759,26 @@ impl Engine {
 
     /// Governance epoch-start hooks (§3.2): decay, breaker releases and
     /// collusion penalties, applied together.
+    #[inline(never)]
     fn epoch_start(&mut self) {
+        if self.governance.acts_at_epoch_start() {
+            self.governance_epoch_start();
+        }
+        // The perturbation middleware runs after governance's.
+        if let Some(p) = self.perturbation.as_mut() {
+            let cfg = &mut self.governance.cfg;
+            let net = self.network.as_mut();
+            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
+                for i in 0..self.resources.len() {
+                    self.touch(i);
+                }
+            }
+        }
+    }
+
+    /// Governance's epoch-start effect (decay, breaker releases, collusion
+    /// and security penalties), applied together.
+    fn governance_epoch_start(&mut self) {
         let effect = self.governance.on_epoch_start(self.epoch, &self.reputation);
         for &i in &effect.freeze {
             self.frozen[i] = true;
@@ -721,16 +800,6 @@ impl Engine {
                 self.touch(i);
             }
         }
-        // The perturbation middleware runs after governance's.
-        if let Some(p) = self.perturbation.as_mut() {
-            let cfg = &mut self.governance.cfg;
-            let net = self.network.as_mut();
-            if p.on_epoch_start(i64::from(self.epoch), cfg, &mut self.resources, net, &self.types) {
-                for i in 0..self.resources.len() {
-                    self.touch(i);
-                }
-            }
-        }
     }
 
     /// Agent `i`'s frozen flag, reputation or resources changed: keep the
@@ -744,6 +813,7 @@ impl Engine {
     }
 
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
+    #[inline(never)]
     fn epoch_end(&mut self) -> SwarmResult<()> {
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
@@ -818,6 +888,7 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
+    #[inline(always)]
     fn step<const EXT: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
@@ -888,16 +959,11 @@ impl Engine {
             }
         }
         if let (false, Some(ext)) = (turns.is_empty(), self.external.as_mut()) {
-            let mut out = Vec::with_capacity(turns.len());
-            if ext.abort.is_none() {
-                ext.policy.act_batch(turns, &mut out);
-            }
-            let mut out = out.into_iter();
-            for (k, slot) in at {
-                let r = out.next().unwrap_or_else(|| {
-                    Err(ExternalError::fallback("act_batch gave fewer answers than turns"))
-                });
-                actions[k] = ext.settle(slot, Call::Act, r, Action::Noop);
+            let missing = (Action::Noop, "act_batch gave fewer answers than turns");
+            let answers =
+                ext.batch(Call::Act, turns, at, missing, |p, turns, out| p.act_batch(turns, out));
+            for (k, action) in answers {
+                actions[k] = action;
             }
         }
         for (k, &a) in eligible.iter().enumerate() {
@@ -922,21 +988,17 @@ impl Engine {
                 ask_at.push((decided.len(), slot));
                 decided.push((i, p, false));
             } else {
-                let ok = self.agents[p.counterparty as usize].accept(&view, &obs);
+                let ok = self.agents[p.counterparty as usize].accept(&view, move || obs);
                 decided.push((i, p, ok));
             }
         }
         if let (false, Some(ext)) = (asks.is_empty(), self.external.as_mut()) {
-            let mut out = Vec::with_capacity(asks.len());
-            if ext.abort.is_none() {
-                ext.policy.accept_batch(asks, &mut out);
-            }
-            let mut out = out.into_iter();
-            for (d, slot) in ask_at {
-                let r = out.next().unwrap_or_else(|| {
-                    Err(ExternalError::fallback("accept_batch gave fewer answers than asks"))
-                });
-                decided[d].2 = ext.settle(slot, Call::Accept, r, false);
+            let missing = (false, "accept_batch gave fewer answers than asks");
+            let answers = ext.batch(Call::Accept, asks, ask_at, missing, |p, asks, out| {
+                p.accept_batch(asks, out)
+            });
+            for (d, ok) in answers {
+                decided[d].2 = ok;
             }
         }
         for (i, p, ok) in decided {
@@ -970,7 +1032,11 @@ impl Engine {
             | Action::AcceptBid { .. }
             | Action::FileDispute { .. }
             | Action::ClaimTask { .. }
-            | Action::SubmitOutput { .. } => self.execute_market(a, action),
+            | Action::SubmitOutput { .. } => {
+                if self.marketplace.is_some() {
+                    self.execute_market(a, action);
+                }
+            }
             Action::Post => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
@@ -1027,6 +1093,7 @@ impl Engine {
 
     /// Marketplace and task actions (spec §13.1, §13.4); without a
     /// marketplace there is no handler and nothing happens (Q1).
+    #[inline(never)]
     fn execute_market(&mut self, a: AgentIdx, action: Action) {
         let Some(m) = self.marketplace.as_mut() else { return };
         let i = a as usize;
@@ -1073,26 +1140,32 @@ impl Engine {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
         let n = self.pending.entries.len();
+        let noisy =
+            self.cfg.observation_noise_probability > 0.0 && self.cfg.observation_noise_std > 0.0;
         for i in 0..n {
             let (id, Some(p)) = self.pending.entries[i] else { continue };
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            // The observation is built for its noise draws; no
-            // `accept_interaction` of the core policies reads its fields,
-            // but an adversary's memory may live in the index behind it.
+            // With noise the observation is built for its draws, which
+            // happen whether or not the policy reads it. Without, it is
+            // built only for the policies that read it (the adversaries,
+            // whose memory may live in the index behind it): the others'
+            // `accept_interaction` reads none of its fields.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
-            let accepted = {
-                observe!(self, p.counterparty, false, obs);
-                if let Some(slot) =
-                    self.agents[p.counterparty as usize].external_slot().filter(|_| EXT)
-                {
+            let c = p.counterparty;
+            let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
+                observe!(self, c, false, obs);
+                if let Some(slot) = self.agents[c as usize].external_slot().filter(|_| EXT) {
                     let ext_view = self.external_view(&obs);
                     drop(obs);
                     self.external_accept(slot, &view, ext_view)
                 } else {
-                    self.agents[p.counterparty as usize].accept(&view, &obs)
+                    self.agents[c as usize].accept(&view, move || obs)
                 }
+            } else {
+                let agent = &mut self.agents[c as usize];
+                agent.accept(&view, || observation!(self, c, &NO_MARKET))
             };
             self.pending.take_at(i);
             self.complete(p, accepted);
@@ -1103,17 +1176,31 @@ impl Engine {
 
     /// Complete one interaction (§4.3, governance §12.1), in exactly the
     /// reference's order.
+    #[inline(always)]
     fn complete(&mut self, prop: Proposal, accepted: bool) {
+        if self.plain {
+            self.complete_as::<true>(prop, accepted);
+        } else {
+            self.complete_as::<false>(prop, accepted);
+        }
+    }
+
+    /// [`Engine::complete`]; `PLAIN` (when `self.plain`) compiles out the
+    /// hooks that run is known not to have (one branch per interaction
+    /// instead of a dozen). Out of line, as `complete` always was.
+    #[inline(never)]
+    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
+        debug_assert_eq!(PLAIN, self.plain);
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let mut signals =
             observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
-        if !self.optimizing.is_empty() {
+        if !PLAIN && !self.optimizing.is_empty() {
             if let Some(loss) = self.agents[a].quality_loss() {
                 signals.degrade(loss);
             }
         }
         let (v_hat, p) = self.proxy.labels(&signals);
-        let effect = self.governance.on_interaction(
+        let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,
             prop.counterparty,
             accepted,
@@ -1129,8 +1216,11 @@ impl Engine {
         if let Some(d) = effect.initiator_rep_delta {
             self.reputation[a] += d;
         }
-        let (r_a, r_b) =
-            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
+        let (r_a, r_b) = if PLAIN {
+            (crate::payoff::R_A, crate::payoff::R_B)
+        } else {
+            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta)
+        };
         let pay_a = self.payoff.initiator_with(p, c_a, r_a);
         let pay_b = self.payoff.counterparty_with(p, c_b, r_b);
         if accepted {
@@ -1143,7 +1233,7 @@ impl Engine {
         self.touch(a);
         // One copy of this function (not monomorphised like `step`): the
         // governance and observables code inlines into it as before.
-        if self.external.is_some() {
+        if !PLAIN && self.external.is_some() {
             self.completed_this_epoch += 1;
             match self.agents[a].external_slot() {
                 Some(slot) => self.external_update(slot, prop, accepted, v_hat, p, pay_a),
@@ -1170,7 +1260,7 @@ impl Engine {
             self.agents[b].update_from_outcome(prop.initiator, prop.kind, accepted, p, pay_b);
         }
         self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
-        if let Some(dt) = self.dynamic_toxicity.as_mut() {
+        if let Some(dt) = self.dynamic_toxicity.as_mut().filter(|_| !PLAIN) {
             dt.on_interaction(prop.initiator, prop.counterparty, accepted, p);
         }
         self.totals.add(accepted, p, pay_a, pay_b);

@@ -83,11 +83,19 @@ impl Watch {
     /// Count `work` agent-steps; every WORK_BETWEEN_CHECKS, look at memory.
     /// Returns `Some((grown, headroom))` when the run has grown so much that
     /// a further doubling of its largest structure may not fit.
+    #[inline(always)]
     pub fn tick(&mut self, work: u64) -> Option<(u64, u64)> {
         self.work = self.work.saturating_add(work);
         if self.blind || self.work < WORK_BETWEEN_CHECKS {
             return None;
         }
+        self.look()
+    }
+
+    /// The look itself, once per WORK_BETWEEN_CHECKS: out of the step loop.
+    #[cold]
+    #[inline(never)]
+    fn look(&mut self) -> Option<(u64, u64)> {
         self.work = 0;
         let Some(now) = Gauge::read() else {
             self.blind = true;

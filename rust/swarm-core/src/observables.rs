@@ -31,6 +31,7 @@ impl Observables {
 /// Draw the observables for one interaction. Draw order is left to right
 /// as listed in spec §6; constants draw nothing. Every type other than
 /// honest, opportunistic, deceptive and rlm gets the adversarial profile (Q4).
+#[inline(always)]
 pub fn generate(
     rng: &mut PyRandom,
     initiator_type: StateType,

@@ -66,6 +66,7 @@ impl<V: Copy + Default> PostMap<V> {
     }
 
     /// Set `post`'s value; returns the previous one.
+    #[inline(always)]
     pub fn insert(&mut self, post: u32, v: V) -> Option<V> {
         debug_assert_ne!(post, EMPTY);
         if self.slots.is_empty() {

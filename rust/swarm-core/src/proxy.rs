@@ -65,6 +65,7 @@ impl Proxy {
     }
 
     /// Returns (v̂, p).
+    #[inline(always)]
     pub fn labels(&self, o: &Observables) -> (f64, f64) {
         let progress = py_max(-1.0, py_min(1.0, o.task_progress));
         let rework = Self::decay_signal(&self.rework_pow, 0.3, o.rework);

@@ -65,12 +65,15 @@ impl<V> AgentMap<V> {
         }
     }
 
-    /// Set b's record; returns the previous one.
-    #[inline]
+    /// Set b's record; returns the previous one. The dense case is a few
+    /// instructions and runs on every outcome of a small run: always
+    /// inlined (as a call it cost more than its body); the hashed case
+    /// stays a call.
+    #[inline(always)]
     pub(crate) fn insert(&mut self, b: AgentIdx, v: V) -> Option<V> {
         match self {
             AgentMap::Dense { slots, population } => dense_slot(slots, *population, b).replace(v),
-            AgentMap::Sparse(m) => m.insert(b, v),
+            AgentMap::Sparse(m) => sparse_insert(m, b, v),
         }
     }
 
@@ -104,9 +107,21 @@ impl<V> AgentMap<V> {
 fn dense_slot<V>(slots: &mut Vec<Option<V>>, population: usize, b: AgentIdx) -> &mut Option<V> {
     let i = b as usize;
     if i >= slots.len() {
-        slots.resize_with(population.max(i + 1), || None);
+        grow_slots(slots, population.max(i + 1));
     }
     &mut slots[i]
+}
+
+/// The slots' one allocation per map: out of the record path.
+#[cold]
+#[inline(never)]
+fn grow_slots<V>(slots: &mut Vec<Option<V>>, len: usize) {
+    slots.resize_with(len, || None);
+}
+
+#[inline(never)]
+fn sparse_insert<V>(m: &mut FxHashMap<AgentIdx, V>, b: AgentIdx, v: V) -> Option<V> {
+    m.insert(b, v)
 }
 
 #[cfg(test)]

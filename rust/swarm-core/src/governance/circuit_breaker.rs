@@ -56,6 +56,7 @@ impl CircuitBreaker {
     }
 
     /// Returns true if the initiator must be frozen now.
+    #[inline(always)]
     pub fn on_interaction(
         &mut self,
         cfg: &GovernanceConfig,

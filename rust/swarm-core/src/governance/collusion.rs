@@ -121,6 +121,7 @@ impl Collusion {
     }
 
     /// Append a finalised interaction to the history.
+    #[inline(always)]
     pub fn record(&mut self, cfg: &GovernanceConfig, r: Record) {
         if !cfg.collusion_detection_enabled {
             return;

@@ -102,8 +102,18 @@ impl Governance {
             && self.sybil.as_ref().is_none_or(|s| s.admits(agent))
     }
 
+    /// No lever beyond the core's and the reference model: what a run
+    /// may pass as `PLAIN` to [`Governance::on_interaction`].
+    pub fn is_plain(&self) -> bool {
+        self.model.is_reference() && self.security.is_none() && self.cfg.rbac.is_none()
+    }
+
     /// `apply_interaction`, evaluated on the state before any of it applies.
-    pub fn on_interaction(
+    /// `PLAIN` (only when [`Governance::is_plain`]) compiles out the
+    /// security, RBAC and corrected-model checks, per run rather than per
+    /// interaction.
+    #[inline(always)]
+    pub fn on_interaction<const PLAIN: bool>(
         &mut self,
         initiator: AgentIdx,
         counterparty: AgentIdx,
@@ -112,9 +122,11 @@ impl Governance {
         flags: (u32, u32),
         epoch: u32,
     ) -> InteractionEffect {
-        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, self.tax_base);
+        debug_assert!(!PLAIN || self.is_plain());
+        let base = if PLAIN { tax::REFERENCE_BASE } else { self.tax_base };
+        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, base);
         let freeze = self.breaker.on_interaction(&self.cfg, initiator as usize, p, epoch);
-        let audit_once = self.model.audit_once;
+        let audit_once = !PLAIN && self.model.audit_once;
         let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p, accepted, audit_once);
         let realtime = self.collusion.realtime_penalty(&self.cfg, initiator, counterparty);
         let mut cost_a = 0.0 + tax_a;
@@ -129,6 +141,14 @@ impl Governance {
         // The reference also charges the audit penalty to reputation
         // directly, on top of the cost that already lowers it (G2).
         let mut rep_delta = if audit_once { None } else { audit.map(|pen| 0.0 + -pen) };
+        if PLAIN {
+            return InteractionEffect {
+                cost_a,
+                cost_b,
+                freeze_initiator: freeze,
+                initiator_rep_delta: rep_delta,
+            };
+        }
         if let (Some(sec), Some(live)) = (self.security.as_mut(), self.cfg.security.as_ref()) {
             let (rejections, misuse) = flags;
             let seen = security::Seen { initiator, counterparty, accepted, p, rejections, misuse };
@@ -159,8 +179,23 @@ impl Governance {
     }
 
     /// The collusion lever keeps each interaction with its final costs.
+    #[inline(always)]
     pub fn record(&mut self, r: collusion::Record) {
         self.collusion.record(&self.cfg, r);
+    }
+
+    /// Whether `apply_epoch_start` can do anything this run: false when
+    /// decay, the breaker, collusion detection and security are all off
+    /// (each of their hooks then returns at once with nothing), so the
+    /// engine skips the call and its per-agent vectors.
+    pub fn acts_at_epoch_start(&self) -> bool {
+        let c = &self.cfg;
+        // The negation of decay::delta's own test (a rate ≥ 1 never decays).
+        c.reputation_decay_rate < 1.0
+            || c.reputation_decay_rate.is_nan()
+            || c.circuit_breaker_enabled
+            || c.collusion_detection_enabled
+            || self.security.is_some()
     }
 
     /// `apply_epoch_start` over decay, the breaker and collusion, all read
