@@ -105,7 +105,10 @@ impl Governance {
     /// No lever beyond the core's and the reference model: what a run
     /// may pass as `PLAIN` to [`Governance::on_interaction`].
     pub fn is_plain(&self) -> bool {
-        self.model.is_reference() && self.security.is_none() && self.cfg.rbac.is_none()
+        self.model.is_reference()
+            && self.security.is_none()
+            && self.sybil.is_none()
+            && self.cfg.rbac.is_none()
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
@@ -185,7 +188,7 @@ impl Governance {
     }
 
     /// Whether `apply_epoch_start` can do anything this run: false when
-    /// decay, the breaker, collusion detection and security are all off
+    /// decay, the breaker, collusion detection, security and sybil are all off
     /// (each of their hooks then returns at once with nothing), so the
     /// engine skips the call and its per-agent vectors.
     pub fn acts_at_epoch_start(&self) -> bool {
@@ -196,6 +199,7 @@ impl Governance {
             || c.circuit_breaker_enabled
             || c.collusion_detection_enabled
             || self.security.is_some()
+            || self.sybil.is_some()
     }
 
     /// `apply_epoch_start` over decay, the breaker and collusion, all read
