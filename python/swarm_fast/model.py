@@ -43,6 +43,11 @@ SWITCHES: dict[str, tuple[str, str]] = {
         "audits inspect accepted interactions only and charge the penalty once "
         "(as a cost), not again as a reputation delta",
     ),
+    "adaptive_controller": (
+        "G9",
+        "the reference's adaptive governance controller runs, configured by the "
+        "scenario's adaptive_controller_* keys (its loader never reads them)",
+    ),
 }
 
 PRESETS = ("reference", "corrected")

@@ -273,6 +273,10 @@ pub struct GovernanceConfig {
     pub security: Option<crate::governance::security::SecurityConfig>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    /// The adaptive controller's keys (G9); None unless the corrected
+    /// model's `adaptive_controller` switch is on and the scenario enables it.
+    pub adaptive_controller:
+        Option<crate::governance::adaptive_controller::AdaptiveControllerConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -301,6 +305,7 @@ impl Default for GovernanceConfig {
             collusion_clear_history_on_epoch: false,
             security: None,
             rbac: None,
+            adaptive_controller: None,
         }
     }
 }
@@ -444,6 +449,9 @@ impl RunConfig {
         finite("payoff.w_rep", p.w_rep)?;
         let g = &self.governance;
         unit("governance.transaction_tax_rate", g.transaction_tax_rate)?;
+        if let Some(c) = &g.adaptive_controller {
+            c.validate()?;
+        }
         unit("governance.transaction_tax_split", g.transaction_tax_split)?;
         unit("governance.reputation_decay_rate", g.reputation_decay_rate)?;
         nonneg("governance.min_stake_to_participate", g.min_stake_to_participate)?;

@@ -763,6 +763,8 @@ impl Engine {
         if self.dynamic_toxicity.is_some() {
             self.dynamic_toxicity_epoch_end(&row);
         }
+        // The epoch-end callbacks (the corrected model's adaptive controller).
+        self.governance.on_epoch_end(&row);
         self.epochs.try_reserve(1).map_err(|_| {
             SwarmError::Config(format!(
                 "simulation.n_epochs: {} epochs of metrics do not fit in memory \

@@ -27,6 +27,10 @@ pub struct ModelSwitches {
     /// penalty once (as a cost, which already lowers the initiator's
     /// reputation), not again as an explicit reputation delta.
     pub audit_once: bool,
+    /// G9: run the reference's adaptive governance controller, configured
+    /// by the scenario's `adaptive_controller_*` keys, which the
+    /// reference's loader never reads (so it never runs from a file).
+    pub adaptive_controller: bool,
 }
 
 impl ModelSwitches {
@@ -37,6 +41,7 @@ impl ModelSwitches {
             reputation_in_payoff: true,
             collusion_benefit_transfers_only: true,
             audit_once: true,
+            adaptive_controller: true,
         }
     }
 

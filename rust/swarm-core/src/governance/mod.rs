@@ -5,6 +5,7 @@
 //! left-to-right sum tax → audit → collusion realtime, and an epoch-start
 //! reputation delta is decay + collusion, summed before it is applied once.
 
+pub mod adaptive_controller;
 pub mod audit;
 pub mod circuit_breaker;
 pub mod collusion;
@@ -19,6 +20,7 @@ use crate::model::ModelSwitches;
 use crate::payoff::TAU;
 use crate::rng::PyRandom;
 use crate::types::AgentIdx;
+use adaptive_controller::AdaptiveController;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
 use security::Security;
@@ -56,6 +58,8 @@ pub struct Governance {
     tax_base: (f64, f64),
     /// The security lever, when `security_enabled` (spec §9.1).
     security: Option<Security>,
+    /// The adaptive controller, when the corrected model runs it (G9).
+    controller: Option<AdaptiveController>,
 }
 
 impl Governance {
@@ -71,6 +75,7 @@ impl Governance {
             collusion: Collusion::new(rank),
             model: ModelSwitches::default(),
             tax_base: tax::REFERENCE_BASE,
+            controller: None,
         }
     }
 
@@ -81,7 +86,25 @@ impl Governance {
             self.tax_base = (payoff.s_plus, payoff.s_minus);
         }
         self.collusion.set_benefit_transfers_only(model.collusion_benefit_transfers_only);
+        if model.adaptive_controller {
+            if let Some(c) = self.cfg.adaptive_controller.clone() {
+                self.controller = Some(AdaptiveController::new(c, &self.cfg));
+            }
+        }
         self
+    }
+
+    /// Epoch-end callbacks, after the epoch's metrics: the adaptive
+    /// controller (corrected model only) may move thresholds for the next.
+    pub fn on_epoch_end(&mut self, row: &crate::metrics::EpochRow) {
+        if let Some(c) = self.controller.as_mut() {
+            c.on_epoch_end(row, &mut self.cfg);
+        }
+    }
+
+    /// The adaptive controller's applied, crystallised and reverted changes.
+    pub fn controller_events(&self) -> &[adaptive_controller::ControllerEvent] {
+        self.controller.as_ref().map_or(&[], |c| &c.events)
     }
 
     /// Scheduler admission (§3.3): staking, the circuit breaker, then the
