@@ -29,7 +29,7 @@ use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trac
 use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
-use crate::payoff::PayoffEngine;
+use crate::payoff::{PayoffEngine, TAU};
 use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
@@ -61,6 +61,8 @@ struct Proposal {
     initiator: AgentIdx,
     counterparty: AgentIdx,
     kind: InteractionType,
+    /// τ, always 0 in the reference (Q2; see `ModelSwitches`).
+    tau: f64,
 }
 
 /// Pending proposals in insertion order, with a queue per counterparty so
@@ -189,7 +191,7 @@ macro_rules! observe {
             ),
             $e.pending
                 .first_for(a)
-                .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
+                .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau }),
             $e.feed.top_posts(),
             market,
             Population {
@@ -915,7 +917,7 @@ impl Engine {
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             observe!(self, p.counterparty, false, obs);
             if let Some(slot) = self.agents[p.counterparty as usize].external_slot() {
                 let ext_view = self.external_view(&obs);
@@ -1012,7 +1014,13 @@ impl Engine {
                     }
                     return;
                 }
-                self.pending.push(Proposal { initiator: a, counterparty: target, kind });
+                // The transfer the policy offers (corrected model only).
+                let tau = if self.cfg.model.transfers_in_payoff {
+                    self.agents[a as usize].offered_transfer(target)
+                } else {
+                    TAU
+                };
+                self.pending.push(Proposal { initiator: a, counterparty: target, kind, tau });
                 let slot = actor.slot(self.agents.len());
                 if self.usage[slot].interactions == 0 {
                     self.proposed.push(slot);
@@ -1083,7 +1091,7 @@ impl Engine {
             // The observation is built for its noise draws; no
             // `accept_interaction` of the core policies reads its fields,
             // but an adversary's memory may live in the index behind it.
-            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             let accepted = {
                 observe!(self, p.counterparty, false, obs);
                 if let Some(slot) =
@@ -1120,6 +1128,7 @@ impl Engine {
             prop.counterparty,
             accepted,
             p,
+            prop.tau,
             (signals.rejections, signals.misuse),
             self.epoch,
         );
@@ -1133,8 +1142,8 @@ impl Engine {
         }
         let (r_a, r_b) =
             self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
-        let pay_a = self.payoff.initiator_with(p, c_a, r_a);
-        let pay_b = self.payoff.counterparty_with(p, c_b, r_b);
+        let pay_a = self.payoff.initiator_with(p, prop.tau, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, prop.tau, c_b, r_b);
         if accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;
@@ -1185,6 +1194,7 @@ impl Engine {
             counterparty: prop.counterparty,
             accepted,
             p,
+            tau: prop.tau,
             c_a,
             c_b,
         });
@@ -1280,7 +1290,12 @@ impl Engine {
                 .get(a as usize)
                 .map(|q| {
                     q.iter()
-                        .map(|&(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind })
+                        .map(|&(id, p)| ProposalView {
+                            id,
+                            initiator: p.initiator,
+                            kind: p.kind,
+                            tau: p.tau,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),

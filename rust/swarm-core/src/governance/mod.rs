@@ -17,7 +17,6 @@ pub mod tax;
 
 use crate::config::{GovernanceConfig, PayoffConfig};
 use crate::model::ModelSwitches;
-use crate::payoff::TAU;
 use crate::rng::PyRandom;
 use crate::types::AgentIdx;
 use adaptive_controller::AdaptiveController;
@@ -116,16 +115,20 @@ impl Governance {
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
+    // The interaction's fields one by one: a struct would be built per
+    // interaction only to be taken apart here.
+    #[allow(clippy::too_many_arguments)]
     pub fn on_interaction(
         &mut self,
         initiator: AgentIdx,
         counterparty: AgentIdx,
         accepted: bool,
         p: f64,
+        tau: f64,
         flags: (u32, u32),
         epoch: u32,
     ) -> InteractionEffect {
-        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, self.tax_base);
+        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, tau, self.tax_base);
         let freeze = self.breaker.on_interaction(&self.cfg, initiator as usize, p, epoch);
         let audit_once = self.model.audit_once;
         let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p, accepted, audit_once);
