@@ -2,8 +2,9 @@
 
 A scenario's optional top-level ``model:`` key picks the model a run
 follows. Absent (or ``model: reference``) a run is bit for bit the
-reference's. ``model: corrected`` turns every switch on; a mapping turns
-them on one by one, optionally on top of a preset::
+reference's. ``model: corrected`` turns every switch on except the opt-in
+ones (``NOT_IN_PRESET``); a mapping turns them on one by one, optionally
+on top of a preset::
 
     model: corrected                       # every correction
     model: {tax_base_from_payoff: true}    # just one
