@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 import swarm_fast
 from swarm_fast import PAPER_SCENARIOS, ScenarioError, load_scenario
-from swarm_fast.model import SWITCHES, model_switches
+from swarm_fast.model import NOT_IN_PRESET, SWITCHES, describe, model_switches
 
 RUN = {"epochs": 8, "steps": 10, "record_interactions": True}
 
@@ -175,9 +175,12 @@ def test_collusion_benefit_switch_spares_honest_pairs_in_the_red_team() -> None:
 
 
 def test_corrected_turns_every_switch_on_and_differs() -> None:
-    assert all(model_switches("corrected").values())
+    preset = {k: k not in NOT_IN_PRESET for k in SWITCHES}
+    assert model_switches("corrected") == preset
+    assert describe(preset) == "corrected"
+    assert describe(dict.fromkeys(SWITCHES, True)) == "+".join(SWITCHES)
     sc = load_scenario("strict_governance").with_overrides({"model": "corrected"})
-    assert sc.config["model"] == dict.fromkeys(SWITCHES, True)
+    assert sc.config["model"] == preset
     assert _differs(_run(load_scenario("strict_governance")), _run(sc))
 
 
@@ -209,3 +212,125 @@ def test_sweep_over_the_model() -> None:
     assert df.height == 4
     w = df.group_by("model", maintain_order=True).agg(pl.col("welfare").mean())
     assert not np.isclose(w["welfare"][0], w["welfare"][1])
+
+
+# The transfers each policy's propose_interaction offers (reference values).
+OFFERS = {
+    "honest": {0.0},
+    "opportunistic": {-0.5},
+    "deceptive": {0.1, -0.5, 0.0},
+    "adversarial": {-1.0, 0.0},
+}
+
+
+def _tau_of(row, cfg, tau_candidates) -> float:
+    """The τ among the candidates that reproduces both payoffs exactly
+    (π_a = θS − τ − c_a − ρ_a·E, π_b = (1−θ)S + τ − c_b − ρ_b·E)."""
+    p = row["p"]
+    s = p * cfg["s_plus"] - (1.0 - p) * cfg["s_minus"]
+    e = (1.0 - p) * cfg["h"]
+    found = [
+        tau
+        for tau in tau_candidates
+        if row["payoff_initiator"]
+        == cfg["theta"] * s - tau - row["c_a"] - cfg["rho_a"] * e + cfg["w_rep"] * 0.0
+        and row["payoff_counterparty"]
+        == (1.0 - cfg["theta"]) * s + tau - row["c_b"] - cfg["rho_b"] * e + cfg["w_rep"] * 0.0
+    ]
+    assert len(found) == 1, (row, found)
+    return found[0]
+
+
+# Every policy that offers a transfer, with votes and posts switched off so
+# that deceptive agents initiate (with a vote budget they almost never do, Q14).
+MIXED = {
+    "agents": [
+        {"type": "honest", "count": 2},
+        {"type": "opportunistic", "count": 2},
+        {"type": "deceptive", "count": 2},
+        {"type": "adversarial", "count": 1},
+    ],
+    "rate_limits": {"votes_per_epoch": 0, "posts_per_epoch": 0},
+    "governance": {"transaction_tax_rate": 0.1, "transaction_tax_split": 0.6},
+}
+
+
+def test_transfers_enter_payoffs_and_the_tax_base_as_the_formulas_say() -> None:
+    """Each interaction's payoffs follow π with the τ its initiator's
+    policy offers, and its tax is r·(max(2p − (1 − p), 0) + |τ|)."""
+    base = load_scenario(MIXED)
+    cfg = base.config["payoff"]
+    r, split = 0.1, 0.6
+    seen: dict[str, set] = {}
+    for seed in range(3):
+        res = _run(base.with_overrides(_only("transfers_in_payoff")), seed=seed)
+        types = dict(zip(res.agents["agent_id"], res.agents["agent_type"]))
+        for row in res.interactions.iter_rows(named=True):
+            kind = types[row["initiator"]]
+            tau = _tau_of(row, cfg, OFFERS[kind])
+            seen.setdefault(kind, set()).add(tau)
+            if row["accepted"]:
+                est = row["p"] * 2.0 - (1.0 - row["p"]) * 1.0
+                total = r * ((0.0 if 0.0 > est else est) + abs(tau))
+                assert row["c_a"] == 0.0 + total * split
+                assert row["c_b"] == 0.0 + total * (1.0 - split)
+            else:
+                assert row["c_a"] == row["c_b"] == 0.0
+    # Every offer the policies make shows up.
+    assert seen["opportunistic"] == {-0.5}
+    assert seen["honest"] == {0.0}
+    assert -1.0 in seen["adversarial"]
+    assert 0.1 in seen["deceptive"]
+
+
+def test_transfers_move_payoff_between_the_parties_not_welfare() -> None:
+    """Without a tax, τ moves payoff from one party to the other: each
+    accepted interaction's π_a + π_b equals the no-transfer value."""
+    base = load_scenario("baseline")
+    cfg = base.config["payoff"]
+    res = _run(base.with_overrides(_only("transfers_in_payoff")), epochs=10, steps=10)
+    acc = res.interactions.filter(pl.col("accepted"))
+    moved = 0.0
+    for row in acc.iter_rows(named=True):
+        p = row["p"]
+        s = p * cfg["s_plus"] - (1.0 - p) * cfg["s_minus"]
+        e = (1.0 - p) * cfg["h"]
+        pi_a0 = cfg["theta"] * s - 0.0 - row["c_a"] - cfg["rho_a"] * e
+        pi_b0 = (1.0 - cfg["theta"]) * s + 0.0 - row["c_b"] - cfg["rho_b"] * e
+        total = row["payoff_initiator"] + row["payoff_counterparty"]
+        assert total == pytest.approx(pi_a0 + pi_b0, abs=1e-12)
+        moved += abs(row["payoff_initiator"] - pi_a0)
+    assert moved > 1.0  # transfers did flow
+
+
+def test_opportunistic_agents_accept_every_paid_proposal() -> None:
+    """The "accept if paid" rule: a deceptive agent's +0.1 goodwill
+    proposals to an opportunistic agent are always accepted; in the
+    reference τ = 0, the rule never fires and some are rejected."""
+    base = load_scenario(MIXED)
+    cfg = base.config["payoff"]
+
+    def answers(sc, paid_only: bool) -> list[bool]:
+        out = []
+        for seed in range(5):
+            res = _run(sc, seed=seed, epochs=10, steps=10)
+            types = dict(zip(res.agents["agent_id"], res.agents["agent_type"]))
+            for row in res.interactions.iter_rows(named=True):
+                pair = (types[row["initiator"]], types[row["counterparty"]])
+                if pair != ("deceptive", "opportunistic"):
+                    continue
+                if paid_only and _tau_of(row, cfg, OFFERS["deceptive"]) != 0.1:
+                    continue
+                out.append(row["accepted"])
+        return out
+
+    on = answers(base.with_overrides(_only("transfers_in_payoff")), paid_only=True)
+    assert len(on) > 50 and all(on)
+    ref = answers(base, paid_only=False)
+    assert not all(ref)
+
+
+def test_transfers_off_or_honest_only_is_the_reference() -> None:
+    honest = {"agents": [{"type": "honest", "count": 4}], "simulation": {"seed": 1}}
+    sc = load_scenario(honest)
+    _same(_run(sc), _run(sc.with_overrides(_only("transfers_in_payoff"))))

@@ -49,6 +49,7 @@ from .limits import (
 )
 from .model import core_model
 from .schema import AGENT_FAMILIES, check_override_key, check_shadowed, file_warnings
+from .unread_keys import controller_config
 
 # The paper's seven scenarios, in the order of its Table 4; bundled.
 PAPER_SCENARIOS = (
@@ -811,6 +812,9 @@ def normalize(data: Any) -> dict[str, Any]:
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model
+        if model["adaptive_controller"]:
+            gov = _optional_section(data, "governance")
+            config["governance"]["adaptive_controller"] = controller_config(gov)
     return config
 
 

@@ -29,6 +29,8 @@ from .errors import ScenarioError
 from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
+from .model import model_switches
+from .unread_keys import unread_keys
 
 
 class Leaf:
@@ -76,6 +78,16 @@ class Unported:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A real field of the reference's config that its loader never reads
+    (``unread_keys``): in a file it draws a warning, unless ``switch`` (a
+    corrected-model switch that reads it) is on."""
+
+    why: str
+    switch: str | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """A mapping with the given keys. ``any_keys``: unknown keys are
     accepted silently (none so far). ``unknown``: what a file's unknown key
@@ -94,7 +106,7 @@ class AgentList:
     fallback: Section | None = None
 
 
-Node = Union[Leaf, Open, Alias, Inert, Unported, Section, AgentList]
+Node = Union[Leaf, Open, Alias, Inert, Unported, Unread, Section, AgentList]
 
 
 def _leaves(names: str) -> dict[str, Node]:
@@ -174,6 +186,8 @@ def _governance() -> Section:
     keys["transaction_tax"] = Alias(("transaction_tax_rate",))
     keys["reputation_decay"] = Alias(("reputation_decay_rate",))
     inert = "the reference reads this switch but its runs never act on it"
+    for key, (why, switch) in unread_keys().items():
+        keys[key] = Unread(why, switch)
     for key in (
         "council_lever_enabled",
         "adaptive_governance_enabled",
@@ -430,6 +444,15 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
     """One line per key of a scenario mapping that the format does not
     define, or that the reference reads but never acts on."""
     out: list[str] = []
+    on: list[dict[str, bool]] = []
+
+    def switches_on() -> dict[str, bool]:
+        if not on:  # the model key was checked by normalisation already
+            try:
+                on.append(model_switches(data.get("model")))
+            except ScenarioError:
+                on.append({})
+        return on[0]
 
     def walk(value: Any, section: Section, where: str) -> None:
         for key, sub in value.items():
@@ -445,7 +468,10 @@ def file_warnings(data: Mapping[str, Any]) -> list[str]:
                     hint = _suggest(where, key, choices, 0.8) if isinstance(key, str) else ""
                     out.append(f"{dotted}: ignored, {section.unknown}{hint}")
                 continue
-            if isinstance(node, Inert) and sub is True:
+            if isinstance(node, Unread):
+                if node.switch is None or not switches_on().get(node.switch):
+                    out.append(f"{dotted}: ignored, {node.why}")
+            elif isinstance(node, Inert) and sub is True:
                 out.append(f"{dotted}: ignored, {node.why}")
             elif isinstance(node, Unported):
                 out.append(f"{dotted}: ignored, {node.why}")

@@ -286,6 +286,10 @@ pub struct GovernanceConfig {
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
     /// The sybil lever's keys; None unless `sybil_detection_enabled`.
     pub sybil: Option<crate::governance::sybil::SybilConfig>,
+    /// The adaptive controller's keys (G9); None unless the corrected
+    /// model's `adaptive_controller` switch is on and the scenario enables it.
+    pub adaptive_controller:
+        Option<crate::governance::adaptive_controller::AdaptiveControllerConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -315,6 +319,7 @@ impl Default for GovernanceConfig {
             security: None,
             rbac: None,
             sybil: None,
+            adaptive_controller: None,
         }
     }
 }
@@ -458,6 +463,9 @@ impl RunConfig {
         finite("payoff.w_rep", p.w_rep)?;
         let g = &self.governance;
         unit("governance.transaction_tax_rate", g.transaction_tax_rate)?;
+        if let Some(c) = &g.adaptive_controller {
+            c.validate()?;
+        }
         unit("governance.transaction_tax_split", g.transaction_tax_split)?;
         unit("governance.reputation_decay_rate", g.reputation_decay_rate)?;
         nonneg("governance.min_stake_to_participate", g.min_stake_to_participate)?;

@@ -29,7 +29,7 @@ use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trac
 use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
-use crate::payoff::PayoffEngine;
+use crate::payoff::{PayoffEngine, TAU};
 use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
@@ -61,6 +61,8 @@ struct Proposal {
     initiator: AgentIdx,
     counterparty: AgentIdx,
     kind: InteractionType,
+    /// τ, always 0 in the reference (Q2; see `ModelSwitches`).
+    tau: f64,
 }
 
 /// Pending proposals in insertion order, with a queue per counterparty so
@@ -175,7 +177,7 @@ macro_rules! observation {
             ),
             $e.pending
                 .first_for(a)
-                .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind }),
+                .map(|(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau }),
             $e.feed.top_posts(),
             $market,
             Population {
@@ -833,6 +835,8 @@ impl Engine {
         if self.dynamic_toxicity.is_some() {
             self.dynamic_toxicity_epoch_end(&row);
         }
+        // The epoch-end callbacks (the corrected model's adaptive controller).
+        self.governance.on_epoch_end(&row);
         self.epochs.try_reserve(1).map_err(|_| {
             SwarmError::Config(format!(
                 "simulation.n_epochs: {} epochs of metrics do not fit in memory \
@@ -979,7 +983,7 @@ impl Engine {
             if self.frozen[p.counterparty as usize] {
                 continue;
             }
-            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             observe!(self, p.counterparty, false, obs);
             if let Some(slot) = self.agents[p.counterparty as usize].external_slot() {
                 let ext_view = self.external_view(&obs);
@@ -1076,7 +1080,13 @@ impl Engine {
                     }
                     return;
                 }
-                self.pending.push(Proposal { initiator: a, counterparty: target, kind });
+                // The transfer the policy offers (corrected model only).
+                let tau = if self.cfg.model.transfers_in_payoff {
+                    self.agents[a as usize].offered_transfer(target)
+                } else {
+                    TAU
+                };
+                self.pending.push(Proposal { initiator: a, counterparty: target, kind, tau });
                 let slot = actor.slot(self.agents.len());
                 if self.usage[slot].interactions == 0 {
                     self.proposed.push(slot);
@@ -1152,7 +1162,7 @@ impl Engine {
             // built only for the policies that read it (the adversaries,
             // whose memory may live in the index behind it): the others'
             // `accept_interaction` reads none of its fields.
-            let view = ProposalView { id, initiator: p.initiator, kind: p.kind };
+            let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             let c = p.counterparty;
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);
@@ -1205,6 +1215,7 @@ impl Engine {
             prop.counterparty,
             accepted,
             p,
+            prop.tau,
             (signals.rejections, signals.misuse),
             self.epoch,
         );
@@ -1216,13 +1227,15 @@ impl Engine {
         if let Some(d) = effect.initiator_rep_delta {
             self.reputation[a] += d;
         }
+        // τ is nonzero only under the corrected model's transfers switch.
+        let tau = if PLAIN { TAU } else { prop.tau };
         let (r_a, r_b) = if PLAIN {
             (crate::payoff::R_A, crate::payoff::R_B)
         } else {
             self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta)
         };
-        let pay_a = self.payoff.initiator_with(p, c_a, r_a);
-        let pay_b = self.payoff.counterparty_with(p, c_b, r_b);
+        let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
         if accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;
@@ -1285,6 +1298,7 @@ impl Engine {
             counterparty: prop.counterparty,
             accepted,
             p,
+            tau: prop.tau,
             c_a,
             c_b,
         });
@@ -1380,7 +1394,12 @@ impl Engine {
                 .get(a as usize)
                 .map(|q| {
                     q.iter()
-                        .map(|&(id, p)| ProposalView { id, initiator: p.initiator, kind: p.kind })
+                        .map(|&(id, p)| ProposalView {
+                            id,
+                            initiator: p.initiator,
+                            kind: p.kind,
+                            tau: p.tau,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),

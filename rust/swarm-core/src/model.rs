@@ -27,16 +27,28 @@ pub struct ModelSwitches {
     /// penalty once (as a cost, which already lowers the initiator's
     /// reputation), not again as an explicit reputation delta.
     pub audit_once: bool,
+    /// G9: run the reference's adaptive governance controller, configured
+    /// by the scenario's `adaptive_controller_*` keys, which the
+    /// reference's loader never reads (so it never runs from a file).
+    pub adaptive_controller: bool,
+    /// Q2: a proposal carries the transfer τ its initiator's policy offers
+    /// (the reference's `propose_interaction` values, never attached
+    /// there), so τ enters payoffs, the tax base, the collusion benefits
+    /// and the opportunistic "accept if paid" rule.
+    pub transfers_in_payoff: bool,
 }
 
 impl ModelSwitches {
-    /// `model: corrected`: every switch on.
+    /// `model: corrected`: every switch of the preset on.
     pub fn corrected() -> Self {
         ModelSwitches {
             tax_base_from_payoff: true,
             reputation_in_payoff: true,
             collusion_benefit_transfers_only: true,
             audit_once: true,
+            adaptive_controller: true,
+            // Opt-in: not part of the preset yet (python/swarm_fast/model.py).
+            transfers_in_payoff: false,
         }
     }
 

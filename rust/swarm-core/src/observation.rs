@@ -37,6 +37,9 @@ pub struct ProposalView {
     pub id: u64,
     pub initiator: AgentIdx,
     pub kind: InteractionType,
+    /// The offered transfer τ: 0 unless the corrected model's
+    /// `transfers_in_payoff` is on (Q2).
+    pub tau: f64,
 }
 
 /// The live population an observation lists agents from.

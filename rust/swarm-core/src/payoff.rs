@@ -29,25 +29,25 @@ impl PayoffEngine {
     }
 
     pub fn initiator(&self, p: f64, c_a: f64) -> f64 {
-        self.initiator_with(p, c_a, R_A)
+        self.initiator_with(p, TAU, c_a, R_A)
     }
 
     pub fn counterparty(&self, p: f64, c_b: f64) -> f64 {
-        self.counterparty_with(p, c_b, R_B)
+        self.counterparty_with(p, TAU, c_b, R_B)
     }
 
-    /// π_a with an explicit reputation term r_a (0 in the reference; see
-    /// `model::ModelSwitches::reputation_terms`).
-    pub fn initiator_with(&self, p: f64, c_a: f64, r_a: f64) -> f64 {
+    /// π_a with an explicit transfer τ and reputation term r_a (both 0 in
+    /// the reference; see `model::ModelSwitches`).
+    pub fn initiator_with(&self, p: f64, tau: f64, c_a: f64, r_a: f64) -> f64 {
         let s = self.expected_surplus(p);
         let e = self.expected_harm(p);
-        self.c.theta * s - TAU - c_a - self.c.rho_a * e + self.c.w_rep * r_a
+        self.c.theta * s - tau - c_a - self.c.rho_a * e + self.c.w_rep * r_a
     }
 
-    pub fn counterparty_with(&self, p: f64, c_b: f64, r_b: f64) -> f64 {
+    pub fn counterparty_with(&self, p: f64, tau: f64, c_b: f64, r_b: f64) -> f64 {
         let s = self.expected_surplus(p);
         let e = self.expected_harm(p);
-        (1.0 - self.c.theta) * s + TAU - c_b - self.c.rho_b * e + self.c.w_rep * r_b
+        (1.0 - self.c.theta) * s + tau - c_b - self.c.rho_b * e + self.c.w_rep * r_b
     }
 
     /// S − E, the metrics' net social welfare term.

@@ -22,6 +22,9 @@ pub struct Adversarial {
     /// Its recorded targets that no longer qualify (with the index).
     lapsed: LapsedSeen,
     cooldown: u32,
+    /// The transfer of its latest proposal: −1.0 to a target, none to
+    /// anyone else (`propose_interaction`; corrected model only).
+    offer: f64,
 }
 
 /// What this adversary has recorded, in whichever form the run keeps.
@@ -59,6 +62,7 @@ impl Adversarial {
             scans: Vec::new(),
             lapsed: LapsedSeen::default(),
             cooldown: 0,
+            offer: 0.0,
         }
     }
 
@@ -140,8 +144,9 @@ impl Adversarial {
             return Action::Vote { post: post.idx, up: false };
         }
         if obs.can_interact && obs.has_visible() {
-            let target = self.choose_target(obs, rng).or_else(|| anyone(obs, rng));
-            if let Some(target) = target {
+            let chosen = self.choose_target(obs, rng);
+            self.offer = if chosen.is_some() { -1.0 } else { 0.0 };
+            if let Some(target) = chosen.or_else(|| anyone(obs, rng)) {
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
@@ -151,6 +156,7 @@ impl Adversarial {
     fn attack(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if obs.can_interact {
             if let Some(target) = self.choose_target(obs, rng) {
+                self.offer = -1.0;
                 return Action::Propose { target, kind: InteractionType::Trade };
             }
         }
@@ -164,6 +170,10 @@ impl Adversarial {
             return Action::Post;
         }
         Action::Noop
+    }
+
+    pub fn offer(&self) -> f64 {
+        self.offer
     }
 
     pub fn accept(&mut self, prop: &ProposalView, obs: &Observation, rng: &mut PyRandom) -> bool {

@@ -47,6 +47,19 @@ impl Deceptive {
         self.scores.get(who).map(unordered)
     }
 
+    /// `propose_interaction`'s transfer to `target`: +0.1 while fewer than
+    /// `trust_building_phase` proposals came from it, −0.5 once its trust
+    /// score (0.5 unscored) exceeds the exploitation threshold, else none.
+    pub fn offer(&self, target: AgentIdx) -> f64 {
+        if self.count(target) < self.trust_building_phase {
+            0.1
+        } else if self.score(target).unwrap_or(0.5) > self.exploitation_threshold {
+            -0.5
+        } else {
+            0.0
+        }
+    }
+
     fn count(&self, who: AgentIdx) -> f64 {
         self.received.get(who).copied().unwrap_or(0) as f64
     }

@@ -302,6 +302,21 @@ impl Agent {
         }
     }
 
+    /// The transfer τ this agent's `propose_interaction` attaches to a
+    /// proposal to `target` (corrected model, Q2): the opportunistic agent
+    /// extracts 0.5 (its act path only picks targets that method accepts);
+    /// the deceptive one offers 0.1 while building trust and extracts 0.5
+    /// when exploiting; the adversarial one extracts 1.0 from its targets.
+    /// Every other policy offers nothing.
+    pub fn offered_transfer(&self, target: AgentIdx) -> f64 {
+        match &self.policy {
+            Policy::Opportunistic(_) => -0.5,
+            Policy::Deceptive(p) => p.offer(target),
+            Policy::Adversarial(p) => p.offer(),
+            _ => 0.0,
+        }
+    }
+
     /// `accept_interaction(proposal, observation)`: the end-of-step answer.
     /// Inlined into the end-of-step loop, where it always was before that
     /// loop grew past LLVM's budget (a call cost ~20 instructions each).

@@ -39,7 +39,8 @@ impl Opportunistic {
         }
         if let Some(p) = obs.pending {
             let known_good = obs.find_visible(p.initiator).is_some_and(|v| v.reputation > 0.0);
-            return answer(&p, known_good || rng.random() < 0.4);
+            // "Accept if we receive a transfer" comes first (never with τ = 0).
+            return answer(&p, p.tau > 0.0 || known_good || rng.random() < 0.4);
         }
         if obs.can_claim_task && !m.available_tasks.is_empty() {
             // Return on investment: bounty / difficulty, "medium" weighs 2.
@@ -81,6 +82,9 @@ impl Opportunistic {
     }
 
     pub fn accept(&mut self, prop: &ProposalView, rng: &mut PyRandom, mem: &Memory) -> bool {
+        if prop.tau > 0.0 {
+            return true;
+        }
         match mem.mean_p_with(prop.initiator) {
             Some(avg) => avg > 0.5,
             None => rng.random() < self.risk_tolerance,

@@ -11,7 +11,6 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::config::GovernanceConfig;
 use crate::numpy_compat as np;
 use crate::observables::py_max;
-use crate::payoff::TAU;
 use crate::types::AgentIdx;
 
 /// Up to this many agents, pairs' lists start with room (see `pair_room`).
@@ -26,6 +25,8 @@ pub struct Record {
     pub counterparty: AgentIdx,
     pub accepted: bool,
     pub p: f64,
+    /// The transfer τ (0 unless the corrected model attaches transfers).
+    pub tau: f64,
     pub c_a: f64,
     pub c_b: f64,
 }
@@ -152,8 +153,11 @@ impl Collusion {
         // corrected model keeps what one side gains from the other, the
         // transfer τ; with no transfers both series are constant and the
         // detector's own rule (std = 0) gives ρ = 0.
-        let (ben_init, ben_counter) =
-            if self.benefit_transfers_only { (-TAU, TAU) } else { (-TAU - r.c_a, TAU - r.c_b) };
+        let (ben_init, ben_counter) = if self.benefit_transfers_only {
+            (-r.tau, r.tau)
+        } else {
+            (-r.tau - r.c_a, r.tau - r.c_b)
+        };
         if r.initiator == pair.a {
             pair.ben_a.push(ben_init);
             pair.ben_b.push(ben_counter);
@@ -433,6 +437,7 @@ mod tests {
                     counterparty: y,
                     accepted: colluding || rng.random() < 0.5,
                     p,
+                    tau: 0.0,
                     c_a: 0.05 * rng.random(),
                     c_b: 0.05 * rng.random(),
                 };

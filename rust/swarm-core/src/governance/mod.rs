@@ -5,6 +5,7 @@
 //! left-to-right sum tax → audit → collusion realtime, and an epoch-start
 //! reputation delta is decay + collusion, summed before it is applied once.
 
+pub mod adaptive_controller;
 pub mod audit;
 pub mod circuit_breaker;
 pub mod collusion;
@@ -17,9 +18,9 @@ pub mod tax;
 
 use crate::config::{GovernanceConfig, PayoffConfig};
 use crate::model::ModelSwitches;
-use crate::payoff::TAU;
 use crate::rng::PyRandom;
 use crate::types::AgentIdx;
+use adaptive_controller::AdaptiveController;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
 use security::Security;
@@ -61,6 +62,8 @@ pub struct Governance {
     /// The sybil lever's pair counts and clusters, when
     /// `sybil_detection_enabled`.
     sybil: Option<Sybil>,
+    /// The adaptive controller, when the corrected model runs it (G9).
+    controller: Option<AdaptiveController>,
 }
 
 impl Governance {
@@ -77,6 +80,7 @@ impl Governance {
             collusion: Collusion::new(rank),
             model: ModelSwitches::default(),
             tax_base: tax::REFERENCE_BASE,
+            controller: None,
         }
     }
 
@@ -87,7 +91,25 @@ impl Governance {
             self.tax_base = (payoff.s_plus, payoff.s_minus);
         }
         self.collusion.set_benefit_transfers_only(model.collusion_benefit_transfers_only);
+        if model.adaptive_controller {
+            if let Some(c) = self.cfg.adaptive_controller.clone() {
+                self.controller = Some(AdaptiveController::new(c, &self.cfg));
+            }
+        }
         self
+    }
+
+    /// Epoch-end callbacks, after the epoch's metrics: the adaptive
+    /// controller (corrected model only) may move thresholds for the next.
+    pub fn on_epoch_end(&mut self, row: &crate::metrics::EpochRow) {
+        if let Some(c) = self.controller.as_mut() {
+            c.on_epoch_end(row, &mut self.cfg);
+        }
+    }
+
+    /// The adaptive controller's applied, crystallised and reverted changes.
+    pub fn controller_events(&self) -> &[adaptive_controller::ControllerEvent] {
+        self.controller.as_ref().map_or(&[], |c| &c.events)
     }
 
     /// Scheduler admission (§3.3): staking, the circuit breaker, the
@@ -113,21 +135,26 @@ impl Governance {
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
     /// `PLAIN` (only when [`Governance::is_plain`]) compiles out the
-    /// security, RBAC and corrected-model checks, per run rather than per
-    /// interaction.
+    /// security, sybil, RBAC and corrected-model checks (τ among them),
+    /// per run rather than per interaction. The interaction's fields come
+    /// one by one: a struct would be built per interaction only to be
+    /// taken apart here.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     pub fn on_interaction<const PLAIN: bool>(
         &mut self,
         initiator: AgentIdx,
         counterparty: AgentIdx,
         accepted: bool,
         p: f64,
+        tau: f64,
         flags: (u32, u32),
         epoch: u32,
     ) -> InteractionEffect {
         debug_assert!(!PLAIN || self.is_plain());
         let base = if PLAIN { tax::REFERENCE_BASE } else { self.tax_base };
-        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, TAU, base);
+        let tau = if PLAIN { crate::payoff::TAU } else { tau };
+        let (tax_a, tax_b) = tax::on_interaction(&self.cfg, accepted, p, tau, base);
         let freeze = self.breaker.on_interaction(&self.cfg, initiator as usize, p, epoch);
         let audit_once = !PLAIN && self.model.audit_once;
         let audit = audit::on_interaction(&self.cfg, &mut self.audit_rng, p, accepted, audit_once);
