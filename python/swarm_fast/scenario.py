@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations
+from . import dynamic_toxicity, perturbations, spawn
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import lever_configs
@@ -123,7 +123,6 @@ OPTIONAL_SECTIONS = (
     "memory_tiers",
     "scholar",
     "kernel_oracle",
-    "spawn",
     "rivals",
     "awm",
     "letta",
@@ -808,6 +807,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["marketplace"] = _marketplace(data)
     config["dynamic_toxicity"] = dynamic_toxicity.parse(data)
     config["perturbations"] = perturbations.parse(data)
+    config["spawn"] = spawn.parse(data)
     config["success_criteria"] = _criteria(data)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit

@@ -29,6 +29,7 @@ from .errors import ScenarioError
 from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
+from .spawn import KEYS as SPAWN_KEYS
 
 
 class Leaf:
@@ -266,7 +267,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia moltbook memory_tiers scholar kernel_oracle spawn rivals awm letta "
+    "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
     "perturbations contracts evo_game resource_negotiation tierra"
 ).split()
 
@@ -279,6 +280,10 @@ DYNAMIC_TOXICITY = Section(
         "quality_contagion": Section(_leaves("gamma neutral")),
     }
 )
+
+
+# The spawn subsystem (spawn.py).
+SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 
 
 def scenario_schema() -> Section:
@@ -299,6 +304,7 @@ def scenario_schema() -> Section:
             "outputs": OUTPUTS,
             "model": MODEL,
             "dynamic_toxicity": DYNAMIC_TOXICITY,
+            "spawn": SPAWN,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

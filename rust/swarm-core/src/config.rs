@@ -37,6 +37,8 @@ pub struct RunConfig {
     pub dynamic_toxicity: Option<crate::dynamic_toxicity::DynamicToxicityConfig>,
     /// The `perturbations:` parts swarm_fast runs; None when none is on.
     pub perturbations: Option<crate::perturbation::PerturbationConfig>,
+    /// A `spawn:` section switched on (spawn.rs); None when off.
+    pub spawn: Option<crate::spawn::SpawnConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -71,6 +73,7 @@ impl Default for RunConfig {
             marketplace: None,
             dynamic_toxicity: None,
             perturbations: None,
+            spawn: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

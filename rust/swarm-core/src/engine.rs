@@ -34,6 +34,7 @@ use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
+use crate::spawn::{SpawnSnapshot, SpawnTree};
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
 
 /// Per-actor rate-limit counters (spec §1.4).
@@ -155,6 +156,8 @@ pub struct RunResult {
     pub totals: RunTotals,
     /// Calls and failed calls of the external agents, if any.
     pub external: Option<ExternalReport>,
+    /// Each epoch's spawn metrics; None without a `spawn:` section.
+    pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
 }
 
 /// Bind agent `$a`'s observation (spec §3.4) to `$obs`, from disjoint
@@ -245,6 +248,8 @@ pub struct Engine {
     dynamic_toxicity: Option<DynamicToxicity>,
     /// The `perturbations:` subsystem (parameter and resource shocks).
     perturbation: Option<Perturbation>,
+    /// The `spawn:` subsystem's tree and its per-epoch metrics.
+    spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -559,6 +564,7 @@ impl Engine {
                 }
                 None => None,
             },
+            spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -771,6 +777,9 @@ impl Engine {
             ))
         })?;
         self.epochs.push(row);
+        if let Some((tree, snaps)) = self.spawn.as_mut() {
+            snaps.push(tree.snapshot());
+        }
         // The state the reference's epoch-end callbacks see.
         if let Some(snap) = self.agent_epochs.as_mut() {
             snap.reputation.extend_from_slice(&self.reputation);
@@ -1212,6 +1221,7 @@ impl Engine {
             agent_epochs: self.agent_epochs,
             totals: self.totals,
             external: self.external.map(|x| x.report),
+            spawn_metrics: self.spawn.map(|s| s.1),
         }
     }
 
