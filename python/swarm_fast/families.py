@@ -86,6 +86,9 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "memory_budget": Param("int", 0, None, unused=True),
         "discount_factor": FLOAT,
     },
+    # swarm/agents/tierra_agent.py: its behaviour is its genome, which
+    # starts at the defaults; no config key is read.
+    "tierra": {},
 }
 
 

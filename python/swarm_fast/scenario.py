@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn
+from . import dynamic_toxicity, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import lever_configs
@@ -72,7 +72,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     skillrl hyperagent_self_mod rivals_producer rivals_critic obfuscating
-    awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
+    awm_agent rain river ralph_loop adversarial_ralph coding_agent work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
@@ -129,7 +129,6 @@ OPTIONAL_SECTIONS = (
     "contracts",
     "evo_game",
     "resource_negotiation",
-    "tierra",
 )
 
 MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
@@ -808,7 +807,9 @@ def normalize(data: Any) -> dict[str, Any]:
     config["dynamic_toxicity"] = dynamic_toxicity.parse(data)
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
+    config["tierra"] = tierra.parse(data)
     config["success_criteria"] = _criteria(data)
+    tierra.check_growth(config)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

@@ -30,6 +30,7 @@ from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 from .spawn import KEYS as SPAWN_KEYS
+from .tierra import KEYS as TIERRA_KEYS
 
 
 class Leaf:
@@ -268,7 +269,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
     "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
-    "perturbations contracts evo_game resource_negotiation tierra"
+    "perturbations contracts evo_game resource_negotiation"
 ).split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
@@ -283,6 +284,7 @@ DYNAMIC_TOXICITY = Section(
 
 
 # The spawn subsystem (spawn.py).
+TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 
 
@@ -305,6 +307,7 @@ def scenario_schema() -> Section:
             "model": MODEL,
             "dynamic_toxicity": DYNAMIC_TOXICITY,
             "spawn": SPAWN,
+            "tierra": TIERRA,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

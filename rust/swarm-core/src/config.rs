@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub perturbations: Option<crate::perturbation::PerturbationConfig>,
     /// A `spawn:` section switched on (spawn.rs); None when off.
     pub spawn: Option<crate::spawn::SpawnConfig>,
+    /// A `tierra:` section switched on (tierra.rs); None when off.
+    pub tierra: Option<crate::tierra::TierraConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -74,6 +76,7 @@ impl Default for RunConfig {
             dynamic_toxicity: None,
             perturbations: None,
             spawn: None,
+            tierra: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

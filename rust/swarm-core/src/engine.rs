@@ -35,6 +35,7 @@ use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
 use crate::spawn::{SpawnSnapshot, SpawnTree};
+use crate::tierra::{Tierra, World};
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
 
 /// Per-actor rate-limit counters (spec §1.4).
@@ -250,6 +251,8 @@ pub struct Engine {
     perturbation: Option<Perturbation>,
     /// The `spawn:` subsystem's tree and its per-epoch metrics.
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
+    /// The `tierra:` subsystem (resource pool, metabolism, reaper).
+    tierra: Option<Tierra>,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -523,7 +526,13 @@ impl Engine {
         let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
-        let indexable = network.is_none() && !noisy;
+        // Spawned children join mid-run (spawn.rs): the population's
+        // indexes are left out then, and what cannot grow is refused.
+        let grows = cfg.spawn.is_some() && agents.iter().any(|a| a.kind == AgentKind::Tierra);
+        if grows {
+            spawn_compatible(&cfg, network.is_some() || cfg.network.is_some())?;
+        }
+        let indexable = network.is_none() && !noisy && !grows;
         // Cheaper than walking the list even for five agents.
         let index = (indexable && tuning.index.resolve(true)).then(|| {
             let adversaries = agents
@@ -531,7 +540,17 @@ impl Engine {
                 .any(|a| matches!(a.kind, AgentKind::Adversarial | AgentKind::ModelingAdversary));
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
-        let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
+        // Initial tierra agents' genomes are registered at build (the loader).
+        let tierra = cfg.tierra.clone().map(|c| {
+            let mut t = Tierra::new(c);
+            for (i, a) in agents.iter().enumerate() {
+                if let Some(g) = a.genome() {
+                    t.register_genome(i, g);
+                }
+            }
+            t
+        });
+        let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM) && !grows;
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         Ok(Engine {
             governance: Governance::new(cfg.governance.clone(), r_o.clone(), rank)
@@ -565,6 +584,7 @@ impl Engine {
                 None => None,
             },
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            tierra,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -833,6 +853,9 @@ impl Engine {
         if let Some(p) = self.perturbation.as_mut() {
             p.on_step_start(&self.types);
         }
+        if self.tierra.is_some() {
+            self.tierra_step();
+        }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
         let perturbation = self.perturbation.as_ref();
         let epoch = self.epoch;
@@ -859,7 +882,14 @@ impl Engine {
                     drop(obs);
                     self.external_act(slot, view)
                 } else {
-                    self.agents[a as usize].act(&obs)
+                    let action = self.agents[a as usize].act(&obs);
+                    // Only a tierra agent returns SPAWN; refused, its turn
+                    // goes on (the reference's `can_spawn` field).
+                    if action == Action::Spawn && !self.may_spawn(a as usize) {
+                        self.agents[a as usize].act_without_spawn(&obs)
+                    } else {
+                        action
+                    }
                 }
             };
             self.execute::<EXT>(a, action);
@@ -974,6 +1004,11 @@ impl Engine {
         let limits = self.cfg.rate_limits;
         match action {
             Action::Noop => {}
+            Action::Spawn => {
+                if self.may_spawn(a as usize) {
+                    self.spawn_child(a as usize);
+                }
+            }
             Action::PostBounty { .. }
             | Action::PlaceBid { .. }
             | Action::AcceptBid { .. }
@@ -1032,6 +1067,89 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The step count since the run's start (the spawn cooldown's clock).
+    fn global_step(&self) -> i64 {
+        i64::from(self.epoch) * i64::from(self.cfg.steps_per_epoch) + i64::from(self.step)
+    }
+
+    /// `SpawnTree.can_spawn` for agent `i` now; false without a spawn tree.
+    fn may_spawn(&self, i: usize) -> bool {
+        let g = self.global_step();
+        self.spawn.as_ref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
+    }
+
+    /// The tierra subsystem's step hook (after the perturbations', before
+    /// the schedule).
+    #[inline(never)]
+    fn tierra_step(&mut self) {
+        let Some(t) = self.tierra.as_mut() else { return };
+        let mut w =
+            World { types: &self.types, frozen: &mut self.frozen, resources: &mut self.resources };
+        t.on_step(&mut w, &mut self.r_o);
+        for i in 0..self.resources.len() {
+            self.touch(i);
+        }
+    }
+
+    /// `_handle_spawn_subagent` for a parent the tree allows (spawn.rs):
+    /// the child `{parent}_child{k}` gets the stream `Random(seed + k)`,
+    /// which first draws its mutated genome (tierra), a share of its
+    /// parent's resources and part of its reputation, and joins the
+    /// population at the end, its node under its parent's.
+    #[inline(never)]
+    fn spawn_child(&mut self, parent: usize) {
+        let g = self.global_step();
+        let seed = i128::from(self.cfg.seed.unwrap_or(0));
+        let Some((tree, _)) = self.spawn.as_mut() else { return };
+        tree.counter += 1;
+        let k = tree.counter;
+        let cfg = tree.cfg.clone();
+        self.resources[parent] += -cfg.spawn_cost;
+        let mut rng = PyRandom::new(seed + i128::from(k));
+        let child = self.agents.len();
+        let me = child as AgentIdx;
+        let (agent, resources) = match self.agents[parent].genome() {
+            Some(parent_genome) => {
+                let std = self.tierra.as_ref().map_or(0.05, |t| t.cfg.mutation_std);
+                let genome = parent_genome.mutate(&mut rng, std);
+                // The parent's share fraction, not the child's.
+                let resources = self.resources[parent] * parent_genome.resource_share_fraction();
+                self.resources[parent] += -resources;
+                if let Some(t) = self.tierra.as_mut() {
+                    t.register_genome(child, genome);
+                }
+                (Agent::tierra_child(me, genome, rng, child + 1), resources)
+            }
+            // Only tierra agents spawn (no other policy returns SPAWN).
+            None => return,
+        };
+        let reputation = self.reputation[parent] * cfg.reputation_inheritance_factor;
+        self.ids.push(format!("{}_child{k}", self.ids[parent]));
+        self.agents.push(agent);
+        self.types.push(StateType::Tierra);
+        self.reputation.push(reputation);
+        self.resources.push(resources);
+        self.total_payoff.push(0.0);
+        self.initiated.push(0);
+        self.received.push(0);
+        self.frozen.push(false);
+        // The anonymous actor's slot stays last.
+        self.usage.insert(child, Usage::default());
+        for slot in &mut self.proposed {
+            if *slot == child {
+                *slot = child + 1;
+            }
+        }
+        self.feed.add_voter();
+        self.pending.by_counterparty.push(VecDeque::new());
+        self.governance.add_agent();
+        if let Some((tree, _)) = self.spawn.as_mut() {
+            tree.register_spawn(parent, g);
+        }
+        self.touch(parent);
+        self.touch(child);
     }
 
     /// Marketplace and task actions (spec §13.1, §13.4); without a
@@ -1359,6 +1477,30 @@ impl Engine {
         }
         let r = ext.policy.update_from_outcome(slot, &outcome);
         ext.settle(slot, Call::Update, r, ());
+    }
+}
+
+/// What a run whose population grows (spawn with tierra agents) cannot
+/// have: per-agent structures sized or ordered once at the start. Python
+/// refuses these first, naming the key; this guards other callers.
+fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
+    let g = &cfg.governance;
+    let refused = [
+        (network, "network"),
+        (cfg.perturbations.is_some(), "perturbations"),
+        (cfg.marketplace.is_some(), "marketplace"),
+        (cfg.dynamic_toxicity.is_some(), "dynamic_toxicity"),
+        (g.collusion_detection_enabled, "governance.collusion_detection_enabled"),
+        (g.security.is_some(), "governance.security_enabled"),
+        (cfg.record_agent_epochs, "record_agent_epochs"),
+        (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),
+    ];
+    match refused.iter().find(|r| r.0) {
+        Some((_, key)) => Err(SwarmError::Config(format!(
+            "{key}: not supported with spawning tierra agents (spawn: with type tierra), \
+             whose children join the population mid-run"
+        ))),
+        None => Ok(()),
     }
 }
 

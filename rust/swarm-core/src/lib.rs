@@ -32,6 +32,7 @@ pub mod rng;
 pub mod schedule;
 pub mod spawn;
 pub mod sweep;
+pub mod tierra;
 pub mod types;
 
 pub use config::RunConfig;

@@ -20,6 +20,7 @@ pub(crate) mod ranked;
 pub(crate) mod rlm;
 mod self_optimizer;
 mod threshold_dancer;
+pub mod tierra;
 
 use crate::config::AgentParams;
 use crate::index::IndexView;
@@ -51,6 +52,7 @@ pub enum AgentKind {
     Ldt,
     ModelingAdversary,
     Rlm,
+    Tierra,
 }
 
 impl AgentKind {
@@ -82,6 +84,7 @@ impl AgentKind {
             "ldt" => AgentKind::Ldt,
             "modeling_adversary" => AgentKind::ModelingAdversary,
             "rlm" => AgentKind::Rlm,
+            "tierra" => AgentKind::Tierra,
             _ => return None,
         })
     }
@@ -101,6 +104,7 @@ impl AgentKind {
             AgentKind::Ldt => "ldt",
             AgentKind::ModelingAdversary => "modeling_adversary",
             AgentKind::Rlm => "rlm",
+            AgentKind::Tierra => "tierra",
         }
     }
 
@@ -122,6 +126,7 @@ impl AgentKind {
             // honest is its default.
             AgentKind::External => StateType::Honest,
             AgentKind::Rlm => StateType::Rlm,
+            AgentKind::Tierra => StateType::Tierra,
         }
     }
 
@@ -149,6 +154,7 @@ enum Policy {
     Ldt(Box<ldt::Ldt>),
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
     Rlm(Box<rlm::Rlm>),
+    Tierra(Box<tierra::Tierra>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -209,6 +215,8 @@ impl Agent {
                 modeling_adversary::ModelingAdversary::new(params, population),
             )),
             AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
+            // Its config is never read: every initial agent has the default genome.
+            AgentKind::Tierra => Policy::Tierra(Box::new(tierra::Tierra::new(Default::default()))),
         };
         let memory = Memory::new(
             me,
@@ -230,6 +238,40 @@ impl Agent {
             policy: Policy::External(slot),
             rng,
             memory: Memory::new(me, 0, false, false, false),
+        }
+    }
+
+    /// A tierra agent spawned with `genome`; `rng` is the stream its
+    /// genome's mutation drew from, which it goes on drawing from.
+    pub fn tierra_child(
+        me: AgentIdx,
+        genome: tierra::Genome,
+        rng: PyRandom,
+        population: usize,
+    ) -> Self {
+        Agent {
+            kind: AgentKind::Tierra,
+            me,
+            policy: Policy::Tierra(Box::new(tierra::Tierra::new(genome))),
+            rng,
+            memory: Memory::new(me, population, false, false, false),
+        }
+    }
+
+    /// A tierra agent's genome; None for every other agent.
+    pub fn genome(&self) -> Option<tierra::Genome> {
+        match &self.policy {
+            Policy::Tierra(t) => Some(t.genome),
+            _ => None,
+        }
+    }
+
+    /// The turn of an agent whose SPAWN the spawn tree refused (only a
+    /// tierra agent returns SPAWN): the same turn without replication.
+    pub fn act_without_spawn(&mut self, obs: &Observation<'_>) -> Action {
+        match &mut self.policy {
+            Policy::Tierra(p) => p.act(obs, &mut self.rng, &self.memory, false),
+            _ => Action::Noop,
         }
     }
 
@@ -265,6 +307,7 @@ impl Agent {
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
+            Policy::Tierra(p) => p.act(obs, rng, mem, true),
         }
     }
 
@@ -285,6 +328,7 @@ impl Agent {
             Policy::Ldt(p) => p.accept(prop),
             Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
+            Policy::Tierra(p) => p.accept(prop, mem),
         }
     }
 

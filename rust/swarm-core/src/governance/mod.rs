@@ -74,6 +74,13 @@ impl Governance {
         }
     }
 
+    /// A spawned agent joins the population (spawn subsystem). Python
+    /// refuses spawning with the collusion and security levers, whose
+    /// per-agent books are ordered by name.
+    pub fn add_agent(&mut self) {
+        self.breaker.add_agent(&self.cfg);
+    }
+
     /// Follow the corrected-model switches that concern governance.
     pub fn with_model(mut self, model: ModelSwitches, payoff: &PayoffConfig) -> Self {
         self.model = model;
