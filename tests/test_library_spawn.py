@@ -78,3 +78,134 @@ def test_bad_spawn_values_name_the_key(key: str, value, message: str) -> None:
 def test_misspelt_spawn_key_is_refused() -> None:
     with pytest.raises(ScenarioError, match="spawn"):
         load_scenario(LIBRARY / "recursive_spawn.yaml").with_overrides({"spawn.max_dept": 2})
+
+
+# ----------------------------------------------------------------- tierra
+
+
+def test_tierra_file() -> None:
+    """tierra.yaml as written (50 x 20, about 40 s of reference time): 500
+    children spawned up to depth 4, most of the population reaped or
+    starved by the end."""
+    ours, ref = both("tierra")
+    assert_same_spawn(ours, ref)
+    assert ours.spawn_metrics[-1]["total_spawned"] == 500
+    assert ours.agents.height == 520
+    assert ours.agents["frozen"].sum() > 0
+
+
+@pytest.mark.parametrize("seed", [7, 2024, 31337])
+def test_tierra_other_seeds(seed: int) -> None:
+    assert_same_spawn(*both("tierra", seed=seed, epochs=12, steps=20))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # The reapers, with a cap low enough to reap every step.
+        {"tierra.population_cap": 30},
+        {"tierra.population_cap": 30, "tierra.reaper_mode": "random"},
+        {"tierra.population_cap": 30, "tierra.reaper_mode": "oldest"},
+        {"tierra.population_cap": 30, "tierra.reaper_mode": "diversity_preserving"},
+        {
+            "tierra.population_cap": 25,
+            "tierra.reaper_mode": "diversity_preserving",
+            "tierra.reaper_diversity_min": 3,
+            "tierra.mutation_std": 0.3,
+            "tierra.max_efficiency_weight": 1.5,
+        },
+        # Scarcer resources: deaths by starvation.
+        {
+            "tierra.total_resource_pool": 500.0,
+            "tierra.resource_replenishment_rate": 5.0,
+            "tierra.base_metabolism_cost": 6.0,
+            "tierra.death_threshold": 10.0,
+        },
+        # Other spawn parameters.
+        {
+            "spawn.max_depth": 2,
+            "spawn.max_children": 2,
+            "spawn.spawn_cooldown_steps": 7,
+            "spawn.spawn_cost": 15.0,
+            "spawn.reputation_inheritance_factor": 0.9,
+        },
+        {"spawn.max_total_spawned": 40, "spawn.min_resources_to_spawn": 400.0},
+        # Governance, schedules and noise around a growing population.
+        {
+            "governance.circuit_breaker_enabled": True,
+            "governance.freeze_threshold_toxicity": 0.5,
+            "governance.freeze_threshold_violations": 2,
+            "governance.transaction_tax_rate": 0.1,
+            "governance.reputation_decay_rate": 0.9,
+            "governance.audit_enabled": True,
+            "governance.staking_enabled": True,
+            "governance.min_stake_to_participate": 60.0,
+        },
+        {"simulation.schedule_mode": "random", "simulation.max_actions_per_step": 12},
+        {"simulation.schedule_mode": "priority"},
+        {"simulation.observation_noise_probability": 0.5, "simulation.observation_noise_std": 0.2},
+        # The subsystems apart: no spawning, and spawning without the pool.
+        {"spawn.enabled": False},
+        {"tierra.enabled": False, "agents.0.count": 6},
+    ],
+)
+def test_tierra_variants(overrides: dict) -> None:
+    ours, ref = both("tierra", overrides, seed=11, epochs=10, steps=15)
+    assert_same(ours, ref)
+    assert ours.spawn_metrics == ref.spawn_metrics
+
+
+@pytest.mark.parametrize("seed", [3, 99])
+def test_tierra_among_other_agents(seed: int) -> None:
+    """More agents, of several types: tierra agents replicate among honest,
+    opportunistic and adversarial ones (who never spawn)."""
+    overrides = {
+        "agents": [
+            {"type": "honest", "count": 4},
+            {"type": "tierra", "count": 12},
+            {"type": "opportunistic", "count": 2},
+            {"type": "adversarial", "count": 3},
+            {"type": "adaptive_adversary", "count": 1},
+        ],
+        "governance.circuit_breaker_enabled": True,
+    }
+    ours, ref = both("tierra", overrides, seed=seed, epochs=10, steps=12)
+    assert_same_spawn(ours, ref)
+    assert ours.spawn_metrics[-1]["total_spawned"] > 0
+
+
+def test_recursive_spawn_with_tierra_agents() -> None:
+    """recursive_spawn's governance and spawn limits (cooldown 5, depth 3,
+    spawn cost 10) with a tierra population and pool."""
+    overrides = {"agents.1.type": "tierra", "agents.1.count": 6, "tierra": {"enabled": True}}
+    ours, ref = both("recursive_spawn", overrides, seed=5, epochs=10, steps=15)
+    assert_same_spawn(ours, ref)
+    assert ours.spawn_metrics[-1]["total_spawned"] > 0
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("tierra.reaper_mode", "youngest"),
+        ("tierra.population_cap", -1),
+        ("tierra.pool_distribution_rate", 2.0),
+        ("tierra.mutation_std", "wide"),
+        ("tierra.metabolism", 1.0),
+    ],
+)
+def test_bad_tierra_values_name_the_key(key: str, value) -> None:
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
+        load_scenario(LIBRARY / "tierra.yaml").with_overrides({key: value})
+
+
+@pytest.mark.parametrize(
+    "overrides,key",
+    [
+        ({"network": {"topology": "ring"}}, "network"),
+        ({"governance.security_enabled": True}, "security_enabled"),
+        ({"dynamic_toxicity": {"enabled": ["proxy_drift"]}}, "dynamic_toxicity"),
+    ],
+)
+def test_growth_refuses_what_it_cannot_grow(overrides: dict, key: str) -> None:
+    with pytest.raises(ScenarioError, match=key):
+        load_scenario(LIBRARY / "tierra.yaml").with_overrides(overrides)

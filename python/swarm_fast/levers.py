@@ -36,10 +36,20 @@ RBAC_KEYS: dict[str, tuple[str, Any]] = {
     "rbac_high_stakes_penalty_multiplier": ("high_stakes_penalty_multiplier", 2.0),
 }
 
+# The Sybil detection lever (swarm/governance/identity_lever.py).
+SYBIL_KEYS: dict[str, tuple[str, Any]] = {
+    "sybil_similarity_threshold": ("similarity_threshold", 0.8),
+    "sybil_penalty_multiplier": ("penalty_multiplier", 1.0),
+    "sybil_realtime_penalty": ("realtime_penalty", False),
+    "sybil_realtime_rate": ("realtime_rate", 0.1),
+    "sybil_max_cluster_size": ("max_cluster_size", 1),
+}
+
 # The implemented levers: the flag that switches each on, and its keys.
 LEVERS: dict[str, tuple[str, dict[str, tuple[str, Any]]]] = {
     "security": ("security_enabled", SECURITY_KEYS),
     "rbac": ("rbac_enabled", RBAC_KEYS),
+    "sybil": ("sybil_detection_enabled", SYBIL_KEYS),
 }
 
 

@@ -179,7 +179,6 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
 # Flags of levers swarm_fast does not implement: ``true`` is refused.
 # (The security lever is implemented: see levers.py.)
 REFUSED_LEVERS = (
-    "sybil_detection_enabled",
     "self_ensemble_enabled",
     "resample_enabled",
     "incoherence_breaker_enabled",
@@ -243,9 +242,9 @@ GOVERNANCE_OTHER = _kinds(
     security_clear_history_on_epoch bool any
     sybil_detection_enabled bool any
     sybil_similarity_threshold float unit
-    sybil_penalty_multiplier float nonneg
+    sybil_penalty_multiplier float amount
     sybil_realtime_penalty bool any
-    sybil_realtime_rate float nonneg
+    sybil_realtime_rate float amount
     sybil_max_cluster_size int ge1
     council_lever_enabled bool any
     council_lever_review_probability float unit

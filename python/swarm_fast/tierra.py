@@ -76,7 +76,6 @@ def check_growth(config: Mapping[str, Any]) -> None:
         ("perturbations", config.get("perturbations") is not None),
         ("marketplace", config.get("marketplace") is not None),
         ("dynamic_toxicity", config.get("dynamic_toxicity") is not None),
-        ("governance.collusion_detection_enabled", gov.get("collusion_detection_enabled")),
         ("governance.security_enabled", gov.get("security") is not None),
         ("agents", any(a["type"] == "external" for a in config["agents"])),
     ]

@@ -279,6 +279,8 @@ pub struct GovernanceConfig {
     pub security: Option<crate::governance::security::SecurityConfig>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    /// The Sybil detection lever's keys; None unless `sybil_detection_enabled`.
+    pub sybil: Option<crate::governance::sybil::SybilConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -305,6 +307,7 @@ impl Default for GovernanceConfig {
             collusion_realtime_penalty: false,
             collusion_realtime_rate: 0.1,
             collusion_clear_history_on_epoch: false,
+            sybil: None,
             security: None,
             rbac: None,
         }

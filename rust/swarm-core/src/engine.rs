@@ -1490,7 +1490,6 @@ fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
         (cfg.perturbations.is_some(), "perturbations"),
         (cfg.marketplace.is_some(), "marketplace"),
         (cfg.dynamic_toxicity.is_some(), "dynamic_toxicity"),
-        (g.collusion_detection_enabled, "governance.collusion_detection_enabled"),
         (g.security.is_some(), "governance.security_enabled"),
         (cfg.record_agent_epochs, "record_agent_epochs"),
         (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),

@@ -12,6 +12,7 @@ pub mod decay;
 pub mod rbac;
 pub mod security;
 pub mod staking;
+pub mod sybil;
 pub mod tax;
 
 use crate::config::{GovernanceConfig, PayoffConfig};
@@ -22,6 +23,7 @@ use crate::types::AgentIdx;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
 use security::Security;
+use sybil::Sybil;
 
 /// The merged effect of `apply_interaction` for one interaction.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,6 +58,8 @@ pub struct Governance {
     tax_base: (f64, f64),
     /// The security lever, when `security_enabled` (spec §9.1).
     security: Option<Security>,
+    /// The Sybil detection lever, when `sybil_detection_enabled`.
+    sybil: Option<Sybil>,
 }
 
 impl Governance {
@@ -66,6 +70,7 @@ impl Governance {
         Governance {
             breaker: CircuitBreaker::new(&cfg, n),
             security: cfg.security.clone().map(|s| Security::new(s, n)),
+            sybil: cfg.sybil.as_ref().map(|_| Sybil::new()),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -74,9 +79,9 @@ impl Governance {
         }
     }
 
-    /// A spawned agent joins the population (spawn subsystem). Python
-    /// refuses spawning with the collusion and security levers, whose
-    /// per-agent books are ordered by name.
+    /// A spawned agent joins the population (spawn subsystem). The
+    /// collusion detector never sees it (collusion.rs); Python refuses
+    /// spawning with the security lever.
     pub fn add_agent(&mut self) {
         self.breaker.add_agent(&self.cfg);
     }
@@ -97,6 +102,7 @@ impl Governance {
         staking::admits(&self.cfg, resources)
             && self.breaker.admits(&self.cfg, agent, epoch)
             && self.security.as_ref().is_none_or(|s| s.admits(agent))
+            && self.sybil.as_ref().is_none_or(|s| s.admits(agent))
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
@@ -132,6 +138,13 @@ impl Governance {
             if let Some((pen_a, pen_b)) = sec.on_interaction(live, seen) {
                 cost_a += pen_a;
                 cost_b += pen_b;
+            }
+        }
+        // The Sybil lever comes after security in the reference's list.
+        if let (Some(s), Some(live)) = (self.sybil.as_mut(), self.cfg.sybil.as_ref()) {
+            if let Some(pen) = s.on_interaction(live, initiator, counterparty) {
+                cost_a += pen;
+                cost_b += pen;
             }
         }
         if let Some(cfg) = &self.cfg.rbac {
@@ -176,6 +189,12 @@ impl Governance {
             let found = sec.on_epoch_start(live, reputations);
             effect.freeze = found.freeze;
             for (i, rep_d, res_d) in found.penalties {
+                effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
+                effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
+            }
+        }
+        if let (Some(s), Some(live)) = (self.sybil.as_mut(), self.cfg.sybil.as_ref()) {
+            for (i, rep_d, res_d) in s.on_epoch_start(live, n) {
                 effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
                 effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
             }
