@@ -209,3 +209,55 @@ def test_bad_tierra_values_name_the_key(key: str, value) -> None:
 def test_growth_refuses_what_it_cannot_grow(overrides: dict, key: str) -> None:
     with pytest.raises(ScenarioError, match=key):
         load_scenario(LIBRARY / "tierra.yaml").with_overrides(overrides)
+
+
+# ------------------------------------------------- tierra_governed, sybil
+
+
+def test_tierra_governed_file() -> None:
+    """tierra_governed.yaml as written (50 x 20, about a minute of reference
+    time): breaker, collusion detection (on the 20 initial agents only, as
+    in the reference), Sybil detection, tax, decay, audits, staking and the
+    diversity-preserving reaper."""
+    ours, ref = both("tierra_governed")
+    assert_same_spawn(ours, ref)
+    assert ours.spawn_metrics[-1]["total_spawned"] == 500
+
+
+@pytest.mark.parametrize("seed", [7, 2024])
+def test_tierra_governed_other_seeds(seed: int) -> None:
+    assert_same_spawn(*both("tierra_governed", seed=seed, epochs=12, steps=20))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"governance.sybil_realtime_penalty": True, "governance.sybil_realtime_rate": 0.3},
+        {"governance.sybil_similarity_threshold": 0.5, "governance.sybil_max_cluster_size": 4},
+        {
+            "governance.collusion_realtime_penalty": True,
+            "governance.collusion_score_threshold": 0.3,
+        },
+        {"tierra.population_cap": 40, "tierra.reaper_diversity_min": 2},
+    ],
+)
+def test_tierra_governed_variants(overrides: dict) -> None:
+    assert_same_spawn(*both("tierra_governed", overrides, seed=21, epochs=10, steps=15))
+
+
+SYBIL = {
+    "governance.sybil_detection_enabled": True,
+    "governance.sybil_similarity_threshold": 0.6,
+    "governance.sybil_realtime_penalty": True,
+    "governance.sybil_penalty_multiplier": 2.0,
+}
+
+
+@pytest.mark.parametrize("name", ["baseline", "adversarial_redteam", "collusion_detection"])
+@pytest.mark.parametrize("seed", [42, 8])
+def test_sybil_lever_on_the_paper_scenarios(name: str, seed: int) -> None:
+    """The Sybil detection lever without spawning, on the bundled scenarios."""
+    from swarm_fast.scenario import bundled_scenarios
+
+    path = bundled_scenarios()[name]
+    assert_same(*run_both(path, SYBIL, seed=seed, epochs=10, steps=10))

@@ -509,7 +509,13 @@ impl Engine {
                     && !net.dynamic
                     && !partition
                     && tuning.implicit_complete.resolve(true);
-                (!implicit).then(|| Network::build(net, n, s))
+                // A random fragment draws in the edges' insertion order.
+                let keep_order = cfg.perturbations.as_ref().is_some_and(|p| {
+                    p.network_partition.as_ref().is_some_and(|np| {
+                        np.mode == crate::perturbation::PartitionMode::RandomFragment
+                    })
+                });
+                (!implicit).then(|| Network::build_keeping_order(net, n, s, keep_order))
             }
             None => None,
         };
