@@ -79,3 +79,11 @@ def test_ported_families_are_exact(rows, prefix: str) -> None:
     assert family and all(r.status == "exact" for r in family), [
         (r.file, r.status, r.reason) for r in family if r.status != "exact"
     ]
+
+
+def test_spawn_files_are_exact(rows) -> None:
+    """The spawn subsystem's four files (tests/test_library_spawn.py runs
+    them in full and with variants)."""
+    names = ("recursive_spawn", "runaway_intelligence", "tierra", "tierra_governed")
+    not_exact = [(n, rows[n].status, rows[n].reason) for n in names if rows[n].status != "exact"]
+    assert not_exact == []

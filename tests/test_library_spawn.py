@@ -261,3 +261,52 @@ def test_sybil_lever_on_the_paper_scenarios(name: str, seed: int) -> None:
 
     path = bundled_scenarios()[name]
     assert_same(*run_both(path, SYBIL, seed=seed, epochs=10, steps=10))
+
+
+# ------------------------------------------ runaway_intelligence, fragments
+
+
+def test_runaway_intelligence_file() -> None:
+    """runaway_intelligence.yaml as written (30 x 15): spawn on (nobody
+    spawns), self-optimizers and adaptive adversaries on a small world,
+    condition-triggered shocks, and at epoch 20 a random_fragment partition
+    (healed at 25) with a resource drain."""
+    assert_same_spawn(*both("runaway_intelligence"))
+
+
+@pytest.mark.parametrize("seed", [7, 2024])
+def test_runaway_intelligence_other_seeds(seed: int) -> None:
+    overrides = {
+        "perturbations.network_partition.at_epoch": 4,
+        "perturbations.network_partition.heal_after_epochs": 3,
+    }
+    assert_same_spawn(*both("runaway_intelligence", overrides, seed=seed, epochs=10, steps=10))
+
+
+FRAGMENT = {
+    "perturbations.network_partition.at_epoch": 3,
+    "perturbations.network_partition.heal_after_epochs": 2,
+}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # Other topologies: each one's edge-dict order.
+        {"network.topology": "ring"},
+        {"network.topology": "random_erdos_renyi", "network.params.edge_probability": 0.4},
+        {"network.topology": "complete"},
+        {"network.params.k": 6, "network.params.p": 0.5},
+        # A dynamic network: edges made and pruned before the cut.
+        {
+            "network.dynamic": True,
+            "network.edge_decay_rate": 0.4,
+            "network.min_edge_weight": 0.5,
+        },
+        # No heal; more agents.
+        {"perturbations.network_partition.heal_after_epochs": None, "agents.0.count": 9},
+    ],
+)
+def test_random_fragment_variants(overrides: dict) -> None:
+    ours, ref = both("runaway_intelligence", {**FRAGMENT, **overrides}, seed=13, epochs=8, steps=8)
+    assert_same_spawn(ours, ref)

@@ -475,7 +475,6 @@ BAD: list[tuple[dict[str, Any], str]] = [
     # governance: levers swarm_fast does not implement
     (gov(resample_enabled=True), "governance.resample_enabled"),
     (gov(self_ensemble_enabled=True), "governance.self_ensemble_enabled"),
-    (gov(sybil_detection_enabled=True), "governance.sybil_detection_enabled"),
     (gov(incoherence_breaker_enabled=True), "governance.incoherence_breaker_enabled"),
     (gov(incoherence_friction_enabled=True), "governance.incoherence_friction_enabled"),
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
@@ -511,7 +510,9 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "marketplace": {"enabled": "yes"}}, "marketplace.enabled"),
     # optional subsystems and other out-of-scope machinery
     ({"agents": ONE, "moltipedia": {"enabled": True}}, "moltipedia"),
-    ({"agents": ONE, "spawn": {"max_depth": 2}}, "spawn"),
+    ({"agents": ONE, "spawn": {"max_depth": -2}}, "spawn.max_depth"),
+    ({"agents": ONE, "spawn": {"attribution_mode": "sideways"}}, "spawn.attribution_mode"),
+    ({"agents": ONE, "tierra": {"reaper_mode": "youngest"}}, "tierra.reaper_mode"),
     ({"agents": ONE, "tierra": True}, "tierra"),
     ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
     (
@@ -527,7 +528,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
             "agents": ONE,
             "perturbations": {"network_partition": {"enabled": True, "mode": "random_fragment"}},
         },
-        "perturbations.network_partition.mode",
+        "perturbations.seed",
     ),
     (
         {"agents": ONE, "perturbations": {"resource_shock": {"mode": "melt"}}},
@@ -576,7 +577,7 @@ def test_bad_input_names_the_key(data: dict[str, Any], key: str) -> None:
 
 def test_out_of_scope_messages_say_so() -> None:
     for data in (
-        gov(sybil_detection_enabled=True),
+        gov(self_ensemble_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
         {"agents": [{"type": "council"}]},
         {"agents": [{"type": "concordia_entity"}]},
