@@ -65,10 +65,16 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
 # Sections and keys a run whose population grows cannot have (see
 # spawn_compatible in engine.rs): their per-agent state is sized or ordered
 # once, at the start.
+def grows(config: Mapping[str, Any]) -> bool:
+    """Whether agents may join mid-run: a spawn section and tierra agents
+    (the only type that spawns)."""
+    return config.get("spawn") is not None and any(a["type"] == "tierra" for a in config["agents"])
+
+
 def check_growth(config: Mapping[str, Any]) -> None:
     """Refuse what spawning tierra agents (children joining mid-run) does
     not support, naming the key."""
-    if config.get("spawn") is None or not any(a["type"] == "tierra" for a in config["agents"]):
+    if not grows(config):
         return
     gov = config["governance"]
     refused = [
