@@ -253,6 +253,8 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// Tierra agents, or the spawn or tierra subsystem (see `step`).
+    life: bool,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -546,6 +548,7 @@ impl Engine {
                 .any(|a| matches!(a.kind, AgentKind::Adversarial | AgentKind::ModelingAdversary));
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
+        let has_tierra = agents.iter().any(|a| a.kind == AgentKind::Tierra);
         // Initial tierra agents' genomes are registered at build (the loader).
         let tierra = cfg.tierra.clone().map(|c| {
             let mut t = Tierra::new(c);
@@ -590,6 +593,7 @@ impl Engine {
                 None => None,
             },
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            life: tierra.is_some() || cfg.spawn.is_some() || has_tierra,
             tierra,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
@@ -675,9 +679,11 @@ impl Engine {
                 if self.external.as_ref().is_some_and(|x| x.batched) {
                     self.step_batched();
                 } else if self.external.is_some() {
-                    self.step::<true>();
+                    self.step::<true, true>();
+                } else if self.life {
+                    self.step::<false, true>();
                 } else {
-                    self.step::<false>();
+                    self.step::<false, false>();
                 }
                 if self.external.as_ref().is_some_and(|x| x.abort.is_some()) {
                     return Err(SwarmError::Interrupted);
@@ -853,13 +859,15 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
-    fn step<const EXT: bool>(&mut self) {
+    /// `LIFE`: the run has tierra agents or the spawn or tierra subsystem
+    /// (a step hook and SPAWN turns); the other runs compile without them.
+    fn step<const EXT: bool, const LIFE: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
         if let Some(p) = self.perturbation.as_mut() {
             p.on_step_start(&self.types);
         }
-        if self.tierra.is_some() {
+        if LIFE && self.tierra.is_some() {
             self.tierra_step();
         }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
@@ -891,7 +899,7 @@ impl Engine {
                     let action = self.agents[a as usize].act(&obs);
                     // Only a tierra agent returns SPAWN; refused, its turn
                     // goes on (the reference's `can_spawn` field).
-                    if action == Action::Spawn && !self.may_spawn(a as usize) {
+                    if LIFE && action == Action::Spawn && !self.may_spawn(a as usize) {
                         self.agents[a as usize].act_without_spawn(&obs)
                     } else {
                         action

@@ -60,6 +60,9 @@ pub struct Governance {
     security: Option<Security>,
     /// The Sybil detection lever, when `sybil_detection_enabled`.
     sybil: Option<Sybil>,
+    /// Whether a lever that can bar an agent from acting (security,
+    /// Sybil) is on: one check per admission when none is.
+    gated: bool,
 }
 
 impl Governance {
@@ -71,6 +74,7 @@ impl Governance {
             breaker: CircuitBreaker::new(&cfg, n),
             security: cfg.security.clone().map(|s| Security::new(s, n)),
             sybil: cfg.sybil.as_ref().map(|_| Sybil::new()),
+            gated: cfg.security.is_some() || cfg.sybil.is_some(),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -101,7 +105,12 @@ impl Governance {
     pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
         staking::admits(&self.cfg, resources)
             && self.breaker.admits(&self.cfg, agent, epoch)
-            && self.security.as_ref().is_none_or(|s| s.admits(agent))
+            && (!self.gated || self.gates_admit(agent))
+    }
+
+    /// The security quarantine, then the Sybil block.
+    fn gates_admit(&self, agent: usize) -> bool {
+        self.security.as_ref().is_none_or(|s| s.admits(agent))
             && self.sybil.as_ref().is_none_or(|s| s.admits(agent))
     }
 

@@ -14,9 +14,13 @@
 //! Similarity is (Jaccard + Σ over common partners of the two normalised
 //! frequencies' products) / 2. The reference sums those products in the
 //! order of a Python set of agent ids, which follows the process's string
-//! hash seed; swarm_fast sums them in the first agent's partner order. The
+//! hash seed; swarm_fast sums them in the second agent's partner order. The
 //! two can differ only in the last bit, which matters only for a
 //! similarity within rounding of the threshold.
+//!
+//! The detection compares every pair of agents seen (as the reference
+//! does); each comparison walks one partner list against the other's
+//! counts laid out by agent index, without allocating.
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -62,17 +66,15 @@ impl Pattern {
             }
         }
     }
-
-    fn count(&self, other: AgentIdx) -> Option<u64> {
-        self.at.get(&other).map(|&k| self.partners[k].1)
-    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Sybil {
-    /// Agents in order of first appearance, and their patterns.
+    /// Agents in order of first appearance, their patterns in that order,
+    /// and each agent's position in it.
     order: Vec<AgentIdx>,
-    patterns: HashMap<AgentIdx, Pattern>,
+    patterns: Vec<Pattern>,
+    position: HashMap<AgentIdx, usize>,
     /// Flagged by the latest detection; blocked: in a cluster too large.
     flagged: Vec<bool>,
     blocked: Vec<bool>,
@@ -84,10 +86,16 @@ impl Sybil {
     }
 
     fn pattern(&mut self, a: AgentIdx) -> &mut Pattern {
-        if !self.patterns.contains_key(&a) {
-            self.order.push(a);
-        }
-        self.patterns.entry(a).or_default()
+        let k = match self.position.get(&a) {
+            Some(&k) => k,
+            None => {
+                self.position.insert(a, self.order.len());
+                self.order.push(a);
+                self.patterns.push(Pattern::default());
+                self.order.len() - 1
+            }
+        };
+        &mut self.patterns[k]
     }
 
     /// Record an interaction; the realtime penalty when both are flagged.
@@ -108,23 +116,33 @@ impl Sybil {
         !self.blocked.get(agent).copied().unwrap_or(false)
     }
 
-    fn similarity(a: &Pattern, b: &Pattern) -> f64 {
+    /// `a_counts`: a's count per partner index (0: not a partner).
+    fn similarity(a: &Pattern, a_counts: &[u64], b: &Pattern) -> f64 {
         if a.partners.is_empty() || b.partners.is_empty() {
             return 0.0;
         }
-        let common: Vec<(u64, u64)> =
-            a.partners.iter().filter_map(|&(x, fa)| b.count(x).map(|fb| (fa, fb))).collect();
-        let union = a.partners.len() + b.partners.len() - common.len();
-        let jaccard = common.len() as f64 / union as f64;
-        if common.is_empty() {
+        let count_a = |x: AgentIdx| a_counts.get(x as usize).copied().unwrap_or(0);
+        let (mut common, mut total_a, mut total_b) = (0usize, 0u64, 0u64);
+        for &(x, fb) in &b.partners {
+            let fa = count_a(x);
+            if fa > 0 {
+                common += 1;
+                total_a += fa;
+                total_b += fb;
+            }
+        }
+        let union = a.partners.len() + b.partners.len() - common;
+        let jaccard = common as f64 / union as f64;
+        if common == 0 {
             return jaccard;
         }
-        let total_a: u64 = common.iter().map(|c| c.0).sum();
-        let total_b: u64 = common.iter().map(|c| c.1).sum();
         let (ta, tb) = (total_a as f64, total_b as f64);
         let mut dot = 0.0;
-        for &(fa, fb) in &common {
-            dot += (fa as f64 / ta) * (fb as f64 / tb);
+        for &(x, fb) in &b.partners {
+            let fa = count_a(x);
+            if fa > 0 {
+                dot += (fa as f64 / ta) * (fb as f64 / tb);
+            }
         }
         (jaccard + dot) / 2.0
     }
@@ -135,20 +153,27 @@ impl Sybil {
         let n = self.order.len();
         let mut visited = vec![false; n];
         let mut clusters: Vec<Vec<usize>> = Vec::new();
+        let width = self.order.iter().map(|&a| a as usize + 1).max().unwrap_or(0);
+        let mut a_counts = vec![0u64; width];
         for i in 0..n {
             if visited[i] {
                 continue;
             }
-            let a = &self.patterns[&self.order[i]];
+            let a = &self.patterns[i];
+            for &(x, f) in &a.partners {
+                a_counts[x as usize] = f;
+            }
             let mut cluster = vec![i];
             for j in i + 1..n {
                 if visited[j] {
                     continue;
                 }
-                let b = &self.patterns[&self.order[j]];
-                if Self::similarity(a, b) >= cfg.similarity_threshold {
+                if Self::similarity(a, &a_counts, &self.patterns[j]) >= cfg.similarity_threshold {
                     cluster.push(j);
                 }
+            }
+            for &(x, _) in &a.partners {
+                a_counts[x as usize] = 0;
             }
             if cluster.len() > 1 {
                 for &k in &cluster {
