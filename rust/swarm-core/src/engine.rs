@@ -1012,7 +1012,10 @@ impl Engine {
         &mut self.usage[slot]
     }
 
-    /// Execute one action (§4.1). Failures are silent.
+    /// Execute one action (§4.1). Failures are silent. Inlined into each
+    /// step variant: called from several, it was otherwise kept out of
+    /// line, which cost a paper run ~3% more instructions.
+    #[inline(always)]
     fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;
