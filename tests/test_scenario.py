@@ -23,6 +23,8 @@ from swarm_fast.scenario import (
 
 # The keys of config.rs's RunConfig (minus record_interactions, added by to_json).
 RUN_KEYS = {
+    "spawn",
+    "tierra",
     "scenario_id",
     "seed",
     "n_epochs",

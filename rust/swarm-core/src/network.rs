@@ -325,7 +325,8 @@ mod tests {
         {
             let cfg = NetworkConfig { topology: Topology::SmallWorld, k, p, ..Default::default() };
             let net = Network::build(&cfg, n, seed);
-            let mut want = Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n] };
+            let mut want =
+                Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n], stamp: None };
             let mut g = NumpyPcg64::new(seed);
             let half = (k as usize).min(n - 1) / 2;
             for a in 0..n {

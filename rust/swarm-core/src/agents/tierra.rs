@@ -77,8 +77,8 @@ impl Genome {
     /// Sum of absolute deviations from the defaults, in gene order.
     pub fn complexity(&self) -> f64 {
         let mut total = 0.0;
-        for k in 0..10 {
-            total += (self.0[k] - DEFAULTS[k]).abs();
+        for (g, d) in self.0.iter().zip(DEFAULTS) {
+            total += (g - d).abs();
         }
         total
     }
@@ -162,8 +162,8 @@ mod tests {
         assert_eq!(Genome::default().complexity(), 0.0);
         let mut rng = PyRandom::new(1);
         let g = Genome::default().mutate(&mut rng, 1e12);
-        for k in 0..10 {
-            assert!(g.0[k] == RANGES[k].0 || g.0[k] == RANGES[k].1, "gene {k} clamped");
+        for (k, (v, (lo, hi))) in g.0.iter().zip(RANGES).enumerate() {
+            assert!(*v == lo || *v == hi, "gene {k} clamped");
         }
     }
 }

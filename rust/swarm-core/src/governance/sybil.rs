@@ -4,8 +4,8 @@
 //! Every interaction the governance engine sees adds one to both parties'
 //! count of the other. At each epoch start, agents are clustered by the
 //! similarity of their partner counts (agents in order of first appearance;
-//! each unvisited agent gathers every later unvisited agent at similarity
-//! >= threshold); every member of a cluster of two or more loses
+//! each unvisited agent gathers every later unvisited agent whose
+//! similarity reaches the threshold); every member of a cluster of two or more loses
 //! 0.1 x multiplier reputation and 1.0 x multiplier resources, and members
 //! of a cluster larger than `sybil_max_cluster_size` may not act until the
 //! next detection. With the realtime penalty, an interaction between two
@@ -164,11 +164,11 @@ impl Sybil {
                 a_counts[x as usize] = f;
             }
             let mut cluster = vec![i];
-            for j in i + 1..n {
+            for (j, b) in self.patterns.iter().enumerate().skip(i + 1) {
                 if visited[j] {
                     continue;
                 }
-                if Self::similarity(a, &a_counts, &self.patterns[j]) >= cfg.similarity_threshold {
+                if Self::similarity(a, &a_counts, b) >= cfg.similarity_threshold {
                     cluster.push(j);
                 }
             }
