@@ -113,8 +113,9 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key in ("security", "rbac"):  # a lever's sub-mapping: present when on
-            assert getattr(oc.governance_config, f"{key}_enabled") is (value is not None)
+        if key in ("security", "rbac", "sybil"):  # a lever's sub-mapping: present when on
+            flag = "sybil_detection_enabled" if key == "sybil" else f"{key}_enabled"
+            assert getattr(oc.governance_config, flag) is (value is not None)
             continue
         assert getattr(oc.governance_config, key) == value, key
     for key, value in ours["payoff"].items():
