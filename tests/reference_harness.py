@@ -48,6 +48,8 @@ class RefResult:
     agents: pl.DataFrame
     summary: dict[str, Any]
     elapsed_s: float
+    # Each epoch's EpochMetrics.spawn_metrics (None without spawn).
+    spawn_metrics: list[Any] | None = None
 
 
 def reference_version() -> str:
@@ -278,4 +280,5 @@ def run_reference(
         "accepted": n_acc,
         "passed": _passes(sc.success_criteria or {}, history),
     }
-    return RefResult(interactions, epochs_df, agents, summary, elapsed)
+    spawn = [m.spawn_metrics for m in history] if sc.orchestrator_config.spawn_config else None
+    return RefResult(interactions, epochs_df, agents, summary, elapsed, spawn)

@@ -107,3 +107,11 @@ def test_concordia_files_are_exact_or_name_the_extra(rows) -> None:
             assert r.status == "exact" or r.needs == "llm", (name, r.status, r.reason)
         else:
             assert (r.status, r.needs) == ("refused", "package") and "[concordia]" in r.reason
+
+
+def test_spawn_files_are_exact(rows) -> None:
+    """The spawn subsystem's four files (tests/test_library_spawn.py runs
+    them in full and with variants)."""
+    names = ("recursive_spawn", "runaway_intelligence", "tierra", "tierra_governed")
+    not_exact = [(n, rows[n].status, rows[n].reason) for n in names if rows[n].status != "exact"]
+    assert not_exact == []

@@ -259,10 +259,6 @@ def test_perturbation_variants(name: str, overrides: dict, seed: int) -> None:
 
 
 def test_unported_perturbations_are_refused() -> None:
-    path = LIBRARY / "casestudy_proxy_corruption.yaml"
-    with pytest.raises(swarm_fast.ScenarioError) as err:
-        load_scenario(path).with_overrides({f"{PARTITION}.mode": "random_fragment"})
-    assert err.value.key == "perturbations.network_partition.mode"
     with pytest.raises(swarm_fast.ScenarioError) as err:
         load_scenario(LIBRARY / "flash_crash.yaml").with_overrides(
             {

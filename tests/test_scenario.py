@@ -23,6 +23,8 @@ from swarm_fast.scenario import (
 
 # The keys of config.rs's RunConfig (minus record_interactions, added by to_json).
 RUN_KEYS = {
+    "spawn",
+    "tierra",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -511,7 +513,9 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "marketplace": {"enabled": "yes"}}, "marketplace.enabled"),
     # optional subsystems and other out-of-scope machinery
     ({"agents": ONE, "moltipedia": {"enabled": True}}, "moltipedia"),
-    ({"agents": ONE, "spawn": {"max_depth": 2}}, "spawn"),
+    ({"agents": ONE, "spawn": {"max_depth": -2}}, "spawn.max_depth"),
+    ({"agents": ONE, "spawn": {"attribution_mode": "sideways"}}, "spawn.attribution_mode"),
+    ({"agents": ONE, "tierra": {"reaper_mode": "youngest"}}, "tierra.reaper_mode"),
     ({"agents": ONE, "tierra": True}, "tierra"),
     ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
     (
@@ -527,7 +531,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
             "agents": ONE,
             "perturbations": {"network_partition": {"enabled": True, "mode": "random_fragment"}},
         },
-        "perturbations.network_partition.mode",
+        "perturbations.seed",
     ),
     (
         {"agents": ONE, "perturbations": {"resource_shock": {"mode": "melt"}}},
@@ -576,7 +580,7 @@ def test_bad_input_names_the_key(data: dict[str, Any], key: str) -> None:
 
 def test_out_of_scope_messages_say_so() -> None:
     for data in (
-        gov(resample_enabled=True),
+        gov(self_ensemble_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
         {"agents": [{"type": "council"}]},
         {"agents": ONE, "scholar": {"top_k": 3}},

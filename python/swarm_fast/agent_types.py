@@ -253,4 +253,17 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "tier_promotion_min_success_rate": 0.6,
         },
     ),
+    AgentType(
+        "tierra",
+        "tierra",
+        "Artificial life: a heritable genome; replicates when rich (spawn subsystem).",
+        "With a spawn: section, spawns a child with a mutated genome once its resources "
+        "reach replication_threshold (150) and the spawn tree allows it, handing it "
+        "resource_share_fraction of them; otherwise answers its first pending proposal by "
+        "trust, and with probability interaction_aggression proposes to the first visible "
+        "agent (with probability selectivity the first of the highest reputation). The "
+        "tierra: section adds the shared resource pool, metabolism, starvation and the "
+        "reaper. Its config is not read; observables as adversarial.",
+        {},
+    ),
 )

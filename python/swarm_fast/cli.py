@@ -380,6 +380,10 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
     if args.mock_llm:
         llm["mock"] = _mock_from(args.mock_llm)
     has_external = any(a["type"] == "external" for a in sc.config["agents"])
+    # Spawned agents make per-epoch agent tables ragged: not recorded then
+    # (the reference's agent snapshot export is left out; see tierra.py).
+    from .tierra import grows
+
     callback = None
     bar = None
     if not args.quiet and epochs * steps * sc.n_agents > PROGRESS_AGENT_STEPS:
@@ -405,7 +409,7 @@ def _run_with_progress(sc: Any, args: argparse.Namespace, record: bool) -> Any:
             epochs=epochs,
             steps=steps,
             record_interactions=record,
-            record_agent_epochs=record,
+            record_agent_epochs=record and not grows(sc.config),
             llm=llm if has_external and llm else None,
             progress=None if has_external else callback,
         )

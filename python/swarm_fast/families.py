@@ -129,6 +129,9 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "tier_promotion_min_invocations": FLOAT,
         "tier_promotion_min_success_rate": FLOAT,
     },
+    # swarm/agents/tierra_agent.py: its behaviour is its genome, which
+    # starts at the defaults; no config key is read.
+    "tierra": {},
 }
 
 

@@ -5,9 +5,8 @@ Ported: ``parameter_shocks`` (governance values set at an epoch or on a
 condition, reverted later) and ``resource_shock``. ``agent_dropout`` (per step,
 from the section's own ``seed``). ``signal_corruption`` is accepted and has
 no effect, as in the reference, whose ``perturb_observables`` is never
-called. ``network_partition`` (epoch trigger; ``bisect`` and ``isolate_type``;
-``random_fragment``, whose draws follow the reference's edge-dict order, is
-refused).
+called. ``network_partition`` (epoch trigger; ``bisect``, ``isolate_type`` and
+``random_fragment``, whose draws follow the reference's edge-dict order).
 
 The reference parses every part whenever the section is non-empty (an
 unknown mode or trigger fails there); a part acts only when ``enabled``.
@@ -233,8 +232,9 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
     if not out["parameter_shocks"] and out["resource_shock"] is None and not dropout:
         if out_partition is None:
             return None
-    if out["seed"] is None and out_partition and out_partition["mode"] == "bisect":
-        out["seed"] = _require_seed(section, "a bisecting network partition")
+    if out["seed"] is None and out_partition and out_partition["mode"] != "isolate_type":
+        what = f"a {out_partition['mode']} network partition"
+        out["seed"] = _require_seed(section, what.replace("_", " "))
     return out
 
 
@@ -257,12 +257,6 @@ def _partition(part: Mapping[str, Any], on: bool) -> dict[str, Any] | None:
     trigger = _choice(f"{where}.trigger", part.get("trigger", "epoch"), TRIGGERS)
     if not on or trigger != "epoch":  # the reference fires partitions on epochs only
         return None
-    if mode == "random_fragment":
-        raise ScenarioError(
-            f"{where}.mode",
-            "random_fragment is not ported to swarm_fast (its draws follow the order of the "
-            "reference's edge dictionaries); use bisect or isolate_type",
-        )
     isolate = part.get("isolate_type")
     if isolate is not None and not isinstance(isolate, str):
         raise ScenarioError(f"{where}.isolate_type", f"expected a string, got {short(isolate)}")

@@ -110,6 +110,26 @@ class RunResult:
         return interactions_frame(trace, self._raw["agents"]["agent_id"])
 
     @cached_property
+    def spawn_metrics(self) -> list[dict[str, Any]] | None:
+        """Each epoch's spawn metrics, as the reference's
+        ``EpochMetrics.spawn_metrics``: ``total_spawned``, ``max_depth``,
+        ``depth_distribution`` ({depth: agents}) and ``tree_sizes`` ({root
+        agent id: agents in its tree}). None without a ``spawn:`` section."""
+        raw = self._raw.get("spawn_metrics")
+        if raw is None:
+            return None
+        ids = self._raw["agents"]["agent_id"]
+        return [
+            {
+                "total_spawned": int(e["total_spawned"]),
+                "max_depth": int(e["max_depth"]),
+                "depth_distribution": dict(enumerate(int(n) for n in e["depth_distribution"])),
+                "tree_sizes": {ids[i]: int(n) for i, n in enumerate(e["tree_sizes"])},
+            }
+            for e in raw
+        ]
+
+    @cached_property
     def policy_report(self) -> pl.DataFrame:
         """Python and LLM agents' callbacks: calls and failed calls per agent
         and call (each failure fell back to NOOP / reject), with the first

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations
+from . import dynamic_toxicity, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import lever_configs
@@ -73,7 +73,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     hyperagent_self_mod rivals_producer rivals_critic
-    awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
+    awm_agent rain river ralph_loop adversarial_ralph coding_agent work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
@@ -124,14 +124,12 @@ OPTIONAL_SECTIONS = (
     "memory_tiers",
     "scholar",
     "kernel_oracle",
-    "spawn",
     "rivals",
     "awm",
     "letta",
     "contracts",
     "evo_game",
     "resource_negotiation",
-    "tierra",
 )
 
 MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
@@ -245,9 +243,9 @@ GOVERNANCE_OTHER = _kinds(
     security_clear_history_on_epoch bool any
     sybil_detection_enabled bool any
     sybil_similarity_threshold float unit
-    sybil_penalty_multiplier float nonneg
+    sybil_penalty_multiplier float amount
     sybil_realtime_penalty bool any
-    sybil_realtime_rate float nonneg
+    sybil_realtime_rate float amount
     sybil_max_cluster_size int ge1
     council_lever_enabled bool any
     council_lever_review_probability float unit
@@ -808,7 +806,10 @@ def normalize(data: Any) -> dict[str, Any]:
     config["marketplace"] = _marketplace(data)
     config["dynamic_toxicity"] = dynamic_toxicity.parse(data)
     config["perturbations"] = perturbations.parse(data)
+    config["spawn"] = spawn.parse(data)
+    config["tierra"] = tierra.parse(data)
     config["success_criteria"] = _criteria(data)
+    tierra.check_growth(config)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

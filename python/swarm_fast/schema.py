@@ -31,6 +31,8 @@ from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
 from .unread_keys import unread_keys
+from .spawn import KEYS as SPAWN_KEYS
+from .tierra import KEYS as TIERRA_KEYS
 
 
 class Leaf:
@@ -280,8 +282,8 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia moltbook memory_tiers scholar kernel_oracle spawn rivals awm letta "
-    "perturbations contracts evo_game resource_negotiation tierra"
+    "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
+    "perturbations contracts evo_game resource_negotiation"
 ).split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
@@ -293,6 +295,11 @@ DYNAMIC_TOXICITY = Section(
         "quality_contagion": Section(_leaves("gamma neutral")),
     }
 )
+
+
+# The spawn subsystem (spawn.py).
+TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
+SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 
 
 def scenario_schema() -> Section:
@@ -313,6 +320,8 @@ def scenario_schema() -> Section:
             "outputs": OUTPUTS,
             "model": MODEL,
             "dynamic_toxicity": DYNAMIC_TOXICITY,
+            "spawn": SPAWN,
+            "tierra": TIERRA,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -37,6 +37,10 @@ pub struct RunConfig {
     pub dynamic_toxicity: Option<crate::dynamic_toxicity::DynamicToxicityConfig>,
     /// The `perturbations:` parts swarm_fast runs; None when none is on.
     pub perturbations: Option<crate::perturbation::PerturbationConfig>,
+    /// A `spawn:` section switched on (spawn.rs); None when off.
+    pub spawn: Option<crate::spawn::SpawnConfig>,
+    /// A `tierra:` section switched on (tierra.rs); None when off.
+    pub tierra: Option<crate::tierra::TierraConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -71,6 +75,8 @@ impl Default for RunConfig {
             marketplace: None,
             dynamic_toxicity: None,
             perturbations: None,
+            spawn: None,
+            tierra: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

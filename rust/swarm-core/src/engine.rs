@@ -34,6 +34,8 @@ use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
+use crate::spawn::{SpawnSnapshot, SpawnTree};
+use crate::tierra::{Tierra, World};
 use crate::types::{Action, Actor, AgentIdx, InteractionType, StateType};
 
 /// Per-actor rate-limit counters (spec §1.4).
@@ -158,6 +160,8 @@ pub struct RunResult {
     pub totals: RunTotals,
     /// Calls and failed calls of the external agents, if any.
     pub external: Option<ExternalReport>,
+    /// Each epoch's spawn metrics; None without a `spawn:` section.
+    pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -256,6 +260,12 @@ pub struct Engine {
     dynamic_toxicity: Option<DynamicToxicity>,
     /// The `perturbations:` subsystem (parameter and resource shocks).
     perturbation: Option<Perturbation>,
+    /// The `spawn:` subsystem's tree and its per-epoch metrics.
+    spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
+    /// The `tierra:` subsystem (resource pool, metabolism, reaper).
+    tierra: Option<Tierra>,
+    /// Tierra agents, or the spawn or tierra subsystem (see `step`).
+    life: bool,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -542,7 +552,13 @@ impl Engine {
                     && !net.dynamic
                     && !partition
                     && tuning.implicit_complete.resolve(true);
-                (!implicit).then(|| Network::build(net, n, s))
+                // A random fragment draws in the edges' insertion order.
+                let keep_order = cfg.perturbations.as_ref().is_some_and(|p| {
+                    p.network_partition.as_ref().is_some_and(|np| {
+                        np.mode == crate::perturbation::PartitionMode::RandomFragment
+                    })
+                });
+                (!implicit).then(|| Network::build_keeping_order(net, n, s, keep_order))
             }
             None => None,
         };
@@ -560,7 +576,13 @@ impl Engine {
             (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
-        let indexable = network.is_none() && !noisy;
+        // Spawned children join mid-run (spawn.rs): the population's
+        // indexes are left out then, and what cannot grow is refused.
+        let grows = cfg.spawn.is_some() && agents.iter().any(|a| a.kind == AgentKind::Tierra);
+        if grows {
+            spawn_compatible(&cfg, network.is_some() || cfg.network.is_some())?;
+        }
+        let indexable = network.is_none() && !noisy && !grows;
         // Cheaper than walking the list even for five agents.
         let index = (indexable && tuning.index.resolve(true)).then(|| {
             let adversaries = agents
@@ -568,7 +590,18 @@ impl Engine {
                 .any(|a| matches!(a.kind, AgentKind::Adversarial | AgentKind::ModelingAdversary));
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
-        let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM);
+        let has_tierra = agents.iter().any(|a| a.kind == AgentKind::Tierra);
+        // Initial tierra agents' genomes are registered at build (the loader).
+        let tierra = cfg.tierra.clone().map(|c| {
+            let mut t = Tierra::new(c);
+            for (i, a) in agents.iter().enumerate() {
+                if let Some(g) = a.genome() {
+                    t.register_genome(i, g);
+                }
+            }
+            t
+        });
+        let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM) && !grows;
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         let governance = Governance::new(cfg.governance.clone(), r_o.clone(), rank)
             .with_model(cfg.model, &cfg.payoff);
@@ -586,7 +619,8 @@ impl Engine {
             && cfg.dynamic_toxicity.is_none()
             && perturbation.is_none()
             && (policy.is_none() || slots.is_empty())
-            && optimizing.is_empty();
+            && optimizing.is_empty()
+            && !(cfg.tierra.is_some() || cfg.spawn.is_some() || has_tierra);
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -611,6 +645,9 @@ impl Engine {
             index,
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             perturbation,
+            spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            life: tierra.is_some() || cfg.spawn.is_some() || has_tierra,
+            tierra,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -696,9 +733,11 @@ impl Engine {
                 if self.external.as_ref().is_some_and(|x| x.batched) {
                     self.step_batched();
                 } else if self.external.is_some() {
-                    self.step::<true>();
+                    self.step::<true, true>();
+                } else if self.life {
+                    self.step::<false, true>();
                 } else {
-                    self.step::<false>();
+                    self.step::<false, false>();
                 }
                 if self.external.as_ref().is_some_and(|x| x.abort.is_some()) {
                     return Err(SwarmError::Interrupted);
@@ -845,6 +884,9 @@ impl Engine {
             ))
         })?;
         self.epochs.push(row);
+        if let Some((tree, snaps)) = self.spawn.as_mut() {
+            snaps.push(tree.snapshot());
+        }
         // The state the reference's epoch-end callbacks see.
         if let Some(snap) = self.agent_epochs.as_mut() {
             snap.reputation.extend_from_slice(&self.reputation);
@@ -892,12 +934,17 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
+    /// `LIFE`: the run has tierra agents or the spawn or tierra subsystem
+    /// (a step hook and SPAWN turns); the other runs compile without them.
     #[inline(always)]
-    fn step<const EXT: bool>(&mut self) {
+    fn step<const EXT: bool, const LIFE: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
         if let Some(p) = self.perturbation.as_mut() {
             p.on_step_start(&self.types);
+        }
+        if LIFE && self.tierra.is_some() {
+            self.tierra_step();
         }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
         let perturbation = self.perturbation.as_ref();
@@ -925,7 +972,14 @@ impl Engine {
                     drop(obs);
                     self.external_act(slot, view)
                 } else {
-                    self.agents[a as usize].act(&obs)
+                    let action = self.agents[a as usize].act(&obs);
+                    // Only a tierra agent returns SPAWN; refused, its turn
+                    // goes on (the reference's `can_spawn` field).
+                    if LIFE && action == Action::Spawn && !self.may_spawn(a as usize) {
+                        self.agents[a as usize].act_without_spawn(&obs)
+                    } else {
+                        action
+                    }
                 }
             };
             self.execute::<EXT>(a, action);
@@ -1025,12 +1079,20 @@ impl Engine {
         &mut self.usage[slot]
     }
 
-    /// Execute one action (§4.1). Failures are silent.
+    /// Execute one action (§4.1). Failures are silent. Inlined into each
+    /// step variant: called from several, it was otherwise kept out of
+    /// line, which cost a paper run ~3% more instructions.
+    #[inline(always)]
     fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;
         match action {
             Action::Noop => {}
+            Action::Spawn => {
+                if self.may_spawn(a as usize) {
+                    self.spawn_child(a as usize);
+                }
+            }
             Action::PostBounty { .. }
             | Action::PlaceBid { .. }
             | Action::AcceptBid { .. }
@@ -1101,6 +1163,89 @@ impl Engine {
         }
     }
 
+    /// The step count since the run's start (the spawn cooldown's clock).
+    fn global_step(&self) -> i64 {
+        i64::from(self.epoch) * i64::from(self.cfg.steps_per_epoch) + i64::from(self.step)
+    }
+
+    /// `SpawnTree.can_spawn` for agent `i` now; false without a spawn tree.
+    fn may_spawn(&self, i: usize) -> bool {
+        let g = self.global_step();
+        self.spawn.as_ref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
+    }
+
+    /// The tierra subsystem's step hook (after the perturbations', before
+    /// the schedule).
+    #[inline(never)]
+    fn tierra_step(&mut self) {
+        let Some(t) = self.tierra.as_mut() else { return };
+        let mut w =
+            World { types: &self.types, frozen: &mut self.frozen, resources: &mut self.resources };
+        t.on_step(&mut w, &mut self.r_o);
+        for i in 0..self.resources.len() {
+            self.touch(i);
+        }
+    }
+
+    /// `_handle_spawn_subagent` for a parent the tree allows (spawn.rs):
+    /// the child `{parent}_child{k}` gets the stream `Random(seed + k)`,
+    /// which first draws its mutated genome (tierra), a share of its
+    /// parent's resources and part of its reputation, and joins the
+    /// population at the end, its node under its parent's.
+    #[inline(never)]
+    fn spawn_child(&mut self, parent: usize) {
+        let g = self.global_step();
+        let seed = i128::from(self.cfg.seed.unwrap_or(0));
+        let Some((tree, _)) = self.spawn.as_mut() else { return };
+        tree.counter += 1;
+        let k = tree.counter;
+        let cfg = tree.cfg.clone();
+        self.resources[parent] += -cfg.spawn_cost;
+        let mut rng = PyRandom::new(seed + i128::from(k));
+        let child = self.agents.len();
+        let me = child as AgentIdx;
+        let (agent, resources) = match self.agents[parent].genome() {
+            Some(parent_genome) => {
+                let std = self.tierra.as_ref().map_or(0.05, |t| t.cfg.mutation_std);
+                let genome = parent_genome.mutate(&mut rng, std);
+                // The parent's share fraction, not the child's.
+                let resources = self.resources[parent] * parent_genome.resource_share_fraction();
+                self.resources[parent] += -resources;
+                if let Some(t) = self.tierra.as_mut() {
+                    t.register_genome(child, genome);
+                }
+                (Agent::tierra_child(me, genome, rng, child + 1), resources)
+            }
+            // Only tierra agents spawn (no other policy returns SPAWN).
+            None => return,
+        };
+        let reputation = self.reputation[parent] * cfg.reputation_inheritance_factor;
+        self.ids.push(format!("{}_child{k}", self.ids[parent]));
+        self.agents.push(agent);
+        self.types.push(StateType::Tierra);
+        self.reputation.push(reputation);
+        self.resources.push(resources);
+        self.total_payoff.push(0.0);
+        self.initiated.push(0);
+        self.received.push(0);
+        self.frozen.push(false);
+        // The anonymous actor's slot stays last.
+        self.usage.insert(child, Usage::default());
+        for slot in &mut self.proposed {
+            if *slot == child {
+                *slot = child + 1;
+            }
+        }
+        self.feed.add_voter();
+        self.pending.by_counterparty.push(VecDeque::new());
+        self.governance.add_agent();
+        if let Some((tree, _)) = self.spawn.as_mut() {
+            tree.register_spawn(parent, g);
+        }
+        self.touch(parent);
+        self.touch(child);
+    }
+
     /// Marketplace and task actions (spec §13.1, §13.4); without a
     /// marketplace there is no handler and nothing happens (Q1).
     #[inline(never)]
@@ -1146,6 +1291,9 @@ impl Engine {
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
+    // Inlined into each step variant, as `execute` (one call per step, but
+    // out of line it cost a baseline run 1% more instructions).
+    #[inline(always)]
     fn resolve_pending<const EXT: bool>(&mut self) {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
@@ -1328,6 +1476,7 @@ impl Engine {
             agent_epochs: self.agent_epochs,
             totals: self.totals,
             external: self.external.map(|x| x.report),
+            spawn_metrics: self.spawn.map(|s| s.1),
         }
     }
 
@@ -1475,6 +1624,29 @@ impl Engine {
         }
         let r = ext.policy.update_from_outcome(slot, &outcome);
         ext.settle(slot, Call::Update, r, ());
+    }
+}
+
+/// What a run whose population grows (spawn with tierra agents) cannot
+/// have: per-agent structures sized or ordered once at the start. Python
+/// refuses these first, naming the key; this guards other callers.
+fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
+    let g = &cfg.governance;
+    let refused = [
+        (network, "network"),
+        (cfg.perturbations.is_some(), "perturbations"),
+        (cfg.marketplace.is_some(), "marketplace"),
+        (cfg.dynamic_toxicity.is_some(), "dynamic_toxicity"),
+        (g.security.is_some(), "governance.security_enabled"),
+        (cfg.record_agent_epochs, "record_agent_epochs"),
+        (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),
+    ];
+    match refused.iter().find(|r| r.0) {
+        Some((_, key)) => Err(SwarmError::Config(format!(
+            "{key}: not supported with spawning tierra agents (spawn: with type tierra), \
+             whose children join the population mid-run"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -60,6 +60,13 @@ impl Feed {
         Feed { ballots: vec![PostMap::default(); agents + 1], ..Self::default() }
     }
 
+    /// A spawned agent joins: its ballots go before the anonymous actor's,
+    /// which stay last (`Actor::slot`).
+    pub fn add_voter(&mut self) {
+        let at = self.ballots.len().saturating_sub(1);
+        self.ballots.insert(at, PostMap::default());
+    }
+
     pub fn total_posts(&self) -> usize {
         self.posts.len()
     }

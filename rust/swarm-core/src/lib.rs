@@ -30,7 +30,9 @@ pub mod post_map;
 pub mod proxy;
 pub mod rng;
 pub mod schedule;
+pub mod spawn;
 pub mod sweep;
+pub mod tierra;
 pub mod types;
 
 pub use config::RunConfig;

@@ -12,6 +12,10 @@ pub struct Network {
     /// Neighbours per agent, in registration order (as the observation
     /// lists them).
     adj: Vec<Neighbours>,
+    /// The next insertion stamp, when the reference's per-agent insertion
+    /// order of neighbours is kept (see [`Network::neighbours_in_insertion_order`]);
+    /// None otherwise (no stamps are stored).
+    stamp: Option<u64>,
 }
 
 /// One agent's neighbours: ids ascending, with the edge weights beside
@@ -22,6 +26,8 @@ pub struct Network {
 struct Neighbours {
     ids: Vec<AgentIdx>,
     weights: Vec<f64>,
+    /// Insertion stamps beside the ids, when the network keeps them.
+    stamps: Vec<u64>,
 }
 
 impl Neighbours {
@@ -29,11 +35,14 @@ impl Neighbours {
         self.ids.binary_search(&b).ok().map(|i| self.weights[i])
     }
 
-    fn insert(&mut self, b: AgentIdx, w: f64) {
+    /// Set b's weight; a new neighbour takes `stamp` (if stamps are kept),
+    /// an existing one keeps its place, as in a Python dict.
+    fn insert(&mut self, b: AgentIdx, w: f64, stamp: Option<u64>) {
         // Builds add ids mostly in ascending order: check the end first.
         if self.ids.last().is_none_or(|&last| last < b) {
             self.ids.push(b);
             self.weights.push(w);
+            self.stamps.extend(stamp);
             return;
         }
         match self.ids.binary_search(&b) {
@@ -41,6 +50,9 @@ impl Neighbours {
             Err(i) => {
                 self.ids.insert(i, b);
                 self.weights.insert(i, w);
+                if let Some(s) = stamp {
+                    self.stamps.insert(i, s);
+                }
             }
         }
     }
@@ -49,13 +61,26 @@ impl Neighbours {
         if let Ok(i) = self.ids.binary_search(&b) {
             self.ids.remove(i);
             self.weights.remove(i);
+            if !self.stamps.is_empty() {
+                self.stamps.remove(i);
+            }
         }
     }
 }
 
 impl Network {
     pub fn build(cfg: &NetworkConfig, n: usize, seed: u64) -> Self {
-        let mut net = Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n] };
+        Self::build_keeping_order(cfg, n, seed, false)
+    }
+
+    /// [`Network::build`]; `keep_order`: keep each agent's neighbours'
+    /// insertion order too (a `random_fragment` partition draws in it).
+    pub fn build_keeping_order(cfg: &NetworkConfig, n: usize, seed: u64, keep_order: bool) -> Self {
+        let mut net = Network {
+            cfg: cfg.clone(),
+            adj: vec![Neighbours::default(); n],
+            stamp: keep_order.then_some(0),
+        };
         if n < 2 {
             return net;
         }
@@ -64,15 +89,18 @@ impl Network {
                 for a in 0..n {
                     for b in 0..n {
                         if a != b {
-                            net.adj[a].insert(b as AgentIdx, 1.0);
+                            let s = net.next_stamp();
+                            net.adj[a].insert(b as AgentIdx, 1.0, s);
                         }
                     }
                 }
             }
             Topology::Ring => {
                 for a in 0..n {
-                    net.adj[a].insert(((a + 1) % n) as AgentIdx, 1.0);
-                    net.adj[a].insert(((a + n - 1) % n) as AgentIdx, 1.0);
+                    let s = net.next_stamp();
+                    net.adj[a].insert(((a + 1) % n) as AgentIdx, 1.0, s);
+                    let s = net.next_stamp();
+                    net.adj[a].insert(((a + n - 1) % n) as AgentIdx, 1.0, s);
                 }
             }
             Topology::Star => {
@@ -128,9 +156,31 @@ impl Network {
         }
     }
 
+    fn next_stamp(&mut self) -> Option<u64> {
+        let s = self.stamp?;
+        self.stamp = Some(s + 1);
+        Some(s)
+    }
+
     fn link(&mut self, a: AgentIdx, b: AgentIdx, w: f64) {
-        self.adj[a as usize].insert(b, w);
-        self.adj[b as usize].insert(a, w);
+        let s = self.next_stamp();
+        self.adj[a as usize].insert(b, w, s);
+        let s = self.next_stamp();
+        self.adj[b as usize].insert(a, w, s);
+    }
+
+    /// Agent `a`'s neighbours with their weights in the order the
+    /// reference's adjacency dict holds them (insertion order); ascending
+    /// ids when the network does not keep that order.
+    pub fn neighbours_in_insertion_order(&self, a: AgentIdx) -> Vec<(AgentIdx, f64)> {
+        let n = &self.adj[a as usize];
+        let mut out: Vec<(AgentIdx, f64)> = self.neighbours(a).collect();
+        if n.stamps.len() == n.ids.len() && !n.stamps.is_empty() {
+            let mut order: Vec<usize> = (0..n.ids.len()).collect();
+            order.sort_by_key(|&i| n.stamps[i]);
+            out = order.into_iter().map(|i| (n.ids[i], n.weights[i])).collect();
+        }
+        out
     }
 
     fn unlink(&mut self, a: AgentIdx, b: AgentIdx) {
@@ -202,11 +252,15 @@ impl Network {
                 } else {
                     nbrs.ids[kept] = b;
                     nbrs.weights[kept] = w;
+                    if !nbrs.stamps.is_empty() {
+                        nbrs.stamps[kept] = nbrs.stamps[i];
+                    }
                     kept += 1;
                 }
             }
             nbrs.ids.truncate(kept);
             nbrs.weights.truncate(kept);
+            nbrs.stamps.truncate(kept);
         }
         pruned
     }
@@ -271,7 +325,8 @@ mod tests {
         {
             let cfg = NetworkConfig { topology: Topology::SmallWorld, k, p, ..Default::default() };
             let net = Network::build(&cfg, n, seed);
-            let mut want = Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n] };
+            let mut want =
+                Network { cfg: cfg.clone(), adj: vec![Neighbours::default(); n], stamp: None };
             let mut g = NumpyPcg64::new(seed);
             let half = (k as usize).min(n - 1) / 2;
             for a in 0..n {

@@ -15,8 +15,9 @@
 //! `perturb_observables` has no caller. Network partitions (epoch trigger,
 //! `bisect` or `isolate_type`) remove the edges across the cut and, when
 //! healed, put back every edge of the network as it was at the cut, with its
-//! weight then; `random_fragment` draws in the reference's edge-dict order
-//! and is refused by the Python loader.
+//! weight then. `random_fragment` draws once per edge in the reference's
+//! edge-dict order (agents in order, each one's neighbours in insertion
+//! order), which the network keeps for it (`Network::build_keeping_order`).
 
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +116,9 @@ pub struct AgentDropout {
 pub enum PartitionMode {
     Bisect,
     IsolateType,
+    /// Each edge, in the reference's edge-dict order, removed with
+    /// probability 1/2 (draws from the perturbations' stream).
+    RandomFragment,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -306,8 +310,25 @@ impl Perturbation {
     fn partition(&mut self, p: &NetworkPartition, net: &mut Network, types: &[StateType]) {
         let n = net.n_agents();
         self.saved_edges.clear();
+        // In the reference's order (agents, then each one's neighbours in
+        // its dict's order): healing re-adds them in it.
         for a in 0..n as AgentIdx {
-            self.saved_edges.extend(net.neighbours(a).map(|(b, w)| (a, b, w)));
+            self.saved_edges
+                .extend(net.neighbours_in_insertion_order(a).into_iter().map(|(b, w)| (a, b, w)));
+        }
+        if p.mode == PartitionMode::RandomFragment {
+            let mut seen: std::collections::HashSet<(AgentIdx, AgentIdx)> = Default::default();
+            let mut cut: Vec<(AgentIdx, AgentIdx)> = Vec::new();
+            for &(a, b, _) in &self.saved_edges {
+                if seen.insert((a.min(b), a.max(b))) && self.rng.random() < 0.5 {
+                    cut.push((a, b));
+                }
+            }
+            for (a, b) in cut {
+                net.remove_edge(a, b);
+            }
+            self.partition_active = true;
+            return;
         }
         // Membership of the cut-off side; edges across it are removed (the
         // order of removal does not matter: nothing is drawn).
@@ -325,6 +346,7 @@ impl Perturbation {
                 let Some(t) = &p.isolate_type else { return };
                 types.iter().map(|s| s.as_str() == t).collect()
             }
+            PartitionMode::RandomFragment => return,
         };
         for a in 0..n as AgentIdx {
             if !side[a as usize] {

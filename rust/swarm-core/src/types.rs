@@ -57,6 +57,8 @@ pub enum StateType {
     Cautious,
     /// The `rlm` agent's own type (issue 17).
     Rlm,
+    /// The tierra agent's own type (spawn subsystem, issue 17).
+    Tierra,
 }
 
 impl StateType {
@@ -68,6 +70,7 @@ impl StateType {
             StateType::Adversarial => "adversarial",
             StateType::Cautious => "cautious",
             StateType::Rlm => "rlm",
+            StateType::Tierra => "tierra",
         }
     }
 
@@ -88,17 +91,46 @@ impl StateType {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
     Noop,
+    /// SPAWN_SUBAGENT (tierra agents only; the engine checks the spawn
+    /// tree before it takes the turn).
+    Spawn,
     Post,
-    Vote { post: u32, up: bool },
-    Propose { target: AgentIdx, kind: InteractionType },
-    Accept { proposal: u64 },
-    Reject { proposal: u64 },
+    Vote {
+        post: u32,
+        up: bool,
+    },
+    Propose {
+        target: AgentIdx,
+        kind: InteractionType,
+    },
+    Accept {
+        proposal: u64,
+    },
+    Reject {
+        proposal: u64,
+    },
     // Marketplace and task actions (spec §13). Without a marketplace they
     // silently do nothing, after the policy has drawn for them (Q1).
-    PostBounty { reward: f64, min_reputation: f64, deadline: Option<i64> },
-    PlaceBid { bounty: u32, amount: f64 },
-    AcceptBid { bounty: u32, bid: u32 },
-    FileDispute { escrow: u32 },
-    ClaimTask { task: u32 },
-    SubmitOutput { task: u32 },
+    PostBounty {
+        reward: f64,
+        min_reputation: f64,
+        deadline: Option<i64>,
+    },
+    PlaceBid {
+        bounty: u32,
+        amount: f64,
+    },
+    AcceptBid {
+        bounty: u32,
+        bid: u32,
+    },
+    FileDispute {
+        escrow: u32,
+    },
+    ClaimTask {
+        task: u32,
+    },
+    SubmitOutput {
+        task: u32,
+    },
 }

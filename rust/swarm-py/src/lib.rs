@@ -200,6 +200,21 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         }
         None => out.set_item(intern!(py, "interactions"), py.None())?,
     }
+    match r.spawn_metrics {
+        Some(snaps) => {
+            let l = PyList::empty(py);
+            for s in snaps {
+                let d = PyDict::new(py);
+                d.set_item(intern!(py, "total_spawned"), s.total_spawned)?;
+                d.set_item(intern!(py, "max_depth"), s.max_depth)?;
+                d.set_item(intern!(py, "depth_distribution"), s.depth_distribution)?;
+                d.set_item(intern!(py, "tree_sizes"), s.tree_sizes)?;
+                l.append(d)?;
+            }
+            out.set_item(intern!(py, "spawn_metrics"), l)?;
+        }
+        None => out.set_item(intern!(py, "spawn_metrics"), py.None())?,
+    }
     match r.agent_epochs {
         Some(s) => {
             let d = PyDict::new(py);

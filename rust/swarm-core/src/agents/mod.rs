@@ -23,6 +23,7 @@ pub(crate) mod rlm;
 mod self_optimizer;
 mod skillrl;
 mod threshold_dancer;
+pub mod tierra;
 
 use crate::config::AgentParams;
 use crate::index::IndexView;
@@ -57,6 +58,7 @@ pub enum AgentKind {
     CollusiveVerifier,
     Obfuscating,
     SkillRl,
+    Tierra,
 }
 
 impl AgentKind {
@@ -91,6 +93,7 @@ impl AgentKind {
             "collusive_verifier" => AgentKind::CollusiveVerifier,
             "obfuscating" => AgentKind::Obfuscating,
             "skillrl" => AgentKind::SkillRl,
+            "tierra" => AgentKind::Tierra,
             _ => return None,
         })
     }
@@ -113,6 +116,7 @@ impl AgentKind {
             AgentKind::CollusiveVerifier => "collusive_verifier",
             AgentKind::Obfuscating => "obfuscating",
             AgentKind::SkillRl => "skillrl",
+            AgentKind::Tierra => "tierra",
         }
     }
 
@@ -138,6 +142,7 @@ impl AgentKind {
             // honest is its default.
             AgentKind::External => StateType::Honest,
             AgentKind::Rlm => StateType::Rlm,
+            AgentKind::Tierra => StateType::Tierra,
         }
     }
 
@@ -174,6 +179,7 @@ enum Policy {
     CollusiveVerifier(collusive_verifier::CollusiveVerifier),
     Obfuscating(obfuscating::Obfuscating),
     SkillRl(Box<skillrl::SkillRl>),
+    Tierra(Box<tierra::Tierra>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -239,6 +245,8 @@ impl Agent {
             }
             AgentKind::Obfuscating => Policy::Obfuscating(obfuscating::Obfuscating::new(params)),
             AgentKind::SkillRl => Policy::SkillRl(Box::new(skillrl::SkillRl::new(params))),
+            // Its config is never read: every initial agent has the default genome.
+            AgentKind::Tierra => Policy::Tierra(Box::new(tierra::Tierra::new(Default::default()))),
         };
         let memory = Memory::new(
             me,
@@ -260,6 +268,40 @@ impl Agent {
             policy: Policy::External(slot),
             rng,
             memory: Memory::new(me, 0, false, false, false),
+        }
+    }
+
+    /// A tierra agent spawned with `genome`; `rng` is the stream its
+    /// genome's mutation drew from, which it goes on drawing from.
+    pub fn tierra_child(
+        me: AgentIdx,
+        genome: tierra::Genome,
+        rng: PyRandom,
+        population: usize,
+    ) -> Self {
+        Agent {
+            kind: AgentKind::Tierra,
+            me,
+            policy: Policy::Tierra(Box::new(tierra::Tierra::new(genome))),
+            rng,
+            memory: Memory::new(me, population, false, false, false),
+        }
+    }
+
+    /// A tierra agent's genome; None for every other agent.
+    pub fn genome(&self) -> Option<tierra::Genome> {
+        match &self.policy {
+            Policy::Tierra(t) => Some(t.genome),
+            _ => None,
+        }
+    }
+
+    /// The turn of an agent whose SPAWN the spawn tree refused (only a
+    /// tierra agent returns SPAWN): the same turn without replication.
+    pub fn act_without_spawn(&mut self, obs: &Observation<'_>) -> Action {
+        match &mut self.policy {
+            Policy::Tierra(p) => p.act(obs, &mut self.rng, &self.memory, false),
+            _ => Action::Noop,
         }
     }
 
@@ -299,6 +341,7 @@ impl Agent {
             Policy::CollusiveVerifier(_) => Action::Noop,
             Policy::Obfuscating(p) => p.act(obs, rng),
             Policy::SkillRl(p) => p.act(obs, rng, mem),
+            Policy::Tierra(p) => p.act(obs, rng, mem, true),
         }
     }
 
@@ -347,6 +390,7 @@ impl Agent {
             Policy::CollusiveVerifier(p) => p.accept(),
             Policy::Obfuscating(p) => p.accept(rng),
             Policy::SkillRl(p) => p.accept(prop, mem),
+            Policy::Tierra(p) => p.accept(prop, mem),
         }
     }
 

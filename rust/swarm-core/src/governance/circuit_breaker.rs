@@ -55,6 +55,13 @@ impl CircuitBreaker {
         CircuitBreaker { trackers: vec![Tracker::default(); tracked] }
     }
 
+    /// A spawned agent joins (spawn subsystem): a fresh tracker.
+    pub fn add_agent(&mut self, cfg: &GovernanceConfig) {
+        if cfg.circuit_breaker_enabled {
+            self.trackers.push(Tracker::default());
+        }
+    }
+
     /// Returns true if the initiator must be frozen now.
     #[inline(always)]
     pub fn on_interaction(

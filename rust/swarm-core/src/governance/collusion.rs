@@ -79,6 +79,11 @@ pub struct Collusion {
     group_lists: Option<GroupLists>,
     /// Rank of each agent id in Python string order (for `sorted([a, b])`).
     rank: Vec<u32>,
+    /// Interactions recorded, all of them (the `min_interactions` check).
+    /// `history` keeps only those between agents of the run's start: the
+    /// reference hands the detector the ids registered when the run starts
+    /// and it filters out the rest, so spawned agents are never analysed.
+    seen: usize,
     /// Records a new pair has room for: in small populations each pair
     /// that interacts does so dozens of times, so its lists start past
     /// the first growths; in large ones most pairs stay short.
@@ -113,7 +118,9 @@ impl Collusion {
             return None;
         }
         let risk = self.latest_risk.as_ref()?;
-        let (ri, rc) = (risk[initiator as usize], risk[counterparty as usize]);
+        // An agent spawned since the report has no risk: 0.0, the report's `.get`.
+        let at = |a: AgentIdx| risk.get(a as usize).copied().unwrap_or(0.0);
+        let (ri, rc) = (at(initiator), at(counterparty));
         let thr = cfg.collusion_score_threshold;
         if ri < thr || rc < thr {
             return None;
@@ -128,6 +135,11 @@ impl Collusion {
             return;
         }
         let (x, y) = (r.initiator, r.counterparty);
+        self.seen += 1;
+        let known = self.rank.len() as AgentIdx;
+        if x >= known || y >= known {
+            return;
+        }
         let key = if self.rank[x as usize] <= self.rank[y as usize] { (x, y) } else { (y, x) };
         self.history.push(Link { initiator: x, counterparty: y, p: r.p });
         let next = self.pairs.len();
@@ -181,7 +193,7 @@ impl Collusion {
         if !cfg.collusion_detection_enabled {
             return out;
         }
-        if (self.history.len() as u64) < cfg.collusion_min_interactions {
+        if (self.seen as u64) < cfg.collusion_min_interactions {
             return out;
         }
         let risk = self.analyze(cfg, n_agents);
@@ -194,6 +206,7 @@ impl Collusion {
         self.latest_risk = Some(risk);
         if cfg.collusion_clear_history_on_epoch {
             self.history.clear();
+            self.seen = 0;
             self.group_lists = None;
             self.pairs.clear();
             self.pair_of.clear();

@@ -64,6 +64,9 @@ pub struct Governance {
     sybil: Option<Sybil>,
     /// The adaptive controller, when the corrected model runs it (G9).
     controller: Option<AdaptiveController>,
+    /// Whether a lever that can bar an agent from acting (security,
+    /// Sybil) is on: one check per admission when none is.
+    gated: bool,
 }
 
 impl Governance {
@@ -74,7 +77,8 @@ impl Governance {
         Governance {
             breaker: CircuitBreaker::new(&cfg, n),
             security: cfg.security.clone().map(|s| Security::new(s, n)),
-            sybil: cfg.sybil.as_ref().map(|_| Sybil::new(n)),
+            sybil: cfg.sybil.as_ref().map(|_| Sybil::new()),
+            gated: cfg.security.is_some() || cfg.sybil.is_some(),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -82,6 +86,13 @@ impl Governance {
             tax_base: tax::REFERENCE_BASE,
             controller: None,
         }
+    }
+
+    /// A spawned agent joins the population (spawn subsystem). The
+    /// collusion detector never sees it (collusion.rs); Python refuses
+    /// spawning with the security lever.
+    pub fn add_agent(&mut self) {
+        self.breaker.add_agent(&self.cfg);
     }
 
     /// Follow the corrected-model switches that concern governance.
@@ -112,15 +123,20 @@ impl Governance {
         self.controller.as_ref().map_or(&[], |c| &c.events)
     }
 
-    /// Scheduler admission (§3.3): staking, the circuit breaker, the
-    /// security quarantine, then the sybil block. Inlined: it runs for
+    /// Scheduler admission (§3.3): staking, the circuit breaker, then the
+    /// levers that bar agents (security, sybil: one flag when none is on). Inlined: it runs for
     /// every agent the scheduler considers (as a call, +21k instructions
     /// on a baseline run).
     #[inline(always)]
     pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
         staking::admits(&self.cfg, resources)
             && self.breaker.admits(&self.cfg, agent, epoch)
-            && self.security.as_ref().is_none_or(|s| s.admits(agent))
+            && (!self.gated || self.gates_admit(agent))
+    }
+
+    /// The security quarantine, then the Sybil block.
+    fn gates_admit(&self, agent: usize) -> bool {
+        self.security.as_ref().is_none_or(|s| s.admits(agent))
             && self.sybil.as_ref().is_none_or(|s| s.admits(agent))
     }
 
@@ -257,8 +273,8 @@ impl Governance {
                 effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
             }
         }
-        if let (Some(syb), Some(live)) = (self.sybil.as_mut(), self.cfg.sybil.as_ref()) {
-            for (i, rep_d, res_d) in syb.on_epoch_start(live) {
+        if let (Some(s), Some(live)) = (self.sybil.as_mut(), self.cfg.sybil.as_ref()) {
+            for (i, rep_d, res_d) in s.on_epoch_start(live, n) {
                 effect.rep_delta[i] = Some(effect.rep_delta[i].unwrap_or(0.0) + rep_d);
                 effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
             }

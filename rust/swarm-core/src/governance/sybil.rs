@@ -1,26 +1,28 @@
-//! The sybil-detection lever (swarm-safety 1.9.0,
-//! `swarm/governance/identity_lever.py`, `SybilDetectionLever`).
+//! The Sybil detection lever of swarm-safety 1.9.0
+//! (`swarm/governance/identity_lever.py`, `sybil_detection_enabled`).
 //!
-//! It counts, per agent, its interactions with each partner (both ways,
-//! every completed interaction, accepted or not). At each epoch start it
-//! clusters agents whose partner patterns look alike — similarity = mean
-//! of the Jaccard index of the partner sets and the dot product of the
-//! shared partners' normalised counts — greedily, in the order agents were
-//! first seen: an unclustered agent takes every later unclustered agent at
-//! or above `similarity_threshold`. Each clustered agent loses
-//! 0.1·`penalty_multiplier` reputation and 1·`penalty_multiplier`
-//! resources; agents of a cluster larger than `max_cluster_size` may not
-//! act until the next epoch start. With `realtime_penalty`, an interaction
-//! between two clustered agents costs each `realtime_rate`.
+//! Every interaction the governance engine sees adds one to both parties'
+//! count of the other. At each epoch start, agents are clustered by the
+//! similarity of their partner counts (agents in order of first appearance;
+//! each unvisited agent gathers every later unvisited agent whose
+//! similarity reaches the threshold); every member of a cluster of two or more loses
+//! 0.1 x multiplier reputation and 1.0 x multiplier resources, and members
+//! of a cluster larger than `sybil_max_cluster_size` may not act until the
+//! next detection. With the realtime penalty, an interaction between two
+//! flagged agents costs both `sybil_realtime_rate`.
 //!
-//! Reference quirk: it sums the dot product over a Python `set` of agent-id
-//! strings, whose order follows the process's string hashes; swarm_fast
-//! sums in the first agent's partner order. The sums can differ in the last
-//! bit, which matters only for a similarity within an ulp of the threshold.
+//! Similarity is (Jaccard + Σ over common partners of the two normalised
+//! frequencies' products) / 2. The reference sums those products in the
+//! order of a Python set of agent ids, which follows the process's string
+//! hash seed; swarm_fast sums them in the second agent's partner order. The
+//! two can differ only in the last bit, which matters only for a
+//! similarity within rounding of the threshold.
 //!
-//! Detection compares every pair of agents seen so far: O(N²) per epoch,
-//! as in the reference.
+//! The detection compares every pair of agents seen (as the reference
+//! does); each comparison walks one partner list against the other's
+//! counts laid out by agent index, without allocating.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::types::AgentIdx;
@@ -32,12 +34,12 @@ pub struct SybilConfig {
     pub penalty_multiplier: f64,
     pub realtime_penalty: bool,
     pub realtime_rate: f64,
-    pub max_cluster_size: i64,
+    pub max_cluster_size: u64,
 }
 
 impl Default for SybilConfig {
     fn default() -> Self {
-        Self {
+        SybilConfig {
             similarity_threshold: 0.8,
             penalty_multiplier: 1.0,
             realtime_penalty: false,
@@ -47,123 +49,155 @@ impl Default for SybilConfig {
     }
 }
 
-/// One agent's partners in first-seen order, with their counts.
-type Pattern = Vec<(AgentIdx, u64)>;
+/// One agent's partners and counts, in order of first interaction.
+#[derive(Debug, Clone, Default)]
+struct Pattern {
+    partners: Vec<(AgentIdx, u64)>,
+    at: HashMap<AgentIdx, usize>,
+}
 
-#[derive(Debug, Clone)]
+impl Pattern {
+    fn bump(&mut self, other: AgentIdx) {
+        match self.at.get(&other) {
+            Some(&k) => self.partners[k].1 += 1,
+            None => {
+                self.at.insert(other, self.partners.len());
+                self.partners.push((other, 1));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Sybil {
-    /// Agents in the order they were first seen (the pattern dict's keys).
-    seen: Vec<AgentIdx>,
-    patterns: Vec<Option<Pattern>>,
+    /// Agents in order of first appearance, their patterns in that order,
+    /// and each agent's position in it.
+    order: Vec<AgentIdx>,
+    patterns: Vec<Pattern>,
+    position: HashMap<AgentIdx, usize>,
+    /// Flagged by the latest detection; blocked: in a cluster too large.
     flagged: Vec<bool>,
-    /// In a cluster larger than the allowed size.
     blocked: Vec<bool>,
 }
 
 impl Sybil {
-    pub fn new(n: usize) -> Self {
-        Sybil {
-            seen: Vec::new(),
-            patterns: vec![None; n],
-            flagged: vec![false; n],
-            blocked: vec![false; n],
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    fn count(&mut self, me: AgentIdx, other: AgentIdx) {
-        let slot = &mut self.patterns[me as usize];
-        if slot.is_none() {
-            self.seen.push(me);
-        }
-        let pattern = slot.get_or_insert_with(Vec::new);
-        match pattern.iter_mut().find(|(b, _)| *b == other) {
-            Some((_, c)) => *c += 1,
-            None => pattern.push((other, 1)),
-        }
+    fn pattern(&mut self, a: AgentIdx) -> &mut Pattern {
+        let k = match self.position.get(&a) {
+            Some(&k) => k,
+            None => {
+                self.position.insert(a, self.order.len());
+                self.order.push(a);
+                self.patterns.push(Pattern::default());
+                self.order.len() - 1
+            }
+        };
+        &mut self.patterns[k]
     }
 
-    /// `on_interaction`: record the pair, then the realtime penalty (both
-    /// costs) when both were flagged at the last epoch start.
-    // Out of line: keeps the dispatch of the paper's policies lean.
-    #[inline(never)]
+    /// Record an interaction; the realtime penalty when both are flagged.
     pub fn on_interaction(
         &mut self,
         cfg: &SybilConfig,
         initiator: AgentIdx,
         counterparty: AgentIdx,
     ) -> Option<f64> {
-        self.count(initiator, counterparty);
-        self.count(counterparty, initiator);
-        let both = self.flagged[initiator as usize] && self.flagged[counterparty as usize];
-        (cfg.realtime_penalty && both).then_some(cfg.realtime_rate)
+        self.pattern(initiator).bump(counterparty);
+        self.pattern(counterparty).bump(initiator);
+        let flagged = |a: AgentIdx| self.flagged.get(a as usize).copied().unwrap_or(false);
+        (cfg.realtime_penalty && flagged(initiator) && flagged(counterparty))
+            .then_some(cfg.realtime_rate)
     }
 
-    /// `can_agent_act`.
     pub fn admits(&self, agent: usize) -> bool {
-        !self.blocked[agent]
+        !self.blocked.get(agent).copied().unwrap_or(false)
     }
 
-    /// `on_epoch_start`: the clusters, and each clustered agent's
-    /// (reputation delta, resource delta).
-    // Out of line: keeps the dispatch of the paper's policies lean.
-    #[inline(never)]
-    pub fn on_epoch_start(&mut self, cfg: &SybilConfig) -> Vec<(usize, f64, f64)> {
-        self.flagged.iter_mut().for_each(|f| *f = false);
-        self.blocked.iter_mut().for_each(|b| *b = false);
-        let mut visited = vec![false; self.patterns.len()];
-        let mut out = Vec::new();
-        for (i, &a) in self.seen.iter().enumerate() {
-            if visited[a as usize] {
+    /// `a_counts`: a's count per partner index (0: not a partner).
+    fn similarity(a: &Pattern, a_counts: &[u64], b: &Pattern) -> f64 {
+        if a.partners.is_empty() || b.partners.is_empty() {
+            return 0.0;
+        }
+        let count_a = |x: AgentIdx| a_counts.get(x as usize).copied().unwrap_or(0);
+        let (mut common, mut total_a, mut total_b) = (0usize, 0u64, 0u64);
+        for &(x, fb) in &b.partners {
+            let fa = count_a(x);
+            if fa > 0 {
+                common += 1;
+                total_a += fa;
+                total_b += fb;
+            }
+        }
+        let union = a.partners.len() + b.partners.len() - common;
+        let jaccard = common as f64 / union as f64;
+        if common == 0 {
+            return jaccard;
+        }
+        let (ta, tb) = (total_a as f64, total_b as f64);
+        let mut dot = 0.0;
+        for &(x, fb) in &b.partners {
+            let fa = count_a(x);
+            if fa > 0 {
+                dot += (fa as f64 / ta) * (fb as f64 / tb);
+            }
+        }
+        (jaccard + dot) / 2.0
+    }
+
+    /// Epoch start: detect the clusters; each member's (reputation,
+    /// resources) penalty, members in cluster order.
+    pub fn on_epoch_start(&mut self, cfg: &SybilConfig, n_agents: usize) -> Vec<(usize, f64, f64)> {
+        let n = self.order.len();
+        let mut visited = vec![false; n];
+        let mut clusters: Vec<Vec<usize>> = Vec::new();
+        let width = self.order.iter().map(|&a| a as usize + 1).max().unwrap_or(0);
+        let mut a_counts = vec![0u64; width];
+        for i in 0..n {
+            if visited[i] {
                 continue;
             }
-            let pa = self.patterns[a as usize].as_ref().expect("seen");
-            let mut cluster = vec![a];
-            for &b in &self.seen[i + 1..] {
-                if visited[b as usize] {
+            let a = &self.patterns[i];
+            for &(x, f) in &a.partners {
+                a_counts[x as usize] = f;
+            }
+            let mut cluster = vec![i];
+            for (j, b) in self.patterns.iter().enumerate().skip(i + 1) {
+                if visited[j] {
                     continue;
                 }
-                let pb = self.patterns[b as usize].as_ref().expect("seen");
-                if similarity(pa, pb) >= cfg.similarity_threshold {
-                    cluster.push(b);
+                if Self::similarity(a, &a_counts, b) >= cfg.similarity_threshold {
+                    cluster.push(j);
                 }
             }
-            if cluster.len() < 2 {
-                continue;
+            for &(x, _) in &a.partners {
+                a_counts[x as usize] = 0;
             }
-            let blocked = cluster.len() as i64 > cfg.max_cluster_size;
-            for &c in &cluster {
-                let c = c as usize;
-                visited[c] = true;
-                self.flagged[c] = true;
-                self.blocked[c] = blocked;
-                out.push((
-                    c,
-                    0.0 - cfg.penalty_multiplier * 0.1,
-                    0.0 - cfg.penalty_multiplier * 1.0,
-                ));
+            if cluster.len() > 1 {
+                for &k in &cluster {
+                    visited[k] = true;
+                }
+                clusters.push(cluster);
+            }
+        }
+        self.flagged = vec![false; n_agents];
+        self.blocked = vec![false; n_agents];
+        let mut out = Vec::new();
+        for c in &clusters {
+            let too_big = c.len() as u64 > cfg.max_cluster_size;
+            for &k in c {
+                let agent = self.order[k] as usize;
+                if agent < n_agents {
+                    self.flagged[agent] = true;
+                    self.blocked[agent] = too_big;
+                }
+                out.push((agent, -cfg.penalty_multiplier * 0.1, -cfg.penalty_multiplier * 1.0));
             }
         }
         out
     }
-}
-
-/// `_behavioral_similarity` of two non-empty patterns.
-fn similarity(a: &Pattern, b: &Pattern) -> f64 {
-    let count_in = |p: &Pattern, x: AgentIdx| p.iter().find(|(y, _)| *y == x).map(|&(_, c)| c);
-    let shared: Vec<(u64, u64)> =
-        a.iter().filter_map(|&(x, ca)| count_in(b, x).map(|cb| (ca, cb))).collect();
-    let union = a.len() + b.len() - shared.len();
-    let jaccard = shared.len() as f64 / union as f64;
-    if shared.is_empty() {
-        return jaccard;
-    }
-    let total_a: u64 = shared.iter().map(|s| s.0).sum();
-    let total_b: u64 = shared.iter().map(|s| s.1).sum();
-    let dot = shared
-        .iter()
-        .map(|&(ca, cb)| (ca as f64 / total_a as f64) * (cb as f64 / total_b as f64))
-        .fold(0.0, |s, x| s + x);
-    (jaccard + dot) / 2.0
 }
 
 #[cfg(test)]
@@ -171,24 +205,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn twins_cluster_and_strangers_do_not() {
-        let cfg =
-            SybilConfig { similarity_threshold: 0.75, max_cluster_size: 2, ..Default::default() };
-        let mut s = Sybil::new(5);
-        // 0 and 1 both deal only with 2, the same number of times.
+    fn identical_partners_form_a_blocked_cluster() {
+        let cfg = SybilConfig::default();
+        let mut s = Sybil::new();
+        // 0 and 1 both deal only with 2; 2 deals with both.
         for _ in 0..3 {
             s.on_interaction(&cfg, 0, 2);
             s.on_interaction(&cfg, 1, 2);
         }
-        s.on_interaction(&cfg, 3, 4);
-        let hits = s.on_epoch_start(&cfg);
-        // 0 and 1 (similarity 1), and 3 with... nobody: 4's pattern is {3}.
-        let flagged: Vec<usize> = hits.iter().map(|h| h.0).collect();
-        assert_eq!(flagged, vec![0, 1]);
-        assert_eq!(hits[0].1, -0.1);
-        assert!(s.admits(0) && s.admits(3));
-        let tight = SybilConfig { max_cluster_size: 1, ..cfg };
-        s.on_epoch_start(&tight);
+        let out = s.on_epoch_start(&cfg, 3);
+        let members: Vec<usize> = out.iter().map(|o| o.0).collect();
+        assert_eq!(members, vec![0, 1]);
         assert!(!s.admits(0) && !s.admits(1) && s.admits(2));
     }
 }
