@@ -30,9 +30,9 @@ from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
-from .unread_keys import unread_keys
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
+from .unread_keys import unread_keys
 
 
 class Leaf:
