@@ -111,7 +111,7 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key in ("security", "rbac"):  # a lever's sub-mapping: present when on
+        if key in ("security", "rbac", "resample"):  # a lever's sub-mapping: present when on
             assert getattr(oc.governance_config, f"{key}_enabled") is (value is not None)
             continue
         assert getattr(oc.governance_config, key) == value, key
@@ -473,7 +473,11 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(council_lever_enabled=None), "governance.council_lever_enabled"),
     ({"agents": ONE, "governance": "strict"}, "governance"),
     # governance: levers swarm_fast does not implement
-    (gov(resample_enabled=True), "governance.resample_enabled"),
+    # (the resample protocol runs with the agent types it is ported for)
+    (
+        {"agents": [{"type": "deceptive"}], "governance": {"resample_enabled": True}},
+        "governance.resample_enabled",
+    ),
     (gov(self_ensemble_enabled=True), "governance.self_ensemble_enabled"),
     (gov(sybil_detection_enabled=True), "governance.sybil_detection_enabled"),
     (gov(incoherence_breaker_enabled=True), "governance.incoherence_breaker_enabled"),

@@ -33,7 +33,7 @@ from typing import Any, Union
 from . import dynamic_toxicity, perturbations
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
-from .levers import lever_configs
+from .levers import check_resample_agents, lever_configs
 from .limits import (
     MAX_AGENTS,
     MAX_EPOCHS,
@@ -183,7 +183,6 @@ GOVERNANCE_CORE: tuple[tuple[str, str, Any, Range], ...] = (
 REFUSED_LEVERS = (
     "sybil_detection_enabled",
     "self_ensemble_enabled",
-    "resample_enabled",
     "incoherence_breaker_enabled",
     "incoherence_friction_enabled",
     "decomposition_enabled",
@@ -804,6 +803,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["payoff"] = _payoff(data)
     config["rate_limits"] = _rate_limits(data)
     config["governance"] = _governance(data)
+    check_resample_agents(config)
     config["network"] = _network(data)
     config["marketplace"] = _marketplace(data)
     config["dynamic_toxicity"] = dynamic_toxicity.parse(data)

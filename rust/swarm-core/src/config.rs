@@ -273,6 +273,8 @@ pub struct GovernanceConfig {
     pub security: Option<crate::governance::security::SecurityConfig>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
     pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    /// The resample protocol's keys; None unless `resample_enabled`.
+    pub resample: Option<crate::governance::resample::ResampleConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -301,6 +303,7 @@ impl Default for GovernanceConfig {
             collusion_clear_history_on_epoch: false,
             security: None,
             rbac: None,
+            resample: None,
         }
     }
 }
@@ -399,6 +402,14 @@ impl RunConfig {
             return Err(SwarmError::Config("simulation.seed: a seed is required".into()));
         }
         for (i, spec) in self.agents.iter().enumerate() {
+            // The resample protocol calls an agent's `act` again: the core
+            // cannot do that for a policy decided outside it.
+            if spec.kind == crate::agents::EXTERNAL && self.governance.resample.is_some() {
+                return Err(SwarmError::Config(format!(
+                    "governance.resample_enabled: not supported with Python or LLM agents \
+                     (agents[{i}])"
+                )));
+            }
             if spec.kind == crate::agents::EXTERNAL {
                 let Some(ext) = &spec.external else {
                     return Err(SwarmError::Config(format!(

@@ -843,17 +843,35 @@ impl Engine {
             if let (true, Some(&next)) = (prefetch, eligible.get(k + 2)) {
                 self.agents[next as usize].prefetch();
             }
+            let mut note = None;
             let action = {
                 observe!(self, a, true, obs);
                 if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
                     let view = self.external_view(&obs);
                     drop(obs);
                     self.external_act(slot, view)
+                } else if self.governance.resampling() {
+                    let first = self.agents[a as usize].act(&obs);
+                    let agent = &mut self.agents[a as usize];
+                    let rep = self.reputation[a as usize];
+                    let (chosen, n) =
+                        self.governance.resample_select(a, rep, first, || agent.act(&obs));
+                    note = n;
+                    chosen
                 } else {
                     self.agents[a as usize].act(&obs)
                 }
             };
-            self.execute::<EXT>(a, action);
+            match note {
+                None => self.execute::<EXT>(a, action),
+                Some(note) => {
+                    let id = self.pending.next_id;
+                    self.execute::<EXT>(a, action);
+                    if self.pending.next_id > id {
+                        self.governance.resample_attach(id, note);
+                    }
+                }
+            }
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT>();
@@ -971,7 +989,7 @@ impl Engine {
             | Action::FileDispute { .. }
             | Action::ClaimTask { .. }
             | Action::SubmitOutput { .. } => self.execute_market(a, action),
-            Action::Post => {
+            Action::Post | Action::PostText { .. } => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
                     u.posts += 1;
@@ -985,7 +1003,7 @@ impl Engine {
                     self.usage_mut(actor).votes += 1;
                 }
             }
-            Action::Propose { target, kind } => {
+            Action::Propose { target, kind } | Action::ProposeText { target, kind, .. } => {
                 if self.usage_mut(actor).interactions >= limits.interactions_per_step {
                     return;
                 }
@@ -1019,6 +1037,9 @@ impl Engine {
             }
             Action::Accept { proposal } | Action::Reject { proposal } => {
                 if let Some(p) = self.pending.remove(proposal) {
+                    if self.governance.resampling() {
+                        self.governance.resample_take(proposal);
+                    }
                     self.complete(p, matches!(action, Action::Accept { .. }));
                 }
             }
@@ -1095,6 +1116,9 @@ impl Engine {
                 }
             };
             self.pending.take_at(i);
+            if self.governance.resampling() {
+                self.governance.resample_take(id);
+            }
             self.complete(p, accepted);
         }
         debug_assert_eq!(self.pending.entries.len(), n);

@@ -89,16 +89,55 @@ impl StateType {
 pub enum Action {
     Noop,
     Post,
-    Vote { post: u32, up: bool },
-    Propose { target: AgentIdx, kind: InteractionType },
-    Accept { proposal: u64 },
-    Reject { proposal: u64 },
+    /// A post whose text is one of several the policy draws; `text` numbers
+    /// them. Runs as `Post`: only the resample protocol's action signature
+    /// compares texts (governance/resample.rs).
+    PostText {
+        text: u8,
+    },
+    Vote {
+        post: u32,
+        up: bool,
+    },
+    Propose {
+        target: AgentIdx,
+        kind: InteractionType,
+    },
+    /// A proposal whose text depends on the branch that made it; runs as
+    /// `Propose` (see `PostText`).
+    ProposeText {
+        target: AgentIdx,
+        kind: InteractionType,
+        text: u8,
+    },
+    Accept {
+        proposal: u64,
+    },
+    Reject {
+        proposal: u64,
+    },
     // Marketplace and task actions (spec §13). Without a marketplace they
     // silently do nothing, after the policy has drawn for them (Q1).
-    PostBounty { reward: f64, min_reputation: f64, deadline: Option<i64> },
-    PlaceBid { bounty: u32, amount: f64 },
-    AcceptBid { bounty: u32, bid: u32 },
-    FileDispute { escrow: u32 },
-    ClaimTask { task: u32 },
-    SubmitOutput { task: u32 },
+    PostBounty {
+        reward: f64,
+        min_reputation: f64,
+        deadline: Option<i64>,
+    },
+    PlaceBid {
+        bounty: u32,
+        amount: f64,
+    },
+    AcceptBid {
+        bounty: u32,
+        bid: u32,
+    },
+    FileDispute {
+        escrow: u32,
+    },
+    ClaimTask {
+        task: u32,
+    },
+    SubmitOutput {
+        task: u32,
+    },
 }

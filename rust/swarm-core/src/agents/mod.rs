@@ -420,8 +420,8 @@ pub(crate) fn post_or_vote_unvoted(
     vote_probability: f64,
 ) -> Option<Action> {
     if obs.can_post && rng.random() < post_probability {
-        rng.choice_index(4);
-        return Some(Action::Post);
+        let text = rng.choice_index(4) as u8;
+        return Some(Action::PostText { text });
     }
     if obs.can_vote && !obs.posts.is_empty() && rng.random() < vote_probability {
         let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];

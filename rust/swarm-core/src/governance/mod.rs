@@ -10,6 +10,7 @@ pub mod circuit_breaker;
 pub mod collusion;
 pub mod decay;
 pub mod rbac;
+pub mod resample;
 pub mod security;
 pub mod staking;
 pub mod tax;
@@ -21,6 +22,7 @@ use crate::rng::PyRandom;
 use crate::types::AgentIdx;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
+use resample::Resample;
 use security::Security;
 
 /// The merged effect of `apply_interaction` for one interaction.
@@ -56,6 +58,8 @@ pub struct Governance {
     tax_base: (f64, f64),
     /// The security lever, when `security_enabled` (spec §9.1).
     security: Option<Security>,
+    /// The resample protocol, when `resample_enabled` (resample.rs).
+    resample: Option<Resample>,
 }
 
 impl Governance {
@@ -66,6 +70,7 @@ impl Governance {
         Governance {
             breaker: CircuitBreaker::new(&cfg, n),
             security: cfg.security.clone().map(|s| Security::new(s, n)),
+            resample: cfg.resample.as_ref().map(|_| Resample::new(n)),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -132,6 +137,16 @@ impl Governance {
             cost_a += pen;
             rep_delta = Some(rep_delta.unwrap_or(0.0) + rep);
         }
+        let mut freeze = freeze;
+        // Registered after RBAC, last of the levers that act here.
+        if let (Some(rs), Some(cfg)) = (self.resample.as_mut(), self.cfg.resample.as_ref()) {
+            let e = rs.on_interaction(cfg, initiator, p);
+            cost_a += e.cost_a;
+            if let Some(d) = e.rep_delta {
+                rep_delta = Some(rep_delta.unwrap_or(0.0) + d);
+            }
+            freeze |= e.freeze;
+        }
         InteractionEffect {
             cost_a,
             cost_b,
@@ -173,6 +188,43 @@ impl Governance {
                 effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
             }
         }
+        if let (Some(rs), Some(cfg)) = (self.resample.as_mut(), self.cfg.resample.as_ref()) {
+            rs.on_epoch_start(cfg);
+        }
         effect
+    }
+
+    /// Whether the resample protocol runs (a per-run flag for the engine).
+    #[inline]
+    pub fn resampling(&self) -> bool {
+        self.resample.is_some()
+    }
+
+    /// The resample protocol's turn hook (see [`Resample::select`]).
+    pub fn resample_select(
+        &self,
+        agent: AgentIdx,
+        reputation: f64,
+        first: crate::types::Action,
+        act: impl FnMut() -> crate::types::Action,
+    ) -> (crate::types::Action, Option<resample::Note>) {
+        match (self.resample.as_ref(), self.cfg.resample.as_ref()) {
+            (Some(rs), Some(cfg)) => rs.select(cfg, agent, reputation, first, act),
+            _ => (first, None),
+        }
+    }
+
+    /// A resampled PROPOSE opened proposal `id`.
+    pub fn resample_attach(&mut self, id: u64, note: resample::Note) {
+        if let Some(rs) = self.resample.as_mut() {
+            rs.attach(id, note);
+        }
+    }
+
+    /// Proposal `id` is about to complete.
+    pub fn resample_take(&mut self, id: u64) {
+        if let Some(rs) = self.resample.as_mut() {
+            rs.take(id);
+        }
     }
 }
