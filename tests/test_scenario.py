@@ -483,7 +483,6 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(incoherence_breaker_enabled=True), "governance.incoherence_breaker_enabled"),
     (gov(incoherence_friction_enabled=True), "governance.incoherence_friction_enabled"),
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
-    (gov(self_modification_enabled=True), "governance.self_modification_enabled"),
     (gov(hardware_trust_enabled=True), "governance.hardware_trust_enabled"),
     (gov(moltipedia_no_self_fix=True), "governance.moltipedia_no_self_fix"),
     (gov(moltbook_rate_limit_enabled=True), "governance.moltbook_rate_limit_enabled"),

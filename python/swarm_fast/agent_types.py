@@ -201,4 +201,22 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "of its own.",
         {"recursion_depth": 3, "planning_horizon": 5, "discount_factor": 0.9},
     ),
+    AgentType(
+        "hyperagent_self_mod",
+        "self_modifying",
+        "Self-modifying agent: lowers its acceptance threshold every epoch.",
+        "Accepts every pending proposal on its turn, claims or works marketplace tasks, "
+        "else proposes a trade to a random visible agent. At each epoch start its "
+        "acceptance threshold drops by modification_rate / 2 (to at least "
+        "min_acceptance_threshold); it accepts a proposal when its trust in the "
+        "initiator exceeds it. Registers as type 'self_modifying' (adversarial "
+        "observables). Its proxy weights and quality (initial_quality, "
+        "quality_decay_rate, quality_floor, weight_gaming_target) are accepted but, as "
+        "in the reference, never reach the run.",
+        {
+            "modification_rate": 0.10,
+            "min_acceptance_threshold": 0.2,
+            "initial_acceptance_threshold": 0.6,
+        },
+    ),
 )

@@ -26,7 +26,7 @@ MAX_U32 = 2**32 - 1
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # "float", "int" or "choice"
+    kind: str  # "float", "int", "choice" or "string"
     lo: Bound = None
     hi: Bound = None
     choices: tuple[str, ...] = ()
@@ -86,6 +86,17 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "memory_budget": Param("int", 0, None, unused=True),
         "discount_factor": FLOAT,
     },
+    # swarm/agents/hyperagent_self_mod.py. Its proxy weights and quality feed
+    # only a governance-gap estimate the reference logs, never the run.
+    "hyperagent_self_mod": {
+        "modification_rate": FLOAT,
+        "min_acceptance_threshold": FLOAT,
+        "initial_acceptance_threshold": FLOAT,
+        "initial_quality": Param("float", unused=True),
+        "quality_decay_rate": Param("float", unused=True),
+        "quality_floor": Param("float", unused=True),
+        "weight_gaming_target": Param("string", unused=True),
+    },
 }
 
 
@@ -95,6 +106,10 @@ def _check(key: str, value: Any, param: Param) -> Any:
             raise ScenarioError(
                 key, f"must be one of {', '.join(param.choices)}; got {short(value)}"
             )
+        return value
+    if param.kind == "string":
+        if not isinstance(value, str):
+            raise ScenarioError(key, f"expected a string, got {short(value)}")
         return value
     if value is None:
         raise ScenarioError(key, "must not be null")

@@ -51,7 +51,7 @@ RESAMPLE_KEYS: dict[str, tuple[str, Any]] = {
 # The agent types whose repeated `act` calls the resample protocol makes are
 # ported with the texts its action signature compares. Other types (and
 # Python/LLM agents, whose `act` the core cannot call again) are refused.
-RESAMPLE_AGENT_TYPES = ("honest", "adversarial", "adaptive_adversary")
+RESAMPLE_AGENT_TYPES = ("honest", "adversarial", "adaptive_adversary", "hyperagent_self_mod")
 
 # The implemented levers: the flag that switches each on, and its keys.
 LEVERS: dict[str, tuple[str, dict[str, tuple[str, Any]]]] = {

@@ -198,6 +198,10 @@ pub struct AgentParams {
     pub recursion_depth: Option<i64>,
     pub planning_horizon: Option<i64>,
     pub discount_factor: Option<f64>,
+    // hyperagent_self_mod (swarm/agents/hyperagent_self_mod.py)
+    pub modification_rate: Option<f64>,
+    pub min_acceptance_threshold: Option<f64>,
+    pub initial_acceptance_threshold: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

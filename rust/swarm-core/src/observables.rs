@@ -65,7 +65,7 @@ pub fn generate(
             let eng = rng.uniform(0.0, 0.5);
             (tp, rw, rj, 0, eng)
         }
-        StateType::Adversarial | StateType::Cautious => {
+        StateType::Adversarial | StateType::Cautious | StateType::SelfModifying => {
             let tp = rng.uniform(-0.3, 0.2);
             let rw = rng.randint(1, 3);
             let rj = rng.randint(1, 2);

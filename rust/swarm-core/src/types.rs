@@ -57,6 +57,8 @@ pub enum StateType {
     Cautious,
     /// The `rlm` agent's own type (issue 17).
     Rlm,
+    /// `hyperagent_self_mod`'s type: the adversarial observables (Q4).
+    SelfModifying,
 }
 
 impl StateType {
@@ -68,6 +70,7 @@ impl StateType {
             StateType::Adversarial => "adversarial",
             StateType::Cautious => "cautious",
             StateType::Rlm => "rlm",
+            StateType::SelfModifying => "self_modifying",
         }
     }
 

@@ -12,6 +12,7 @@ mod cautious_reciprocator;
 mod deceptive;
 pub mod external;
 mod honest;
+mod hyperagent_self_mod;
 mod ldt;
 pub mod memory;
 mod modeling_adversary;
@@ -51,6 +52,7 @@ pub enum AgentKind {
     Ldt,
     ModelingAdversary,
     Rlm,
+    HyperagentSelfMod,
 }
 
 impl AgentKind {
@@ -82,6 +84,7 @@ impl AgentKind {
             "ldt" => AgentKind::Ldt,
             "modeling_adversary" => AgentKind::ModelingAdversary,
             "rlm" => AgentKind::Rlm,
+            "hyperagent_self_mod" => AgentKind::HyperagentSelfMod,
             _ => return None,
         })
     }
@@ -101,6 +104,7 @@ impl AgentKind {
             AgentKind::Ldt => "ldt",
             AgentKind::ModelingAdversary => "modeling_adversary",
             AgentKind::Rlm => "rlm",
+            AgentKind::HyperagentSelfMod => "hyperagent_self_mod",
         }
     }
 
@@ -122,6 +126,7 @@ impl AgentKind {
             // honest is its default.
             AgentKind::External => StateType::Honest,
             AgentKind::Rlm => StateType::Rlm,
+            AgentKind::HyperagentSelfMod => StateType::SelfModifying,
         }
     }
 
@@ -149,6 +154,7 @@ enum Policy {
     Ldt(Box<ldt::Ldt>),
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
     Rlm(Box<rlm::Rlm>),
+    HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -209,6 +215,9 @@ impl Agent {
                 modeling_adversary::ModelingAdversary::new(params, population),
             )),
             AgentKind::Rlm => Policy::Rlm(Box::new(rlm::Rlm::new(params, population))),
+            AgentKind::HyperagentSelfMod => {
+                Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
+            }
         };
         let memory = Memory::new(
             me,
@@ -265,6 +274,7 @@ impl Agent {
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
+            Policy::HyperagentSelfMod(p) => p.act(obs, rng),
         }
     }
 
@@ -285,6 +295,7 @@ impl Agent {
             Policy::Ldt(p) => p.accept(prop),
             Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
+            Policy::HyperagentSelfMod(p) => p.accept(prop, obs, mem.trust(prop.initiator)),
         }
     }
 
