@@ -219,4 +219,52 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "initial_acceptance_threshold": 0.6,
         },
     ),
+    AgentType(
+        "ralph_loop",
+        "honest",
+        "Honest agent working one task an epoch from a queue, through a quality gate.",
+        "The honest policy (and its keys) with a task queue (tasks: names, or "
+        "mappings with a priority; five by default): each epoch it takes the "
+        "highest-priority open task, completes it on an interaction with p >= "
+        "quality_gate_threshold or abandons it after max_task_attempts, then idles "
+        "for the rest of the epoch (one_task_per_epoch). It forgets every "
+        "counterparty's trust at each epoch end, and every consolidation_interval "
+        "epochs turns its success rate and mean successful p into boosts "
+        "(learning_boost) of its interact probability and acceptance threshold.",
+        {
+            "quality_gate_threshold": 0.6,
+            "consolidation_interval": 5,
+            "max_task_attempts": 3,
+            "learning_boost": 0.05,
+            "one_task_per_epoch": True,
+        },
+    ),
+    AgentType(
+        "rain",
+        "honest",
+        "Honest agent that forgets every counterparty at each epoch end.",
+        "The honest policy with no epistemic memory: all trust is reset to unknown "
+        "(0.5) when an epoch ends.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.3,
+            "vote_probability": 0.5,
+            "interact_probability": 0.4,
+        },
+    ),
+    AgentType(
+        "river",
+        "honest",
+        "Honest agent with full memory (the honest agent itself).",
+        "The honest policy; its full persistence leaves its memory untouched at "
+        "epoch ends, so it runs exactly as 'honest'.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.3,
+            "vote_probability": 0.5,
+            "interact_probability": 0.4,
+        },
+    ),
 )

@@ -72,7 +72,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     memory_poisoner cache_gamer collusive_verifier retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     skillrl rivals_producer rivals_critic obfuscating
-    awm_agent rain river ralph_loop adversarial_ralph coding_agent tierra work_regime
+    awm_agent adversarial_ralph coding_agent tierra work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()

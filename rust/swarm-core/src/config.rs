@@ -202,6 +202,14 @@ pub struct AgentParams {
     pub modification_rate: Option<f64>,
     pub min_acceptance_threshold: Option<f64>,
     pub initial_acceptance_threshold: Option<f64>,
+    // ralph_loop (swarm/agents/ralph_agent.py); `tasks` are the queue's
+    // priorities, in queue order.
+    pub quality_gate_threshold: Option<f64>,
+    pub consolidation_interval: Option<f64>,
+    pub max_task_attempts: Option<f64>,
+    pub learning_boost: Option<f64>,
+    pub one_task_per_epoch: Option<bool>,
+    pub tasks: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

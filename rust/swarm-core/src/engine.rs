@@ -269,6 +269,9 @@ pub struct Engine {
     /// Self-optimizers with `optimize_per_epoch` on (a swarm_fast
     /// extension); empty in every reference-compatible run.
     optimizing: Vec<usize>,
+    /// Agents the memory-decay middleware changes at epoch end (`rain`,
+    /// `ralph_loop`); empty in the paper's runs.
+    forgetting: Vec<usize>,
     /// The policies of external agents (spec-ext §4 item 2), and what the
     /// run reports about them; None without external agents.
     external: Option<Externals>,
@@ -516,6 +519,7 @@ impl Engine {
             types[i] = t;
         }
         let optimizing = (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
+        let forgetting = (0..n).filter(|&i| agents[i].forgets()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         let indexable = network.is_none() && !noisy;
@@ -579,6 +583,7 @@ impl Engine {
             eligible: Vec::new(),
             proposed: Vec::new(),
             optimizing,
+            forgetting,
             external: policy.filter(|_| !slots.is_empty()).map(|policy| Externals {
                 policy,
                 report: ExternalReport {
@@ -753,6 +758,10 @@ impl Engine {
         }
         if let Some(net) = self.network.as_mut() {
             net.decay();
+        }
+        // The memory-decay middleware, after the network's.
+        for &i in &self.forgetting {
+            self.agents[i].on_memory_decay(self.epoch);
         }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());

@@ -11,11 +11,12 @@ use crate::types::{Action, InteractionType};
 
 #[derive(Debug, Clone)]
 pub struct Honest {
-    acceptance_threshold: f64,
+    /// Moved by the Ralph loop agent's learning boosts.
+    pub(super) acceptance_threshold: f64,
     trust_weight: f64,
     post_probability: f64,
     vote_probability: f64,
-    interact_probability: f64,
+    pub(super) interact_probability: f64,
 }
 
 impl Honest {
@@ -32,7 +33,7 @@ impl Honest {
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if let Some(p) = obs.pending {
             // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
-            return answer(&p, mem.trust(p.initiator) >= self.acceptance_threshold - 0.1);
+            return answer(&p, mem.consult(p.initiator) >= self.acceptance_threshold - 0.1);
         }
         let m = obs.market;
         if let Some(b) = cheapest_bid(&m.bid_decisions) {
@@ -57,6 +58,12 @@ impl Honest {
             return action;
         }
         if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
+            if mem.recalls() {
+                // The reference computes the trust of every candidate.
+                for v in obs.visible_iter() {
+                    mem.consult(v.idx);
+                }
+            }
             return match most_trusted(obs, mem, 0.3) {
                 Some(target) => Action::Propose { target, kind: InteractionType::Collaboration },
                 None => Action::Noop,

@@ -17,6 +17,7 @@ mod ldt;
 pub mod memory;
 mod modeling_adversary;
 mod opportunistic;
+mod ralph_loop;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
 mod self_optimizer;
@@ -53,6 +54,11 @@ pub enum AgentKind {
     ModelingAdversary,
     Rlm,
     HyperagentSelfMod,
+    RalphLoop,
+    /// The honest policy forgetting all trust at each epoch end.
+    Rain,
+    /// The honest policy with full memory: the honest agent itself.
+    River,
 }
 
 impl AgentKind {
@@ -85,6 +91,9 @@ impl AgentKind {
             "modeling_adversary" => AgentKind::ModelingAdversary,
             "rlm" => AgentKind::Rlm,
             "hyperagent_self_mod" => AgentKind::HyperagentSelfMod,
+            "ralph_loop" => AgentKind::RalphLoop,
+            "rain" => AgentKind::Rain,
+            "river" => AgentKind::River,
             _ => return None,
         })
     }
@@ -105,15 +114,21 @@ impl AgentKind {
             AgentKind::ModelingAdversary => "modeling_adversary",
             AgentKind::Rlm => "rlm",
             AgentKind::HyperagentSelfMod => "hyperagent_self_mod",
+            AgentKind::RalphLoop => "ralph_loop",
+            AgentKind::Rain => "rain",
+            AgentKind::River => "river",
         }
     }
 
     /// The `AgentState.agent_type` the class registers (spec §11.9).
     pub fn state_type(self) -> StateType {
         match self {
-            AgentKind::Honest | AgentKind::CautiousReciprocator | AgentKind::Ldt => {
-                StateType::Honest
-            }
+            AgentKind::Honest
+            | AgentKind::CautiousReciprocator
+            | AgentKind::Ldt
+            | AgentKind::RalphLoop
+            | AgentKind::Rain
+            | AgentKind::River => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             AgentKind::Deceptive => StateType::Deceptive,
@@ -155,6 +170,7 @@ enum Policy {
     ModelingAdversary(Box<modeling_adversary::ModelingAdversary>),
     Rlm(Box<rlm::Rlm>),
     HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod),
+    RalphLoop(Box<ralph_loop::RalphLoop>),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -185,7 +201,10 @@ impl Agent {
     ) -> Self {
         let large = population >= RANKED_FROM;
         let policy = match kind {
-            AgentKind::Honest => Policy::Honest(honest::Honest::new(params)),
+            AgentKind::Honest | AgentKind::Rain | AgentKind::River => {
+                Policy::Honest(honest::Honest::new(params))
+            }
+            AgentKind::RalphLoop => Policy::RalphLoop(Box::new(ralph_loop::RalphLoop::new(params))),
             AgentKind::Opportunistic => {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
             }
@@ -223,9 +242,29 @@ impl Agent {
             me,
             population,
             kind == AgentKind::Opportunistic,
-            matches!(kind, AgentKind::Honest | AgentKind::Ldt),
-            large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
+            matches!(
+                kind,
+                AgentKind::Honest
+                    | AgentKind::Ldt
+                    | AgentKind::RalphLoop
+                    | AgentKind::Rain
+                    | AgentKind::River
+            ),
+            large
+                && matches!(
+                    kind,
+                    AgentKind::Honest
+                        | AgentKind::Cautious
+                        | AgentKind::RalphLoop
+                        | AgentKind::Rain
+                        | AgentKind::River
+                ),
         );
+        let memory = if matches!(kind, AgentKind::Rain | AgentKind::RalphLoop) {
+            memory.with_recall(population)
+        } else {
+            memory
+        };
         Agent { kind, me, policy, rng, memory }
     }
 
@@ -275,14 +314,20 @@ impl Agent {
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
+            Policy::RalphLoop(p) => p.act(obs, rng, mem),
         }
     }
 
     /// `accept_interaction(proposal, observation)`: the end-of-step answer.
     pub fn accept(&mut self, prop: &ProposalView, obs: &Observation<'_>) -> bool {
-        let (rng, mem) = (&mut self.rng, &self.memory);
+        let (rng, mem) = (&mut self.rng, &mut self.memory);
         match &mut self.policy {
-            Policy::Honest(p) => p.accept(prop, mem),
+            Policy::Honest(p) => {
+                if mem.recalls() {
+                    mem.consult(prop.initiator);
+                }
+                p.accept(prop, mem)
+            }
             Policy::Opportunistic(p) => p.accept(prop, rng, mem),
             Policy::Deceptive(p) => p.accept(prop, rng),
             Policy::Adversarial(p) => p.accept(prop, obs, rng),
@@ -296,6 +341,10 @@ impl Agent {
             Policy::ModelingAdversary(p) => p.accept(prop, obs, rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
             Policy::HyperagentSelfMod(p) => p.accept(prop, obs, mem.trust(prop.initiator)),
+            Policy::RalphLoop(p) => {
+                mem.consult(prop.initiator);
+                p.accept(prop, mem)
+            }
         }
     }
 
@@ -317,6 +366,7 @@ impl Agent {
             Policy::Ldt(l) => l.on_outcome(other, accepted, p),
             Policy::ModelingAdversary(m) => m.on_outcome(other, accepted, p),
             Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
+            Policy::RalphLoop(r) => r.on_outcome(p),
             _ => {}
         }
     }
@@ -329,6 +379,21 @@ impl Agent {
     pub fn on_epoch_end(&mut self) {
         if let Policy::SelfOptimizer(p) = &mut self.policy {
             p.on_epoch_end();
+        }
+    }
+
+    /// Whether the reference's memory-decay middleware changes this agent
+    /// at epoch end (epistemic persistence below 1: `rain`, `ralph_loop`).
+    pub fn forgets(&self) -> bool {
+        matches!(self.kind, AgentKind::Rain | AgentKind::RalphLoop)
+    }
+
+    /// `apply_memory_decay(epoch)`: trust forgotten, then the Ralph loop
+    /// agent's own epoch end.
+    pub fn on_memory_decay(&mut self, epoch: u32) {
+        self.memory.forget_trust();
+        if let Policy::RalphLoop(r) = &mut self.policy {
+            r.on_epoch_end(epoch);
         }
     }
 
