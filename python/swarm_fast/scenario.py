@@ -78,6 +78,16 @@ REFERENCE_ONLY_AGENTS = frozenset(
     """.split()
 )
 
+# Reference agent types that are not ported, with why (more precise than
+# "out of scope").
+NOT_PORTED_REASONS = {
+    "council": "agent type 'council' is not ported to swarm_fast: its decisions come "
+    "from swarm.council's deliberation protocol (each LLM member answers, the members "
+    "rank each other's anonymised answers, a chairman synthesises the verdict), which "
+    "the LLM-agent machinery (provider: mock, record/replay) does not model; run this "
+    "file with swarm-safety",
+}
+
 # What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
 # refuses them and names the reference's failure.
 REFERENCE_FAILURES = {
@@ -526,6 +536,8 @@ def _agent_type(where: str, kind: Any) -> str:
         return kind
     if kind in REFERENCE_FAILURES:
         raise _reference_fails(f"{where}.type", kind)
+    if kind in NOT_PORTED_REASONS:
+        raise ScenarioError(f"{where}.type", NOT_PORTED_REASONS[kind])
     if kind in REFERENCE_ONLY_AGENTS:
         raise ScenarioError(
             f"{where}.type",
