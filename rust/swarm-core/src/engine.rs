@@ -852,38 +852,44 @@ impl Engine {
             if let (true, Some(&next)) = (prefetch, eligible.get(k + 2)) {
                 self.agents[next as usize].prefetch();
             }
-            let mut note = None;
+            if self.governance.resampling() {
+                self.resampled_turn(a);
+                continue;
+            }
             let action = {
                 observe!(self, a, true, obs);
                 if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
                     let view = self.external_view(&obs);
                     drop(obs);
                     self.external_act(slot, view)
-                } else if self.governance.resampling() {
-                    let first = self.agents[a as usize].act(&obs);
-                    let agent = &mut self.agents[a as usize];
-                    let rep = self.reputation[a as usize];
-                    let (chosen, n) =
-                        self.governance.resample_select(a, rep, first, || agent.act(&obs));
-                    note = n;
-                    chosen
                 } else {
                     self.agents[a as usize].act(&obs)
                 }
             };
-            match note {
-                None => self.execute::<EXT>(a, action),
-                Some(note) => {
-                    let id = self.pending.next_id;
-                    self.execute::<EXT>(a, action);
-                    if self.pending.next_id > id {
-                        self.governance.resample_attach(id, note);
-                    }
-                }
-            }
+            self.execute::<EXT>(a, action);
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT>();
+    }
+
+    /// A turn under the resample protocol (governance/resample.rs): the
+    /// agent's action, maybe re-asked on the same observation, then the
+    /// majority's; a PROPOSE it opens keeps the annotation. Out of line:
+    /// the usual turn keeps its size. (No external agents: refused.)
+    #[inline(never)]
+    fn resampled_turn(&mut self, a: AgentIdx) {
+        let (action, note) = {
+            observe!(self, a, true, obs);
+            let agent = &mut self.agents[a as usize];
+            let first = agent.act(&obs);
+            let rep = self.reputation[a as usize];
+            self.governance.resample_select(a, rep, first, || agent.act(&obs))
+        };
+        let id = self.pending.next_id;
+        self.execute::<false>(a, action);
+        if let (Some(note), true) = (note, self.pending.next_id > id) {
+            self.governance.resample_attach(id, note);
+        }
     }
 
     /// One step of the batched mode (see [`Engine::batched`]). Out of line:
@@ -986,7 +992,9 @@ impl Engine {
         &mut self.usage[slot]
     }
 
-    /// Execute one action (§4.1). Failures are silent.
+    /// Execute one action (§4.1). Failures are silent. Inlined into the
+    /// turn loop (the resampled turn is its second caller).
+    #[inline(always)]
     fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;

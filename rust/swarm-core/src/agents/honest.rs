@@ -30,6 +30,9 @@ impl Honest {
         }
     }
 
+    // Inlined at both callers (Agent::act, the Ralph loop agent's turn): as
+    // a call it costs the paper's honest turns.
+    #[inline(always)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if let Some(p) = obs.pending {
             // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
@@ -60,9 +63,7 @@ impl Honest {
         if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
             if mem.recalls() {
                 // The reference computes the trust of every candidate.
-                for v in obs.visible_iter() {
-                    mem.consult(v.idx);
-                }
+                mem.consult_visible(obs);
             }
             return match most_trusted(obs, mem, 0.3) {
                 Some(target) => Action::Propose { target, kind: InteractionType::Collaboration },

@@ -56,6 +56,8 @@ impl HyperagentSelfMod {
         }
     }
 
+    // Out of line, to keep `Agent::act` (the paper agents' turn) small.
+    #[inline(never)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
         if let Some(p) = obs.pending {
             return Action::Accept { proposal: p.id };

@@ -149,7 +149,17 @@ impl Memory {
         self.trust(other)
     }
 
+    /// `consult` every visible agent (a forgetting agent's candidates).
     #[cold]
+    #[inline(never)]
+    pub fn consult_visible(&mut self, obs: &crate::observation::Observation<'_>) {
+        for v in obs.visible_iter() {
+            self.consult(v.idx);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
     fn bootstrap(&mut self, other: AgentIdx) {
         if self.knows(other) {
             return;

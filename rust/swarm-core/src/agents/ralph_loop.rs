@@ -95,6 +95,8 @@ impl RalphLoop {
         best
     }
 
+    // Out of line: its copy of the honest turn stays out of `Agent::act`.
+    #[inline(never)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
         if self.current.is_none() && !self.done_this_epoch {
             self.current = self.next_task();
