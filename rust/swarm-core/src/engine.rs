@@ -876,6 +876,7 @@ impl Engine {
     /// agent's action, maybe re-asked on the same observation, then the
     /// majority's; a PROPOSE it opens keeps the annotation. Out of line:
     /// the usual turn keeps its size. (No external agents: refused.)
+    #[cold]
     #[inline(never)]
     fn resampled_turn(&mut self, a: AgentIdx) {
         let (action, note) = {

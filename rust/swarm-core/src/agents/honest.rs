@@ -30,13 +30,24 @@ impl Honest {
         }
     }
 
-    // Inlined at both callers (Agent::act, the Ralph loop agent's turn): as
-    // a call it costs the paper's honest turns.
-    #[inline(always)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
+        self.act_as::<false>(obs, rng, mem)
+    }
+
+    /// The turn; `FORGETS`: for an agent whose trust may need the
+    /// bootstrap (`rain`, `ralph_loop`), every trust the reference computes
+    /// is consulted (a separate copy: the paper's honest turn is unchanged).
+    #[inline(always)]
+    pub fn act_as<const FORGETS: bool>(
+        &mut self,
+        obs: &Observation,
+        rng: &mut PyRandom,
+        mem: &mut Memory,
+    ) -> Action {
         if let Some(p) = obs.pending {
+            let trust = if FORGETS { mem.consult(p.initiator) } else { mem.trust(p.initiator) };
             // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
-            return answer(&p, mem.consult(p.initiator) >= self.acceptance_threshold - 0.1);
+            return answer(&p, trust >= self.acceptance_threshold - 0.1);
         }
         let m = obs.market;
         if let Some(b) = cheapest_bid(&m.bid_decisions) {
@@ -61,7 +72,7 @@ impl Honest {
             return action;
         }
         if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
-            if mem.recalls() {
+            if FORGETS {
                 // The reference computes the trust of every candidate.
                 mem.consult_visible(obs);
             }

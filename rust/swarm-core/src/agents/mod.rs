@@ -171,6 +171,8 @@ enum Policy {
     Rlm(Box<rlm::Rlm>),
     HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod),
     RalphLoop(Box<ralph_loop::RalphLoop>),
+    /// The honest policy of an agent that forgets (`rain`).
+    Rain(honest::Honest),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -201,9 +203,8 @@ impl Agent {
     ) -> Self {
         let large = population >= RANKED_FROM;
         let policy = match kind {
-            AgentKind::Honest | AgentKind::Rain | AgentKind::River => {
-                Policy::Honest(honest::Honest::new(params))
-            }
+            AgentKind::Honest | AgentKind::River => Policy::Honest(honest::Honest::new(params)),
+            AgentKind::Rain => Policy::Rain(honest::Honest::new(params)),
             AgentKind::RalphLoop => Policy::RalphLoop(Box::new(ralph_loop::RalphLoop::new(params))),
             AgentKind::Opportunistic => {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
@@ -315,6 +316,7 @@ impl Agent {
             Policy::Rlm(p) => p.act(obs, rng, mem),
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
+            Policy::Rain(p) => rain_act(p, obs, rng, mem),
         }
     }
 
@@ -322,12 +324,7 @@ impl Agent {
     pub fn accept(&mut self, prop: &ProposalView, obs: &Observation<'_>) -> bool {
         let (rng, mem) = (&mut self.rng, &mut self.memory);
         match &mut self.policy {
-            Policy::Honest(p) => {
-                if mem.recalls() {
-                    mem.consult(prop.initiator);
-                }
-                p.accept(prop, mem)
-            }
+            Policy::Honest(p) => p.accept(prop, mem),
             Policy::Opportunistic(p) => p.accept(prop, rng, mem),
             Policy::Deceptive(p) => p.accept(prop, rng),
             Policy::Adversarial(p) => p.accept(prop, obs, rng),
@@ -342,6 +339,10 @@ impl Agent {
             Policy::Rlm(p) => p.accept(prop, rng, mem),
             Policy::HyperagentSelfMod(p) => p.accept(prop, obs, mem.trust(prop.initiator)),
             Policy::RalphLoop(p) => {
+                mem.consult(prop.initiator);
+                p.accept(prop, mem)
+            }
+            Policy::Rain(p) => {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
@@ -420,6 +421,18 @@ impl Agent {
 /// the error names the key.
 pub fn check_params(c: &AgentParams) -> Result<(), String> {
     ldt::check_params(c)
+}
+
+/// The rain agent's turn (the honest turn consulting trust as the
+/// reference computes it). Out of line, to keep `Agent::act` small.
+#[inline(never)]
+fn rain_act(
+    p: &mut honest::Honest,
+    obs: &Observation<'_>,
+    rng: &mut PyRandom,
+    mem: &mut Memory,
+) -> Action {
+    p.act_as::<true>(obs, rng, mem)
 }
 
 /// First index of the maximum under `key`, ties to the earliest: Python's

@@ -109,7 +109,7 @@ impl RalphLoop {
         h.interact_probability = py_max(0.1, py_min(0.9, h.interact_probability + boost));
         let qa_boost = (self.quality_awareness - 0.5) * self.learning_boost;
         h.acceptance_threshold = py_max(0.2, py_min(0.8, h.acceptance_threshold + qa_boost));
-        self.honest.act(obs, rng, mem)
+        self.honest.act_as::<true>(obs, rng, mem)
     }
 
     pub fn accept(&mut self, prop: &ProposalView, mem: &Memory) -> bool {

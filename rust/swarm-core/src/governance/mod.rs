@@ -215,13 +215,18 @@ impl Governance {
     }
 
     /// A resampled PROPOSE opened proposal `id`.
+    #[cold]
+    #[inline(never)]
     pub fn resample_attach(&mut self, id: u64, note: resample::Note) {
         if let Some(rs) = self.resample.as_mut() {
             rs.attach(id, note);
         }
     }
 
-    /// Proposal `id` is about to complete.
+    /// Proposal `id` is about to complete. Out of line: the completion
+    /// path only tests `resampling()`.
+    #[cold]
+    #[inline(never)]
     pub fn resample_take(&mut self, id: u64) {
         if let Some(rs) = self.resample.as_mut() {
             rs.take(id);
