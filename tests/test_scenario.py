@@ -113,7 +113,7 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key in ("security", "rbac", "sybil"):  # a lever's sub-mapping: present when on
+        if key in ("security", "rbac", "sybil", "resample"):  # a lever's sub-mapping: present when on
             flag = "sybil_detection_enabled" if key == "sybil" else f"{key}_enabled"
             assert getattr(oc.governance_config, flag) is (value is not None)
             continue
@@ -476,12 +476,15 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(council_lever_enabled=None), "governance.council_lever_enabled"),
     ({"agents": ONE, "governance": "strict"}, "governance"),
     # governance: levers swarm_fast does not implement
-    (gov(resample_enabled=True), "governance.resample_enabled"),
+    # (the resample protocol runs with the agent types it is ported for)
+    (
+        {"agents": [{"type": "deceptive"}], "governance": {"resample_enabled": True}},
+        "governance.resample_enabled",
+    ),
     (gov(self_ensemble_enabled=True), "governance.self_ensemble_enabled"),
     (gov(incoherence_breaker_enabled=True), "governance.incoherence_breaker_enabled"),
     (gov(incoherence_friction_enabled=True), "governance.incoherence_friction_enabled"),
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
-    (gov(self_modification_enabled=True), "governance.self_modification_enabled"),
     (gov(hardware_trust_enabled=True), "governance.hardware_trust_enabled"),
     (gov(moltipedia_no_self_fix=True), "governance.moltipedia_no_self_fix"),
     (gov(moltbook_rate_limit_enabled=True), "governance.moltbook_rate_limit_enabled"),

@@ -266,4 +266,70 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "reaper. Its config is not read; observables as adversarial.",
         {},
     ),
+    AgentType(
+        "hyperagent_self_mod",
+        "self_modifying",
+        "Self-modifying agent: lowers its acceptance threshold every epoch.",
+        "Accepts every pending proposal on its turn, claims or works marketplace tasks, "
+        "else proposes a trade to a random visible agent. At each epoch start its "
+        "acceptance threshold drops by modification_rate / 2 (to at least "
+        "min_acceptance_threshold); it accepts a proposal when its trust in the "
+        "initiator exceeds it. Registers as type 'self_modifying' (adversarial "
+        "observables). Its proxy weights and quality (initial_quality, "
+        "quality_decay_rate, quality_floor, weight_gaming_target) are accepted but, as "
+        "in the reference, never reach the run.",
+        {
+            "modification_rate": 0.10,
+            "min_acceptance_threshold": 0.2,
+            "initial_acceptance_threshold": 0.6,
+        },
+    ),
+    AgentType(
+        "ralph_loop",
+        "honest",
+        "Honest agent working one task an epoch from a queue, through a quality gate.",
+        "The honest policy (and its keys) with a task queue (tasks: names, or "
+        "mappings with a priority; five by default): each epoch it takes the "
+        "highest-priority open task, completes it on an interaction with p >= "
+        "quality_gate_threshold or abandons it after max_task_attempts, then idles "
+        "for the rest of the epoch (one_task_per_epoch). It forgets every "
+        "counterparty's trust at each epoch end, and every consolidation_interval "
+        "epochs turns its success rate and mean successful p into boosts "
+        "(learning_boost) of its interact probability and acceptance threshold.",
+        {
+            "quality_gate_threshold": 0.6,
+            "consolidation_interval": 5,
+            "max_task_attempts": 3,
+            "learning_boost": 0.05,
+            "one_task_per_epoch": True,
+        },
+    ),
+    AgentType(
+        "rain",
+        "honest",
+        "Honest agent that forgets every counterparty at each epoch end.",
+        "The honest policy with no epistemic memory: all trust is reset to unknown "
+        "(0.5) when an epoch ends.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.3,
+            "vote_probability": 0.5,
+            "interact_probability": 0.4,
+        },
+    ),
+    AgentType(
+        "river",
+        "honest",
+        "Honest agent with full memory (the honest agent itself).",
+        "The honest policy; its full persistence leaves its memory untouched at "
+        "epoch ends, so it runs exactly as 'honest'.",
+        {
+            "acceptance_threshold": 0.4,
+            "trust_weight": 0.3,
+            "post_probability": 0.3,
+            "vote_probability": 0.5,
+            "interact_probability": 0.4,
+        },
+    ),
 )

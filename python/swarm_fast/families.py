@@ -26,11 +26,12 @@ MAX_U32 = 2**32 - 1
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # "float", "int", "choice" or "str" (any string, or null)
+    kind: str  # "float", "int", "choice", "str" (any string, or null), "bool" or "tasks"
     lo: Bound = None
     hi: Bound = None
     choices: tuple[str, ...] = ()
     unused: bool = False
+    nonzero: bool = False
 
 
 FLOAT = Param("float")
@@ -40,6 +41,18 @@ PROBABILITY = Param("float", 0.0, 1.0)
 def _count(lo: int = 0, hi: int = MAX_U32) -> Param:
     return Param("int", lo, hi)
 
+
+# The honest agent's keys, read by the families built on it.
+HONEST: dict[str, Param] = dict.fromkeys(
+    (
+        "acceptance_threshold",
+        "trust_weight",
+        "post_probability",
+        "vote_probability",
+        "interact_probability",
+    ),
+    FLOAT,
+)
 
 FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     # swarm/agents/ldt_agent.py
@@ -132,6 +145,32 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     # swarm/agents/tierra_agent.py: its behaviour is its genome, which
     # starts at the defaults; no config key is read.
     "tierra": {},
+    # swarm/agents/hyperagent_self_mod.py. Its proxy weights and quality feed
+    # only a governance-gap estimate the reference logs, never the run.
+    "hyperagent_self_mod": {
+        "modification_rate": FLOAT,
+        "min_acceptance_threshold": FLOAT,
+        "initial_acceptance_threshold": FLOAT,
+        "initial_quality": Param("float", unused=True),
+        "quality_decay_rate": Param("float", unused=True),
+        "quality_floor": Param("float", unused=True),
+        "weight_gaming_target": Param("str", unused=True),
+    },
+    # swarm/agents/ralph_agent.py: an honest agent with a task queue.
+    "ralph_loop": {
+        **HONEST,
+        "quality_gate_threshold": FLOAT,
+        # The reference divides the epoch by it (0 fails there).
+        "consolidation_interval": Param("float", nonzero=True),
+        "max_task_attempts": FLOAT,
+        "learning_boost": FLOAT,
+        "one_task_per_epoch": Param("bool"),
+        "tasks": Param("tasks"),
+    },
+    # swarm/agents/rain_river.py: honest agents that forget every
+    # counterparty at each epoch end (rain) or never (river).
+    "rain": dict(HONEST),
+    "river": dict(HONEST),
 }
 
 
@@ -146,6 +185,12 @@ def _check(key: str, value: Any, param: Param) -> Any:
                 key, f"must be one of {', '.join(param.choices)}; got {short(value)}"
             )
         return value
+    if param.kind == "bool":
+        if not isinstance(value, bool):
+            raise ScenarioError(key, f"expected true or false, got {short(value)}")
+        return value
+    if param.kind == "tasks":
+        return _task_priorities(key, value)
     if value is None:
         raise ScenarioError(key, "must not be null")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -161,11 +206,30 @@ def _check(key: str, value: Any, param: Param) -> Any:
             value = float(value)
         except OverflowError:
             raise ScenarioError(key, f"is too large ({short(value)})") from None
+    if param.nonzero and value == 0:
+        raise ScenarioError(
+            key, "must not be 0 (swarm-safety 1.9.0 fails on it: ZeroDivisionError)"
+        )
     if (param.lo is not None and value < param.lo) or (param.hi is not None and value > param.hi):
         lo = "" if param.lo is None else f">= {param.lo:g}"
         hi = "" if param.hi is None else f"<= {param.hi:g}"
         raise ScenarioError(key, f"must be {' and '.join(x for x in (lo, hi) if x)}, got {value}")
     return value
+
+
+def _task_priorities(key: str, value: Any) -> list[float]:
+    """A Ralph queue as the core reads it: each task's priority, in queue
+    order. A string is a task of priority (position + 1); a mapping's
+    ``priority`` defaults to that too; other items are skipped, as there."""
+    if not isinstance(value, list):
+        raise ScenarioError(key, f"expected a list of tasks, got {short(value)}")
+    out: list[float] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            out.append(float(i + 1))
+        elif isinstance(item, Mapping):
+            out.append(_check(f"{key}[{i}].priority", item.get("priority", i + 1), FLOAT))
+    return out
 
 
 def family_params(where: str, kind: str, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -45,11 +45,29 @@ SYBIL_KEYS: dict[str, tuple[str, Any]] = {
     "sybil_max_cluster_size": ("max_cluster_size", 1),
 }
 
+# The resample protocol (rust/swarm-core/src/governance/resample.rs).
+RESAMPLE_KEYS: dict[str, tuple[str, Any]] = {
+    "resample_suspicion_threshold": ("suspicion_threshold", 0.6),
+    "resample_n_samples": ("n_samples", 3),
+    "resample_trajectory_analysis": ("trajectory_analysis", False),
+    "resample_trajectory_window": ("trajectory_window", 5),
+    "resample_incrimination_threshold": ("incrimination_threshold", 2.0),
+    "resample_compute_cost": ("compute_cost", 0.01),
+    "resample_evidence_decay": ("evidence_decay", 0.9),
+    "resample_evidence_rep_weight": ("evidence_rep_weight", 0.5),
+}
+
+# The agent types whose repeated `act` calls the resample protocol makes are
+# ported with the texts its action signature compares. Other types (and
+# Python/LLM agents, whose `act` the core cannot call again) are refused.
+RESAMPLE_AGENT_TYPES = ("honest", "adversarial", "adaptive_adversary", "hyperagent_self_mod")
+
 # The implemented levers: the flag that switches each on, and its keys.
 LEVERS: dict[str, tuple[str, dict[str, tuple[str, Any]]]] = {
     "security": ("security_enabled", SECURITY_KEYS),
     "rbac": ("rbac_enabled", RBAC_KEYS),
     "sybil": ("sybil_detection_enabled", SYBIL_KEYS),
+    "resample": ("resample_enabled", RESAMPLE_KEYS),
 }
 
 
@@ -71,3 +89,20 @@ def lever_configs(gov: Mapping[str, Any]) -> dict[str, Any]:
                 value = int(value)
             out[name][field] = value
     return out
+
+
+def check_resample_agents(config: Mapping[str, Any]) -> None:
+    """The resample protocol re-asks agents for actions: refuse the types
+    for which swarm_fast does not reproduce that (see RESAMPLE_AGENT_TYPES)."""
+    if config["governance"].get("resample") is None:
+        return
+    from .errors import ScenarioError
+
+    for i, agent in enumerate(config["agents"]):
+        kind = agent.get("type")
+        if kind not in RESAMPLE_AGENT_TYPES:
+            raise ScenarioError(
+                "governance.resample_enabled",
+                f"the resample protocol is implemented for agent types "
+                f"{', '.join(RESAMPLE_AGENT_TYPES)} only; agents[{i}] is {kind!r}",
+            )

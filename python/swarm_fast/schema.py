@@ -208,6 +208,11 @@ def _governance() -> Section:
         "memory_provenance_enabled",
     ):
         keys[key] = Inert(memory)
+    # The self-modification lever acts only on interactions whose metadata
+    # marks a self-modification; no agent of the core path marks one.
+    keys["self_modification_enabled"] = Inert(
+        "acts only on interactions marked as self-modifications, and no agent here makes one"
+    )
     return Section(keys)
 
 

@@ -215,6 +215,18 @@ pub struct AgentParams {
     pub max_refinements_per_epoch: Option<f64>,
     pub tier_promotion_min_invocations: Option<f64>,
     pub tier_promotion_min_success_rate: Option<f64>,
+    // hyperagent_self_mod (swarm/agents/hyperagent_self_mod.py)
+    pub modification_rate: Option<f64>,
+    pub min_acceptance_threshold: Option<f64>,
+    pub initial_acceptance_threshold: Option<f64>,
+    // ralph_loop (swarm/agents/ralph_agent.py); `tasks` are the queue's
+    // priorities, in queue order.
+    pub quality_gate_threshold: Option<f64>,
+    pub consolidation_interval: Option<f64>,
+    pub max_task_attempts: Option<f64>,
+    pub learning_boost: Option<f64>,
+    pub one_task_per_epoch: Option<bool>,
+    pub tasks: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -296,6 +308,8 @@ pub struct GovernanceConfig {
     /// model's `adaptive_controller` switch is on and the scenario enables it.
     pub adaptive_controller:
         Option<crate::governance::adaptive_controller::AdaptiveControllerConfig>,
+    /// The resample protocol's keys; None unless `resample_enabled`.
+    pub resample: Option<crate::governance::resample::ResampleConfig>,
 }
 
 impl Default for GovernanceConfig {
@@ -326,6 +340,7 @@ impl Default for GovernanceConfig {
             rbac: None,
             sybil: None,
             adaptive_controller: None,
+            resample: None,
         }
     }
 }
@@ -424,6 +439,14 @@ impl RunConfig {
             return Err(SwarmError::Config("simulation.seed: a seed is required".into()));
         }
         for (i, spec) in self.agents.iter().enumerate() {
+            // The resample protocol calls an agent's `act` again: the core
+            // cannot do that for a policy decided outside it.
+            if spec.kind == crate::agents::EXTERNAL && self.governance.resample.is_some() {
+                return Err(SwarmError::Config(format!(
+                    "governance.resample_enabled: not supported with Python or LLM agents \
+                     (agents[{i}])"
+                )));
+            }
             if spec.kind == crate::agents::EXTERNAL {
                 let Some(ext) = &spec.external else {
                     return Err(SwarmError::Config(format!(

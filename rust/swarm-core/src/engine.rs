@@ -290,6 +290,9 @@ pub struct Engine {
     /// Self-optimizers with `optimize_per_epoch` on (a swarm_fast
     /// extension); empty in every reference-compatible run.
     optimizing: Vec<usize>,
+    /// Agents the memory-decay middleware changes at epoch end (`rain`,
+    /// `ralph_loop`); empty in the paper's runs.
+    forgetting: Vec<usize>,
     /// The policies of external agents (spec-ext §4 item 2), and what the
     /// run reports about them; None without external agents.
     external: Option<Externals>,
@@ -574,6 +577,7 @@ impl Engine {
         }
         let optimizing: Vec<usize> =
             (0..n).filter(|&i| agents[i].quality_loss().is_some()).collect();
+        let forgetting = (0..n).filter(|&i| agents[i].forgets()).collect();
         let (reputation, resources, frozen) = (vec![0.0; n], vec![100.0; n], vec![false; n]);
         let noisy = cfg.observation_noise_probability > 0.0 && cfg.observation_noise_std > 0.0;
         // Spawned children join mid-run (spawn.rs): the population's
@@ -668,6 +672,7 @@ impl Engine {
             eligible: Vec::new(),
             proposed: Vec::new(),
             optimizing,
+            forgetting,
             external: policy.filter(|_| !slots.is_empty()).map(|policy| Externals {
                 policy,
                 report: ExternalReport {
@@ -865,6 +870,10 @@ impl Engine {
         if let Some(net) = self.network.as_mut() {
             net.decay();
         }
+        // The memory-decay middleware, after the network's.
+        for &i in &self.forgetting {
+            self.agents[i].on_memory_decay(self.epoch);
+        }
         let row =
             self.accumulator.finish(self.epoch, self.feed.total_posts(), self.feed.total_votes());
         if let Some(p) = self.perturbation.as_mut() {
@@ -965,6 +974,10 @@ impl Engine {
             if let (true, Some(&next)) = (prefetch, eligible.get(k + 2)) {
                 self.agents[next as usize].prefetch();
             }
+            if self.governance.resampling() {
+                self.resampled_turn(a);
+                continue;
+            }
             let action = {
                 observe!(self, a, true, obs);
                 if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
@@ -986,6 +999,27 @@ impl Engine {
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT>();
+    }
+
+    /// A turn under the resample protocol (governance/resample.rs): the
+    /// agent's action, maybe re-asked on the same observation, then the
+    /// majority's; a PROPOSE it opens keeps the annotation. Out of line:
+    /// the usual turn keeps its size. (No external agents: refused.)
+    #[cold]
+    #[inline(never)]
+    fn resampled_turn(&mut self, a: AgentIdx) {
+        let (action, note) = {
+            observe!(self, a, true, obs);
+            let agent = &mut self.agents[a as usize];
+            let first = agent.act(&obs);
+            let rep = self.reputation[a as usize];
+            self.governance.resample_select(a, rep, first, || agent.act(&obs))
+        };
+        let id = self.pending.next_id;
+        self.execute::<false>(a, action);
+        if let (Some(note), true) = (note, self.pending.next_id > id) {
+            self.governance.resample_attach(id, note);
+        }
     }
 
     /// One step of the batched mode (see [`Engine::batched`]). Out of line:
@@ -1080,8 +1114,8 @@ impl Engine {
     }
 
     /// Execute one action (§4.1). Failures are silent. Inlined into each
-    /// step variant: called from several, it was otherwise kept out of
-    /// line, which cost a paper run ~3% more instructions.
+    /// step variant and the resampled turn: kept out of line, it cost a
+    /// paper run ~3% more instructions.
     #[inline(always)]
     fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
@@ -1103,7 +1137,7 @@ impl Engine {
                     self.execute_market(a, action);
                 }
             }
-            Action::Post => {
+            Action::Post | Action::PostText { .. } => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
                     u.posts += 1;
@@ -1117,7 +1151,7 @@ impl Engine {
                     self.usage_mut(actor).votes += 1;
                 }
             }
-            Action::Propose { target, kind } => {
+            Action::Propose { target, kind } | Action::ProposeText { target, kind, .. } => {
                 if self.usage_mut(actor).interactions >= limits.interactions_per_step {
                     return;
                 }
@@ -1157,6 +1191,9 @@ impl Engine {
             }
             Action::Accept { proposal } | Action::Reject { proposal } => {
                 if let Some(p) = self.pending.remove(proposal) {
+                    if self.governance.resampling() {
+                        self.governance.resample_take(proposal);
+                    }
                     self.complete(p, matches!(action, Action::Accept { .. }));
                 }
             }
@@ -1326,6 +1363,9 @@ impl Engine {
                 agent.accept(&view, || observation!(self, c, &NO_MARKET))
             };
             self.pending.take_at(i);
+            if self.governance.resampling() {
+                self.governance.resample_take(id);
+            }
             self.complete(p, accepted);
         }
         debug_assert_eq!(self.pending.entries.len(), n);

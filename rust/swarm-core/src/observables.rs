@@ -66,7 +66,10 @@ pub fn generate(
             let eng = rng.uniform(0.0, 0.5);
             (tp, rw, rj, 0, eng)
         }
-        StateType::Adversarial | StateType::Cautious | StateType::Tierra => {
+        StateType::Adversarial
+        | StateType::Cautious
+        | StateType::Tierra
+        | StateType::SelfModifying => {
             let tp = rng.uniform(-0.3, 0.2);
             let rw = rng.randint(1, 3);
             let rj = rng.randint(1, 2);

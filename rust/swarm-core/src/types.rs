@@ -59,6 +59,8 @@ pub enum StateType {
     Rlm,
     /// The tierra agent's own type (spawn subsystem, issue 17).
     Tierra,
+    /// `hyperagent_self_mod`'s type: the adversarial observables (Q4).
+    SelfModifying,
 }
 
 impl StateType {
@@ -71,6 +73,7 @@ impl StateType {
             StateType::Cautious => "cautious",
             StateType::Rlm => "rlm",
             StateType::Tierra => "tierra",
+            StateType::SelfModifying => "self_modifying",
         }
     }
 
@@ -95,6 +98,12 @@ pub enum Action {
     /// tree before it takes the turn).
     Spawn,
     Post,
+    /// A post whose text is one of several the policy draws; `text` numbers
+    /// them. Runs as `Post`: only the resample protocol's action signature
+    /// compares texts (governance/resample.rs).
+    PostText {
+        text: u8,
+    },
     Vote {
         post: u32,
         up: bool,
@@ -102,6 +111,13 @@ pub enum Action {
     Propose {
         target: AgentIdx,
         kind: InteractionType,
+    },
+    /// A proposal whose text depends on the branch that made it; runs as
+    /// `Propose` (see `PostText`).
+    ProposeText {
+        target: AgentIdx,
+        kind: InteractionType,
+        text: u8,
     },
     Accept {
         proposal: u64,

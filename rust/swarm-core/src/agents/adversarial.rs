@@ -130,9 +130,10 @@ impl Adversarial {
                 return attack;
             }
         }
+        // Texts 0-4: the disruptive posts; 5-8: the attack posts.
         if obs.can_post && rng.random() < self.post_probability {
-            rng.choice_index(5);
-            return Action::Post;
+            let text = rng.choice_index(5) as u8;
+            return Action::PostText { text };
         }
         if obs.can_vote && !obs.posts.is_empty() {
             let mem = self.seen(obs);
@@ -144,10 +145,15 @@ impl Adversarial {
             return Action::Vote { post: post.idx, up: false };
         }
         if obs.can_interact && obs.has_visible() {
+            // Texts: 2 "Special deal just for you.", 3 "Let's do business."
+            let kind = InteractionType::Trade;
             let chosen = self.choose_target(obs, rng);
             self.offer = if chosen.is_some() { -1.0 } else { 0.0 };
-            if let Some(target) = chosen.or_else(|| anyone(obs, rng)) {
-                return Action::Propose { target, kind: InteractionType::Trade };
+            if let Some(target) = chosen {
+                return Action::ProposeText { target, kind, text: 2 };
+            }
+            if let Some(target) = anyone(obs, rng) {
+                return Action::ProposeText { target, kind, text: 3 };
             }
         }
         Action::Noop
@@ -157,7 +163,8 @@ impl Adversarial {
         if obs.can_interact {
             if let Some(target) = self.choose_target(obs, rng) {
                 self.offer = -1.0;
-                return Action::Propose { target, kind: InteractionType::Trade };
+                // "You won't want to miss this opportunity."
+                return Action::ProposeText { target, kind: InteractionType::Trade, text: 1 };
             }
         }
         let tasks = &obs.market.available_tasks;
@@ -166,8 +173,8 @@ impl Adversarial {
             return Action::ClaimTask { task: t.id };
         }
         if obs.can_post {
-            rng.choice_index(4);
-            return Action::Post;
+            let text = 5 + rng.choice_index(4) as u8;
+            return Action::PostText { text };
         }
         Action::Noop
     }

@@ -11,11 +11,12 @@ use crate::types::{Action, InteractionType};
 
 #[derive(Debug, Clone)]
 pub struct Honest {
-    acceptance_threshold: f64,
+    /// Moved by the Ralph loop agent's learning boosts.
+    pub(super) acceptance_threshold: f64,
     trust_weight: f64,
     post_probability: f64,
     vote_probability: f64,
-    interact_probability: f64,
+    pub(super) interact_probability: f64,
 }
 
 impl Honest {
@@ -30,9 +31,23 @@ impl Honest {
     }
 
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom, mem: &mut Memory) -> Action {
+        self.act_as::<false>(obs, rng, mem)
+    }
+
+    /// The turn; `FORGETS`: for an agent whose trust may need the
+    /// bootstrap (`rain`, `ralph_loop`), every trust the reference computes
+    /// is consulted (a separate copy: the paper's honest turn is unchanged).
+    #[inline(always)]
+    pub fn act_as<const FORGETS: bool>(
+        &mut self,
+        obs: &Observation,
+        rng: &mut PyRandom,
+        mem: &mut Memory,
+    ) -> Action {
         if let Some(p) = obs.pending {
+            let trust = if FORGETS { mem.consult(p.initiator) } else { mem.trust(p.initiator) };
             // 0.4 - 0.1 is 0.30000000000000004: computed, not written as 0.3.
-            return answer(&p, mem.trust(p.initiator) >= self.acceptance_threshold - 0.1);
+            return answer(&p, trust >= self.acceptance_threshold - 0.1);
         }
         let m = obs.market;
         if let Some(b) = cheapest_bid(&m.bid_decisions) {
@@ -57,6 +72,10 @@ impl Honest {
             return action;
         }
         if obs.can_interact && rng.random() < self.interact_probability && obs.has_visible() {
+            if FORGETS {
+                // The reference computes the trust of every candidate.
+                mem.consult_visible(obs);
+            }
             return match most_trusted(obs, mem, 0.3) {
                 Some(target) => Action::Propose { target, kind: InteractionType::Collaboration },
                 None => Action::Noop,

@@ -39,6 +39,42 @@ impl History {
     }
 }
 
+/// What `compute_counterparty_trust` falls back on for a party with no
+/// trust entry (after a rain-like agent forgot it): the EMA from 0.5 over
+/// the accepted interactions with that party among the last 500 the agent
+/// took part in (`_interaction_history`). Kept only for agents that forget.
+#[derive(Debug, Clone)]
+struct Recall {
+    /// The last 500 interactions: the party, and p if accepted.
+    entries: VecDeque<(AgentIdx, Option<f64>)>,
+    /// Per party, the accepted p's among them, in order.
+    accepted: AgentMap<VecDeque<f64>>,
+}
+
+impl Recall {
+    fn push(&mut self, other: AgentIdx, accepted: bool, p: f64) {
+        if self.entries.len() == HISTORY_LEN {
+            if let Some((oldest, Some(_))) = self.entries.pop_front() {
+                if let Some(ps) = self.accepted.get_mut(oldest) {
+                    ps.pop_front();
+                }
+            }
+        }
+        let p = accepted.then_some(p);
+        self.entries.push_back((other, p));
+        if let Some(p) = p {
+            self.accepted.get_or_insert_with(other, VecDeque::new).push_back(p);
+        }
+    }
+
+    /// The bootstrap trust, None without an accepted interaction.
+    fn bootstrap(&self, other: AgentIdx) -> Option<f64> {
+        let ps = self.accepted.get(other).filter(|ps| !ps.is_empty())?;
+        let alpha = 0.3;
+        Some(ps.iter().fold(0.5, |t, p| t * (1.0 - alpha) + p * alpha))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Memory {
     /// T(x) per known party; in `ranked` instead when that is kept.
@@ -54,6 +90,8 @@ pub struct Memory {
     /// Kept only for the honest policy (boxed, like `history`, so that the
     /// other policies' agents stay small in large populations).
     votes: Option<Box<Votes>>,
+    /// Kept only for agents that forget trust (`rain`, `ralph_loop`).
+    recall: Option<Box<Recall>>,
 }
 
 /// The shared `_memory` deque: `None` = an interaction-outcome record,
@@ -80,6 +118,58 @@ impl Memory {
             }),
             votes: keep_votes.then(Box::default),
             ranked: ranked.then(|| Ranked::new(me, population)),
+            recall: None,
+        }
+    }
+
+    /// This memory also keeps what the trust bootstrap reads (for agents
+    /// that forget trust; see `Recall`).
+    pub fn with_recall(mut self, population: usize) -> Self {
+        self.recall = Some(Box::new(Recall {
+            entries: VecDeque::new(),
+            accepted: AgentMap::new(population),
+        }));
+        self
+    }
+
+    /// Whether this memory forgets and bootstraps trust.
+    #[inline]
+    pub fn recalls(&self) -> bool {
+        self.recall.is_some()
+    }
+
+    /// `compute_counterparty_trust(other)`: T(x), and for an agent that
+    /// forgets, a party without an entry gets (and keeps) the bootstrap
+    /// from its accepted history, if any. Elsewhere the same as `trust`.
+    #[inline]
+    pub fn consult(&mut self, other: AgentIdx) -> f64 {
+        if self.recall.is_some() {
+            self.bootstrap(other);
+        }
+        self.trust(other)
+    }
+
+    /// `consult` every visible agent (a forgetting agent's candidates).
+    #[cold]
+    #[inline(never)]
+    pub fn consult_visible(&mut self, obs: &crate::observation::Observation<'_>) {
+        for v in obs.visible_iter() {
+            self.consult(v.idx);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bootstrap(&mut self, other: AgentIdx) {
+        if self.knows(other) {
+            return;
+        }
+        let Some(t) = self.recall.as_ref().and_then(|r| r.bootstrap(other)) else { return };
+        match self.ranked.as_mut() {
+            Some(ranked) => ranked.set(other, ordered(t)),
+            None => {
+                self.trust.insert(other, t);
+            }
         }
     }
 
@@ -114,6 +204,19 @@ impl Memory {
         }
     }
 
+    /// Forget every counterparty's trust: `apply_memory_decay` with
+    /// epistemic persistence 0 (each entry goes to 0.5, then the map is
+    /// cleared).
+    pub fn forget_trust(&mut self) {
+        let known: Vec<AgentIdx> = self.trust.keys().collect();
+        for other in known {
+            self.trust.remove(other);
+        }
+        if let Some(r) = self.ranked.as_mut() {
+            r.clear();
+        }
+    }
+
     /// Move every trust entry by `delta`, clamped to [0, 1] (dynamic
     /// toxicity's quality contagion).
     pub fn shift_trust(&mut self, delta: f64) {
@@ -134,6 +237,10 @@ impl Memory {
         if let Some(h) = self.history.as_mut() {
             h.push(other, p);
         }
+        if let Some(r) = self.recall.as_mut() {
+            r.push(other, accepted, p);
+        }
+        // `.get(other, 0.5)`: no bootstrap here, even for agents that forget.
         let current = self.trust(other);
         let updated = if accepted {
             let alpha = 0.3;

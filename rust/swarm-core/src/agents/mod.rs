@@ -13,11 +13,13 @@ mod collusive_verifier;
 mod deceptive;
 pub mod external;
 mod honest;
+mod hyperagent_self_mod;
 mod ldt;
 pub mod memory;
 mod modeling_adversary;
 mod obfuscating;
 mod opportunistic;
+mod ralph_loop;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
 mod self_optimizer;
@@ -59,6 +61,12 @@ pub enum AgentKind {
     Obfuscating,
     SkillRl,
     Tierra,
+    HyperagentSelfMod,
+    RalphLoop,
+    /// The honest policy forgetting all trust at each epoch end.
+    Rain,
+    /// The honest policy with full memory: the honest agent itself.
+    River,
 }
 
 impl AgentKind {
@@ -94,6 +102,10 @@ impl AgentKind {
             "obfuscating" => AgentKind::Obfuscating,
             "skillrl" => AgentKind::SkillRl,
             "tierra" => AgentKind::Tierra,
+            "hyperagent_self_mod" => AgentKind::HyperagentSelfMod,
+            "ralph_loop" => AgentKind::RalphLoop,
+            "rain" => AgentKind::Rain,
+            "river" => AgentKind::River,
             _ => return None,
         })
     }
@@ -117,6 +129,10 @@ impl AgentKind {
             AgentKind::Obfuscating => "obfuscating",
             AgentKind::SkillRl => "skillrl",
             AgentKind::Tierra => "tierra",
+            AgentKind::HyperagentSelfMod => "hyperagent_self_mod",
+            AgentKind::RalphLoop => "ralph_loop",
+            AgentKind::Rain => "rain",
+            AgentKind::River => "river",
         }
     }
 
@@ -126,7 +142,10 @@ impl AgentKind {
             AgentKind::Honest
             | AgentKind::CautiousReciprocator
             | AgentKind::Ldt
-            | AgentKind::SkillRl => StateType::Honest,
+            | AgentKind::SkillRl
+            | AgentKind::RalphLoop
+            | AgentKind::Rain
+            | AgentKind::River => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
@@ -143,6 +162,7 @@ impl AgentKind {
             AgentKind::External => StateType::Honest,
             AgentKind::Rlm => StateType::Rlm,
             AgentKind::Tierra => StateType::Tierra,
+            AgentKind::HyperagentSelfMod => StateType::SelfModifying,
         }
     }
 
@@ -180,6 +200,10 @@ enum Policy {
     Obfuscating(obfuscating::Obfuscating),
     SkillRl(Box<skillrl::SkillRl>),
     Tierra(Box<tierra::Tierra>),
+    HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod),
+    RalphLoop(Box<ralph_loop::RalphLoop>),
+    /// The honest policy of an agent that forgets (`rain`).
+    Rain(honest::Honest),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -210,7 +234,9 @@ impl Agent {
     ) -> Self {
         let large = population >= RANKED_FROM;
         let policy = match kind {
-            AgentKind::Honest => Policy::Honest(honest::Honest::new(params)),
+            AgentKind::Honest | AgentKind::River => Policy::Honest(honest::Honest::new(params)),
+            AgentKind::Rain => Policy::Rain(honest::Honest::new(params)),
+            AgentKind::RalphLoop => Policy::RalphLoop(Box::new(ralph_loop::RalphLoop::new(params))),
             AgentKind::Opportunistic => {
                 Policy::Opportunistic(opportunistic::Opportunistic::new(params))
             }
@@ -247,14 +273,37 @@ impl Agent {
             AgentKind::SkillRl => Policy::SkillRl(Box::new(skillrl::SkillRl::new(params))),
             // Its config is never read: every initial agent has the default genome.
             AgentKind::Tierra => Policy::Tierra(Box::new(tierra::Tierra::new(Default::default()))),
+            AgentKind::HyperagentSelfMod => {
+                Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
+            }
         };
         let memory = Memory::new(
             me,
             population,
             kind == AgentKind::Opportunistic,
-            matches!(kind, AgentKind::Honest | AgentKind::Ldt),
-            large && matches!(kind, AgentKind::Honest | AgentKind::Cautious),
+            matches!(
+                kind,
+                AgentKind::Honest
+                    | AgentKind::Ldt
+                    | AgentKind::RalphLoop
+                    | AgentKind::Rain
+                    | AgentKind::River
+            ),
+            large
+                && matches!(
+                    kind,
+                    AgentKind::Honest
+                        | AgentKind::Cautious
+                        | AgentKind::RalphLoop
+                        | AgentKind::Rain
+                        | AgentKind::River
+                ),
         );
+        let memory = if matches!(kind, AgentKind::Rain | AgentKind::RalphLoop) {
+            memory.with_recall(population)
+        } else {
+            memory
+        };
         Agent { kind, me, policy, rng, memory }
     }
 
@@ -342,6 +391,9 @@ impl Agent {
             Policy::Obfuscating(p) => p.act(obs, rng),
             Policy::SkillRl(p) => p.act(obs, rng, mem),
             Policy::Tierra(p) => p.act(obs, rng, mem, true),
+            Policy::HyperagentSelfMod(p) => p.act(obs, rng),
+            Policy::RalphLoop(p) => p.act(obs, rng, mem),
+            Policy::Rain(p) => rain_act(p, obs, rng, mem),
         }
     }
 
@@ -372,7 +424,7 @@ impl Agent {
         prop: &ProposalView,
         obs: impl FnOnce() -> Observation<'o>,
     ) -> bool {
-        let (rng, mem) = (&mut self.rng, &self.memory);
+        let (rng, mem) = (&mut self.rng, &mut self.memory);
         match &mut self.policy {
             Policy::Honest(p) => p.accept(prop, mem),
             Policy::Opportunistic(p) => p.accept(prop, rng, mem),
@@ -391,6 +443,15 @@ impl Agent {
             Policy::Obfuscating(p) => p.accept(rng),
             Policy::SkillRl(p) => p.accept(prop, mem),
             Policy::Tierra(p) => p.accept(prop, mem),
+            Policy::HyperagentSelfMod(p) => p.accept(prop, &obs(), mem.trust(prop.initiator)),
+            Policy::RalphLoop(p) => {
+                mem.consult(prop.initiator);
+                p.accept(prop, mem)
+            }
+            Policy::Rain(p) => {
+                mem.consult(prop.initiator);
+                p.accept(prop, mem)
+            }
         }
     }
 
@@ -422,6 +483,7 @@ impl Agent {
             Policy::Rlm(r) => r.on_outcome(other, accepted, payoff),
             Policy::Obfuscating(o) => o.on_outcome(),
             Policy::SkillRl(s) => s.on_outcome(kind, p, payoff),
+            Policy::RalphLoop(r) => r.on_outcome(p),
             _ => {}
         }
     }
@@ -434,6 +496,21 @@ impl Agent {
     pub fn on_epoch_end(&mut self) {
         if let Policy::SelfOptimizer(p) = &mut self.policy {
             p.on_epoch_end();
+        }
+    }
+
+    /// Whether the reference's memory-decay middleware changes this agent
+    /// at epoch end (epistemic persistence below 1: `rain`, `ralph_loop`).
+    pub fn forgets(&self) -> bool {
+        matches!(self.kind, AgentKind::Rain | AgentKind::RalphLoop)
+    }
+
+    /// `apply_memory_decay(epoch)`: trust forgotten, then the Ralph loop
+    /// agent's own epoch end.
+    pub fn on_memory_decay(&mut self, epoch: u32) {
+        self.memory.forget_trust();
+        if let Policy::RalphLoop(r) = &mut self.policy {
+            r.on_epoch_end(epoch);
         }
     }
 
@@ -460,6 +537,18 @@ impl Agent {
 /// the error names the key.
 pub fn check_params(c: &AgentParams) -> Result<(), String> {
     ldt::check_params(c)
+}
+
+/// The rain agent's turn (the honest turn consulting trust as the
+/// reference computes it). Out of line, to keep `Agent::act` small.
+#[inline(never)]
+fn rain_act(
+    p: &mut honest::Honest,
+    obs: &Observation<'_>,
+    rng: &mut PyRandom,
+    mem: &mut Memory,
+) -> Action {
+    p.act_as::<true>(obs, rng, mem)
 }
 
 /// First index of the maximum under `key`, ties to the earliest: Python's
@@ -536,8 +625,8 @@ pub(crate) fn post_or_vote_unvoted(
     vote_probability: f64,
 ) -> Option<Action> {
     if obs.can_post && rng.random() < post_probability {
-        rng.choice_index(4);
-        return Some(Action::Post);
+        let text = rng.choice_index(4) as u8;
+        return Some(Action::PostText { text });
     }
     if obs.can_vote && !obs.posts.is_empty() && rng.random() < vote_probability {
         let mut unvoted = [0u32; crate::feed::VISIBLE_POSTS];

@@ -36,7 +36,7 @@ pub(crate) struct Ranked<K: Ord + Copy> {
     keys: AgentMap<K>,
     order: BTreeSet<(Reverse<K>, AgentIdx)>,
     /// Every agent below this one has a record or is `me`. Records are
-    /// never removed, so it only moves up.
+    /// only removed all at once (`clear`), so otherwise it only moves up.
     strangers_from: AgentIdx,
 }
 
@@ -69,6 +69,17 @@ impl<K: Ord + Copy> Ranked<K> {
         while self.strangers_from == self.me || self.keys.contains_key(self.strangers_from) {
             self.strangers_from += 1;
         }
+    }
+
+    /// Forget every record (a rain-like agent's epoch end).
+    pub(crate) fn clear(&mut self) {
+        let known: Vec<AgentIdx> = self.keys.keys().collect();
+        for who in known {
+            self.keys.remove(who);
+        }
+        self.order.clear();
+        self.strangers_from = 0;
+        self.advance();
     }
 
     pub(crate) fn get(&self, who: AgentIdx) -> Option<K> {

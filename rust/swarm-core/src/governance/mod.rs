@@ -11,6 +11,7 @@ pub mod circuit_breaker;
 pub mod collusion;
 pub mod decay;
 pub mod rbac;
+pub mod resample;
 pub mod security;
 pub mod staking;
 pub mod sybil;
@@ -23,6 +24,7 @@ use crate::types::AgentIdx;
 use adaptive_controller::AdaptiveController;
 use circuit_breaker::CircuitBreaker;
 use collusion::Collusion;
+use resample::Resample;
 use security::Security;
 use sybil::Sybil;
 
@@ -67,6 +69,8 @@ pub struct Governance {
     /// Whether a lever that can bar an agent from acting (security,
     /// Sybil) is on: one check per admission when none is.
     gated: bool,
+    /// The resample protocol, when `resample_enabled` (resample.rs).
+    resample: Option<Resample>,
 }
 
 impl Governance {
@@ -79,6 +83,7 @@ impl Governance {
             security: cfg.security.clone().map(|s| Security::new(s, n)),
             sybil: cfg.sybil.as_ref().map(|_| Sybil::new()),
             gated: cfg.security.is_some() || cfg.sybil.is_some(),
+            resample: cfg.resample.as_ref().map(|_| Resample::new(n)),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -146,12 +151,13 @@ impl Governance {
         self.model.is_reference()
             && self.security.is_none()
             && self.sybil.is_none()
+            && self.resample.is_none()
             && self.cfg.rbac.is_none()
     }
 
     /// `apply_interaction`, evaluated on the state before any of it applies.
     /// `PLAIN` (only when [`Governance::is_plain`]) compiles out the
-    /// security, sybil, RBAC and corrected-model checks (τ among them),
+    /// security, sybil, RBAC, resample and corrected-model checks (τ among them),
     /// per run rather than per interaction. The interaction's fields come
     /// one by one: a struct would be built per interaction only to be
     /// taken apart here.
@@ -216,6 +222,16 @@ impl Governance {
             cost_a += pen;
             rep_delta = Some(rep_delta.unwrap_or(0.0) + rep);
         }
+        let mut freeze = freeze;
+        // Registered after RBAC, last of the levers that act here.
+        if let (Some(rs), Some(cfg)) = (self.resample.as_mut(), self.cfg.resample.as_ref()) {
+            let e = rs.on_interaction(cfg, initiator, p);
+            cost_a += e.cost_a;
+            if let Some(d) = e.rep_delta {
+                rep_delta = Some(rep_delta.unwrap_or(0.0) + d);
+            }
+            freeze |= e.freeze;
+        }
         InteractionEffect {
             cost_a,
             cost_b,
@@ -231,7 +247,7 @@ impl Governance {
     }
 
     /// Whether `apply_epoch_start` can do anything this run: false when
-    /// decay, the breaker, collusion detection, security and sybil are all off
+    /// decay, the breaker, collusion detection, security, sybil and resample are all off
     /// (each of their hooks then returns at once with nothing), so the
     /// engine skips the call and its per-agent vectors.
     pub fn acts_at_epoch_start(&self) -> bool {
@@ -243,6 +259,7 @@ impl Governance {
             || c.collusion_detection_enabled
             || self.security.is_some()
             || self.sybil.is_some()
+            || self.resample.is_some()
     }
 
     /// `apply_epoch_start` over decay, the breaker and collusion, all read
@@ -279,6 +296,48 @@ impl Governance {
                 effect.res_delta[i] = Some(effect.res_delta[i].unwrap_or(0.0) + res_d);
             }
         }
+        if let (Some(rs), Some(cfg)) = (self.resample.as_mut(), self.cfg.resample.as_ref()) {
+            rs.on_epoch_start(cfg);
+        }
         effect
+    }
+
+    /// Whether the resample protocol runs (a per-run flag for the engine).
+    #[inline]
+    pub fn resampling(&self) -> bool {
+        self.resample.is_some()
+    }
+
+    /// The resample protocol's turn hook (see [`Resample::select`]).
+    pub fn resample_select(
+        &self,
+        agent: AgentIdx,
+        reputation: f64,
+        first: crate::types::Action,
+        act: impl FnMut() -> crate::types::Action,
+    ) -> (crate::types::Action, Option<resample::Note>) {
+        match (self.resample.as_ref(), self.cfg.resample.as_ref()) {
+            (Some(rs), Some(cfg)) => rs.select(cfg, agent, reputation, first, act),
+            _ => (first, None),
+        }
+    }
+
+    /// A resampled PROPOSE opened proposal `id`.
+    #[cold]
+    #[inline(never)]
+    pub fn resample_attach(&mut self, id: u64, note: resample::Note) {
+        if let Some(rs) = self.resample.as_mut() {
+            rs.attach(id, note);
+        }
+    }
+
+    /// Proposal `id` is about to complete. Out of line: the completion
+    /// path only tests `resampling()`.
+    #[cold]
+    #[inline(never)]
+    pub fn resample_take(&mut self, id: u64) {
+        if let Some(rs) = self.resample.as_mut() {
+            rs.take(id);
+        }
     }
 }
