@@ -113,7 +113,8 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
     ):
         assert ours[key] == getattr(oc, key), key
     for key, value in ours["governance"].items():
-        if key in ("security", "rbac", "sybil", "resample"):  # a lever's sub-mapping: present when on
+        # a lever's sub-mapping: present when on
+        if key in ("security", "rbac", "sybil", "resample"):
             flag = "sybil_detection_enabled" if key == "sybil" else f"{key}_enabled"
             assert getattr(oc.governance_config, flag) is (value is not None)
             continue
