@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 import swarm_fast
 from swarm_fast import PAPER_SCENARIOS, ScenarioError, load_scenario
-from swarm_fast.model import NOT_IN_PRESET, SWITCHES, describe, model_switches
+from swarm_fast.model import SWITCHES, describe, model_switches
 
 RUN = {"epochs": 8, "steps": 10, "record_interactions": True}
 
@@ -175,13 +175,21 @@ def test_collusion_benefit_switch_spares_honest_pairs_in_the_red_team() -> None:
 
 
 def test_corrected_turns_every_switch_on_and_differs() -> None:
-    preset = {k: k not in NOT_IN_PRESET for k in SWITCHES}
+    preset = dict.fromkeys(SWITCHES, True)
     assert model_switches("corrected") == preset
     assert describe(preset) == "corrected"
-    assert describe(dict.fromkeys(SWITCHES, True)) == "+".join(SWITCHES)
+    # transfers_in_payoff is in the preset (issue 18: one switch for all), and
+    # the mapping form still turns it, or any other, back off.
+    no_tau = model_switches({"preset": "corrected", "transfers_in_payoff": False})
+    assert no_tau == {**preset, "transfers_in_payoff": False}
+    assert describe(no_tau) == "+".join(k for k in SWITCHES if k != "transfers_in_payoff")
     sc = load_scenario("strict_governance").with_overrides({"model": "corrected"})
     assert sc.config["model"] == preset
     assert _differs(_run(load_scenario("strict_governance")), _run(sc))
+    no_tau_sc = load_scenario("strict_governance").with_overrides(
+        {"model": {"preset": "corrected", "transfers_in_payoff": False}}
+    )
+    assert _differs(_run(no_tau_sc), _run(sc))
 
 
 @pytest.mark.parametrize(

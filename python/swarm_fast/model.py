@@ -2,13 +2,13 @@
 
 A scenario's optional top-level ``model:`` key picks the model a run
 follows. Absent (or ``model: reference``) a run is bit for bit the
-reference's. ``model: corrected`` turns every switch on except the opt-in
-ones (``NOT_IN_PRESET``); a mapping turns them on one by one, optionally
-on top of a preset::
+reference's. ``model: corrected`` turns every switch on; a mapping turns
+them on one by one, optionally on top of a preset (and then off again)::
 
     model: corrected                       # every correction
     model: {tax_base_from_payoff: true}    # just one
     model: {preset: corrected, audit_once: false}
+    model: {preset: corrected, transfers_in_payoff: false}
 
 The switches, the reference behaviour each replaces and why:
 ``docs/corrected-model.md``. They are implemented in the Rust core
@@ -57,10 +57,6 @@ SWITCHES: dict[str, tuple[str, str]] = {
 }
 
 PRESETS = ("reference", "corrected")
-# Opt-in switches that ``model: corrected`` leaves off: transfers change
-# every corrected-model number of docs/findings.md, which have not been
-# regenerated with them yet (docs/corrected-model.md).
-NOT_IN_PRESET = frozenset({"transfers_in_payoff"})
 
 
 def _preset(key: str, value: Any) -> dict[str, bool]:
@@ -70,7 +66,7 @@ def _preset(key: str, value: Any) -> dict[str, bool]:
             f"must be one of {', '.join(PRESETS)} (or a mapping of switches), got {short(value)}",
         )
     on = value == "corrected"
-    return {name: on and name not in NOT_IN_PRESET for name in SWITCHES}
+    return dict.fromkeys(SWITCHES, on)
 
 
 def model_switches(value: Any) -> dict[str, bool]:
@@ -111,6 +107,6 @@ def describe(switches: Mapping[str, bool]) -> str:
     on = [k for k, v in switches.items() if v]
     if not on:
         return "reference"
-    if set(on) == set(SWITCHES) - NOT_IN_PRESET:
+    if len(on) == len(SWITCHES):
         return "corrected"
     return "+".join(on)

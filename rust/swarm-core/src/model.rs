@@ -39,7 +39,7 @@ pub struct ModelSwitches {
 }
 
 impl ModelSwitches {
-    /// `model: corrected`: every switch of the preset on.
+    /// `model: corrected`: every switch on.
     pub fn corrected() -> Self {
         ModelSwitches {
             tax_base_from_payoff: true,
@@ -47,8 +47,7 @@ impl ModelSwitches {
             collusion_benefit_transfers_only: true,
             audit_once: true,
             adaptive_controller: true,
-            // Opt-in: not part of the preset yet (python/swarm_fast/model.py).
-            transfers_in_payoff: false,
+            transfers_in_payoff: true,
         }
     }
 
@@ -87,6 +86,8 @@ mod tests {
     fn default_is_the_reference() {
         assert!(ModelSwitches::default().is_reference());
         assert!(!ModelSwitches::corrected().is_reference());
+        // The preset is every switch, the transfers included (issue 18).
+        assert!(ModelSwitches::corrected().transfers_in_payoff);
         let m: ModelSwitches = serde_json::from_str("{}").unwrap();
         assert!(m.is_reference());
         assert!(serde_json::from_str::<ModelSwitches>(r#"{"nope": true}"#).is_err());
