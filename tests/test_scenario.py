@@ -426,7 +426,8 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ["honest"]}, "agents[0]"),
     ({"agents": [{"type": "wizard"}]}, "agents[0].type"),
     ({"agents": [{"type": None}]}, "agents[0].type"),
-    ({"agents": [{"type": "council"}]}, "agents[0].type"),
+    ({"agents": [{"type": "crewai_adapter"}]}, "agents[0].type"),
+    ({"agents": [{"type": "council", "council": {"seed": 1.5}}]}, "agents[0].council.seed"),
     ({"agents": ONE + [{"type": "diligent_editor"}]}, "agents[1].type"),
     ({"agents": [{"type": "honest"}, {"type": "honest", "count": -1}]}, "agents[1].count"),
     ({"agents": [{"type": "honest", "count": 2.5}]}, "agents[0].count"),
@@ -586,7 +587,7 @@ def test_out_of_scope_messages_say_so() -> None:
     for data in (
         gov(self_ensemble_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
-        {"agents": [{"type": "council"}]},
+        {"agents": [{"type": "crewai_adapter"}]},
         {"agents": ONE, "scholar": {"top_k": 3}},
     ):
         with pytest.raises(ScenarioError, match="out of scope"):
