@@ -261,3 +261,24 @@ def test_unknown_spec_key_and_offline_default_mock() -> None:
         )
     assert r.llm_usage["agent_id"].to_list() == ["council_1"]
     assert r.llm_usage["calls"][0] > 0
+
+
+def test_record_then_replay_is_identical(tmp_path: Path) -> None:
+    rec = tmp_path / "council.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = swarm_fast.run(
+            _load(), seed=9, epochs=2, steps=3, llm={"council_mock": stub, "record": str(rec)}
+        )
+        ids = {
+            line.split('"agent_id": "')[1].split('"')[0] for line in rec.read_text().splitlines()
+        }
+        assert ids <= {
+            "council_1_member_claude",
+            "council_1_member_gpt4o",
+            "council_1_member_mixtral",
+        }
+        again = swarm_fast.run(_load(), seed=9, epochs=2, steps=3, llm={"replay": str(rec)})
+    assert_frame_equal(first.epochs, again.epochs, check_exact=True)
+    assert_frame_equal(first.agents, again.agents, check_exact=True)
+    assert again.llm_usage["calls"][0] == first.llm_usage["calls"][0]
