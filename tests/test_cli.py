@@ -295,10 +295,10 @@ def test_list_bundled_and_dir(capsys, tmp_path: Path) -> None:
         "scenario_id: mine\ndescription: two honest\nsimulation: {seed: 1}\n"
         "agents: [{type: honest, count: 2}]\n"
     )
-    (tmp_path / "council.yaml").write_text("simulation: {}\nagents: [{type: council}]\n")
+    (tmp_path / "crewai.yaml").write_text("simulation: {}\nagents: [{type: crewai_adapter}]\n")
     _, out, _ = run_cli(capsys, "list", "--dir", str(tmp_path))
     assert re.search(r"^  mine.yaml +2 agents, 10x10; two honest$", out, re.M)
-    assert re.search(r"^  council.yaml +\(not runnable by swarm_fast: agents\[0\].type", out, re.M)
+    assert re.search(r"^  crewai.yaml +\(not runnable by swarm_fast: agents\[0\].type", out, re.M)
 
 
 # ----------------------------------------------------------------- errors

@@ -81,13 +81,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
 
 # Reference agent types that are not ported, with why (more precise than
 # "out of scope").
-NOT_PORTED_REASONS = {
-    "council": "agent type 'council' is not ported to swarm_fast: its decisions come "
-    "from swarm.council's deliberation protocol (each LLM member answers, the members "
-    "rank each other's anonymised answers, a chairman synthesises the verdict), which "
-    "the LLM-agent machinery (provider: mock, record/replay) does not model; run this "
-    "file with swarm-safety",
-}
+NOT_PORTED_REASONS: dict[str, str] = {}
 
 # What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
 # refuses them and names the reference's failure.
@@ -567,7 +561,7 @@ def _agent_params(where: str, params: Any, kind: str = "honest") -> dict[str, An
 def _agent(i: int, spec: Any) -> dict[str, Any]:
     where = f"agents[{i}]"
     spec = _mapping(where, spec)
-    if spec.get("type") in ("python", "llm", "concordia_entity"):
+    if spec.get("type") in ("python", "llm", "concordia_entity", "council"):
         # Agents whose policy is Python code (issue 13): checked there.
         from .agents.spec import external_agent
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 
-EXTERNAL_TYPES = ("python", "llm", "concordia_entity")
+EXTERNAL_TYPES = ("python", "llm", "concordia_entity", "council")
 # The AgentState types an agent can declare (the reference's five).
 DECLARABLE_TYPES = ("honest", "opportunistic", "deceptive", "adversarial", "cautious")
 PYTHON_KEYS = frozenset(
@@ -26,6 +26,7 @@ PYTHON_KEYS = frozenset(
 LLM_SPEC_KEYS = frozenset({"type", "count", "name", "llm", "id", "strategy"})
 # `config` is handed to the reference's BaseAgent, which this agent never reads.
 CONCORDIA_SPEC_KEYS = frozenset({"type", "count", "name", "concordia", "config"})
+COUNCIL_SPEC_KEYS = frozenset({"type", "count", "name", "council"})
 
 
 def _count(where: str, value: Any) -> int:
@@ -65,6 +66,15 @@ def external_agent(where: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         parse_concordia_config(f"{where}.concordia", spec.get("concordia"))
         # Ids concordia_k, registered honest, no RNG (spec-ext §3.7).
         external = {"id_prefix": "concordia", "agent_type": "honest"}
+    elif kind == "council":
+        from .council import parse_council_config
+
+        unknown = sorted(set(spec) - COUNCIL_SPEC_KEYS)
+        if unknown:
+            raise ScenarioError(f"{where}.{unknown[0]}", "unknown key for a council agent")
+        parse_council_config(f"{where}.council", spec.get("council"))
+        # Ids council_k, registered honest, no RNG of the run's.
+        external = {"id_prefix": "council", "agent_type": "honest"}
     else:
         unknown = sorted(set(spec) - PYTHON_KEYS)
         if unknown:
@@ -164,6 +174,12 @@ def build_policies(
             cfg = parse_llm_config(f"{where}.llm", spec.get("llm") or {})
             for _ in range(count):
                 out.append(LLMAgent(cfg, context))
+            continue
+        if spec["type"] == "council":
+            from .council import CouncilAgent, parse_council_config
+
+            council = parse_council_config(f"{where}.council", spec.get("council"))
+            out.extend(CouncilAgent(council, context) for _ in range(count))
             continue
         if spec["type"] == "concordia_entity":
             from .concordia import ConcordiaEntityAgent, parse_concordia_config
