@@ -270,3 +270,11 @@ def test_llm_agents_with_a_marketplace_are_refused_with_the_reason() -> None:
     with pytest.raises(ScenarioError, match="tasks in their prompts") as e:
         swarm_fast.run(data, seed=1, epochs=1, steps=1)
     assert e.value.key == "marketplace"
+
+
+def test_council_agents_with_a_marketplace_are_refused_with_the_reason() -> None:
+    data = yaml.safe_load((HERE / "scenarios" / "marketplace.yaml").read_text())
+    data["agents"].append({"type": "council"})
+    with pytest.raises(ScenarioError, match="council agents with a marketplace") as e:
+        swarm_fast.run(data, seed=1, epochs=1, steps=1)
+    assert e.value.key == "marketplace"

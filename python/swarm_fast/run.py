@@ -153,8 +153,14 @@ def _run_external(
         model_agents = [
             a.get("type")
             for a in sc.raw.get("agents") or []
-            if isinstance(a, Mapping) and a.get("type") in ("llm", "concordia_entity")
+            if isinstance(a, Mapping) and a.get("type") in ("llm", "concordia_entity", "council")
         ]
+        if "council" in model_agents:
+            raise ScenarioError(
+                "marketplace",
+                "council agents with a marketplace are refused: their prompts and verdicts "
+                "have not been checked against the reference's there (docs/agents.md)",
+            )
         if model_agents:
             raise ScenarioError(
                 "marketplace",
