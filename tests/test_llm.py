@@ -322,7 +322,10 @@ def test_concordia_entities_without_the_package_say_what_to_install(monkeypatch)
         "agents": [{"type": "honest"}, {"type": "concordia_entity", "concordia": {"goal": "g"}}],
     }
     assert swarm_fast.load_scenario(data).n_agents == 2
-    monkeypatch.setitem(sys.modules, "concordia", None)  # import fails
+    # Imports fail, also where earlier tests (tests/test_concordia.py, when the
+    # package is installed) left its submodules cached.
+    for name in ["concordia", *(m for m in sys.modules if m.startswith("concordia."))]:
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ScenarioError, match=r"swarm_fast\[concordia\]") as e:
         swarm_fast.run(data)
     assert e.value.key == "agents[1].type"

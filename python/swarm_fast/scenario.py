@@ -425,6 +425,22 @@ def _role_map(key: str, value: Any) -> dict[str, list[str]]:
     return value
 
 
+def enabled_section(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """An optional subsystem's section (``spawn:``, ``tierra:``): None when
+    absent, empty or ``enabled: false``; a mapping otherwise, whose
+    ``enabled`` (default true) is a checked bool."""
+    section = data.get(name)
+    if not section:
+        return None
+    if not isinstance(section, dict):
+        raise ScenarioError(name, f"expected a mapping, got {short(section)}")
+    enabled = section.get("enabled", True)
+    if enabled is False:
+        return None
+    _value(f"{name}.enabled", enabled, "bool")
+    return section
+
+
 def _value(key: str, value: Any, kind: str, rng: Range = ANY) -> Any:
     """Check one value of the given kind (float, int, bool, strings, role_map)."""
     if kind == "bool":

@@ -39,17 +39,11 @@ KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any], bool]] = {
 
 def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """The core's ``SpawnConfig``, or None when the subsystem is off."""
-    from .scenario import _value  # the shared checks (no cycle at import)
+    from .scenario import _value, enabled_section  # the shared checks (no cycle at import)
 
-    section = data.get("spawn")
-    if not section:
+    section = enabled_section(data, "spawn")
+    if section is None:
         return None
-    if not isinstance(section, dict):
-        raise ScenarioError("spawn", f"expected a mapping, got {short(section)}")
-    enabled = section.get("enabled", True)
-    if enabled is False:
-        return None
-    _value("spawn.enabled", enabled, "bool")
     mode = section.get("attribution_mode", "leaf_only")
     if not isinstance(mode, str) or mode.lower() not in ATTRIBUTION_MODES:
         raise ScenarioError(

@@ -34,17 +34,11 @@ KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any]]] = {
 
 def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """The core's ``TierraConfig``, or None when the subsystem is off."""
-    from .scenario import _value  # the shared checks (no cycle at import)
+    from .scenario import _value, enabled_section  # the shared checks (no cycle at import)
 
-    section = data.get("tierra")
-    if not section:
+    section = enabled_section(data, "tierra")
+    if section is None:
         return None
-    if not isinstance(section, dict):
-        raise ScenarioError("tierra", f"expected a mapping, got {short(section)}")
-    enabled = section.get("enabled", True)
-    if enabled is False:
-        return None
-    _value("tierra.enabled", enabled, "bool")
     for key in section:
         if key != "enabled" and key != "reaper_mode" and key not in KEYS:
             # The reference fails too: TierraConfig(**section) takes no such key.

@@ -43,6 +43,7 @@ from typing import Any
 
 from .._core import Action
 from ..errors import ScenarioError
+from .llm.config import mock_responses
 
 # The version the reference's bridge was run with (pyproject's extra pins it).
 CONCORDIA_VERSION = "2.1.0"
@@ -250,16 +251,9 @@ def parse_concordia_config(where: str, data: Any) -> ConcordiaConfig:
         if not isinstance(data["use_concordia_memory"], bool):
             raise ScenarioError(f"{where}.use_concordia_memory", "expected true or false")
         kw["use_concordia_memory"] = data["use_concordia_memory"]
-    mock = data.get("mock_responses")
+    mock = mock_responses(data, where)
     if mock is not None:
-        if not isinstance(mock, Mapping) or not set(mock) <= {"act", "accept"}:
-            raise ScenarioError(
-                f"{where}.mock_responses", "expected a mapping with keys act and/or accept"
-            )
-        for k, v in mock.items():
-            if not isinstance(v, str):
-                raise ScenarioError(f"{where}.mock_responses.{k}", f"expected a string, got {v!r}")
-        kw["mock_responses"] = dict(mock)
+        kw["mock_responses"] = mock
     if provider == "mock" and mock is None and "mock_callable" not in kw:
         raise ScenarioError(
             f"{where}.provider",

@@ -191,18 +191,27 @@ def parse_llm_config(where: str, data: Any) -> LLMConfig:
     if base is not None and urlparse(base).scheme not in ("http", "https"):
         raise ScenarioError(f"{where}.base_url", f"scheme must be http or https, got {base!r}")
     kw["base_url"] = base
-    mock = data.get("mock_responses")
+    mock = mock_responses(data, where)
     if mock is not None:
-        if not isinstance(mock, Mapping) or not set(mock) <= {"act", "accept"}:
-            raise ScenarioError(
-                f"{where}.mock_responses", "expected a mapping with keys act and/or accept"
-            )
-        for k, v in mock.items():
-            if not isinstance(v, str):
-                raise ScenarioError(f"{where}.mock_responses.{k}", f"expected a string, got {v!r}")
-        kw["mock_responses"] = dict(mock)
+        kw["mock_responses"] = mock
     if kw["provider"] == "mock" and mock is None and "mock_callable" not in kw:
         # The reference's dry run reply (spec-ext §3.6): NOOP, and no
         # "accept" key, so every proposal is rejected.
         kw["mock_responses"] = {"act": '{"action_type": "NOOP", "reasoning": "Dry run"}'}
     return LLMConfig(**kw)
+
+
+def mock_responses(data: Mapping[str, Any], where: str) -> dict[str, str] | None:
+    """A spec's ``mock_responses`` (fixed replies for the act and/or accept
+    prompts), checked; None when absent. Shared by llm and concordia agents."""
+    mock = data.get("mock_responses")
+    if mock is None:
+        return None
+    if not isinstance(mock, Mapping) or not set(mock) <= {"act", "accept"}:
+        raise ScenarioError(
+            f"{where}.mock_responses", "expected a mapping with keys act and/or accept"
+        )
+    for k, v in mock.items():
+        if not isinstance(v, str):
+            raise ScenarioError(f"{where}.mock_responses.{k}", f"expected a string, got {v!r}")
+    return dict(mock)
