@@ -109,7 +109,9 @@ impl Pending {
         let p = slot.take()?;
         let q = &mut self.by_counterparty[p.counterparty as usize];
         // Nearly always the front: proposals are answered in order.
-        if let Some(pos) = q.iter().position(|x| x.0 == *id) {
+        if q.front().is_some_and(|x| x.0 == *id) {
+            q.pop_front();
+        } else if let Some(pos) = q.iter().position(|x| x.0 == *id) {
             q.remove(pos);
         }
         Some(p)
