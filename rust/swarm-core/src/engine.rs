@@ -109,7 +109,9 @@ impl Pending {
         let p = slot.take()?;
         let q = &mut self.by_counterparty[p.counterparty as usize];
         // Nearly always the front: proposals are answered in order.
-        if let Some(pos) = q.iter().position(|x| x.0 == *id) {
+        if q.front().is_some_and(|x| x.0 == *id) {
+            q.pop_front();
+        } else if let Some(pos) = q.iter().position(|x| x.0 == *id) {
             q.remove(pos);
         }
         Some(p)
@@ -264,8 +266,9 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
-    /// Tierra agents, or the spawn or tierra subsystem (see `step`).
-    life: bool,
+    /// Tierra agents, the spawn or tierra subsystem, the resample protocol
+    /// or the corrected model's transfers (see `step`).
+    extras: bool,
     market_view: MarketView,
     pending: Pending,
     governance: Governance,
@@ -625,6 +628,13 @@ impl Engine {
             && (policy.is_none() || slots.is_empty())
             && optimizing.is_empty()
             && !(cfg.tierra.is_some() || cfg.spawn.is_some() || has_tierra);
+        // The turns check for spawning, resampling and τ only when one of
+        // them can happen (see `step`).
+        let extras = tierra.is_some()
+            || cfg.spawn.is_some()
+            || has_tierra
+            || governance.resampling()
+            || cfg.model.transfers_in_payoff;
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -650,7 +660,7 @@ impl Engine {
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             perturbation,
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
-            life: tierra.is_some() || cfg.spawn.is_some() || has_tierra,
+            extras,
             tierra,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
@@ -739,7 +749,7 @@ impl Engine {
                     self.step_batched();
                 } else if self.external.is_some() {
                     self.step::<true, true>();
-                } else if self.life {
+                } else if self.extras {
                     self.step::<false, true>();
                 } else {
                     self.step::<false, false>();
@@ -943,27 +953,32 @@ impl Engine {
 
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
-    /// `LIFE`: the run has tierra agents or the spawn or tierra subsystem
+    /// `EXTRAS` (`Engine::extras`): the run has tierra agents, the spawn or
+    /// tierra subsystem (a step hook and SPAWN turns), the resample protocol
+    /// or the corrected model's transfers; the other runs compile without
+    /// their per-turn and per-proposal checks.
     /// (a step hook and SPAWN turns); the other runs compile without them.
     #[inline(always)]
-    fn step<const EXT: bool, const LIFE: bool>(&mut self) {
+    fn step<const EXT: bool, const EXTRAS: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
         if let Some(p) = self.perturbation.as_mut() {
             p.on_step_start(&self.types);
         }
-        if LIFE && self.tierra.is_some() {
+        if EXTRAS && self.tierra.is_some() {
             self.tierra_step();
         }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
         let perturbation = self.perturbation.as_ref();
         let epoch = self.epoch;
+        // Decided once per step: most runs have no admission lever at all.
+        let everyone = governance.admits_everyone();
         let admits = |a: AgentIdx| {
             let i = a as usize;
             // Dropped agents are skipped first, as in the reference's scheduler.
             !perturbation.is_some_and(|p| p.dropped(i))
                 && !frozen[i]
-                && governance.admits(i, resources[i], epoch)
+                && (everyone || governance.admits(i, resources[i], epoch))
         };
         self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).
@@ -974,7 +989,7 @@ impl Engine {
             if let (true, Some(&next)) = (prefetch, eligible.get(k + 2)) {
                 self.agents[next as usize].prefetch();
             }
-            if self.governance.resampling() {
+            if EXTRAS && self.governance.resampling() {
                 self.resampled_turn(a);
                 continue;
             }
@@ -988,17 +1003,17 @@ impl Engine {
                     let action = self.agents[a as usize].act(&obs);
                     // Only a tierra agent returns SPAWN; refused, its turn
                     // goes on (the reference's `can_spawn` field).
-                    if LIFE && action == Action::Spawn && !self.may_spawn(a as usize) {
+                    if EXTRAS && action == Action::Spawn && !self.may_spawn(a as usize) {
                         self.agents[a as usize].act_without_spawn(&obs)
                     } else {
                         action
                     }
                 }
             };
-            self.execute::<EXT>(a, action);
+            self.execute::<EXT, EXTRAS>(a, action);
         }
         self.eligible = eligible;
-        self.resolve_pending::<EXT>();
+        self.resolve_pending::<EXT, EXTRAS>();
     }
 
     /// A turn under the resample protocol (governance/resample.rs): the
@@ -1016,7 +1031,7 @@ impl Engine {
             self.governance.resample_select(a, rep, first, || agent.act(&obs))
         };
         let id = self.pending.next_id;
-        self.execute::<false>(a, action);
+        self.execute::<false, true>(a, action);
         if let (Some(note), true) = (note, self.pending.next_id > id) {
             self.governance.resample_attach(id, note);
         }
@@ -1059,7 +1074,7 @@ impl Engine {
             }
         }
         for (k, &a) in eligible.iter().enumerate() {
-            self.execute::<true>(a, actions[k]);
+            self.execute::<true, true>(a, actions[k]);
         }
         self.eligible = eligible;
         // Every pending proposal is decided first, then completed in order.
@@ -1117,7 +1132,7 @@ impl Engine {
     /// step variant and the resampled turn: kept out of line, it cost a
     /// paper run ~3% more instructions.
     #[inline(always)]
-    fn execute<const EXT: bool>(&mut self, a: AgentIdx, action: Action) {
+    fn execute<const EXT: bool, const EXTRAS: bool>(&mut self, a: AgentIdx, action: Action) {
         let actor = self.actor_of(a);
         let limits = self.cfg.rate_limits;
         match action {
@@ -1177,7 +1192,7 @@ impl Engine {
                     return;
                 }
                 // The transfer the policy offers (corrected model only).
-                let tau = if self.cfg.model.transfers_in_payoff {
+                let tau = if EXTRAS && self.cfg.model.transfers_in_payoff {
                     self.agents[a as usize].offered_transfer(target)
                 } else {
                     TAU
@@ -1191,7 +1206,7 @@ impl Engine {
             }
             Action::Accept { proposal } | Action::Reject { proposal } => {
                 if let Some(p) = self.pending.remove(proposal) {
-                    if self.governance.resampling() {
+                    if EXTRAS && self.governance.resampling() {
                         self.governance.resample_take(proposal);
                     }
                     self.complete(p, matches!(action, Action::Accept { .. }));
@@ -1331,7 +1346,7 @@ impl Engine {
     // Inlined into each step variant, as `execute` (one call per step, but
     // out of line it cost a baseline run 1% more instructions).
     #[inline(always)]
-    fn resolve_pending<const EXT: bool>(&mut self) {
+    fn resolve_pending<const EXT: bool, const EXTRAS: bool>(&mut self) {
         // By position: nothing is proposed while this runs, so the list
         // only gains holes.
         let n = self.pending.entries.len();
@@ -1363,7 +1378,7 @@ impl Engine {
                 agent.accept(&view, || observation!(self, c, &NO_MARKET))
             };
             self.pending.take_at(i);
-            if self.governance.resampling() {
+            if EXTRAS && self.governance.resampling() {
                 self.governance.resample_take(id);
             }
             self.complete(p, accepted);

@@ -52,6 +52,10 @@ struct Recall {
 }
 
 impl Recall {
+    // Out of line: only forgetting agents keep a recall, and inlined it
+    // grew every agent's `update_from_outcome`.
+    #[cold]
+    #[inline(never)]
     fn push(&mut self, other: AgentIdx, accepted: bool, p: f64) {
         if self.entries.len() == HISTORY_LEN {
             if let Some((oldest, Some(_))) = self.entries.pop_front() {

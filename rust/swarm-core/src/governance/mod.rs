@@ -139,6 +139,13 @@ impl Governance {
             && (!self.gated || self.gates_admit(agent))
     }
 
+    /// Whether [`Governance::admits`] is true for every agent now (no
+    /// staking, circuit breaker, quarantine or Sybil block).
+    #[inline]
+    pub fn admits_everyone(&self) -> bool {
+        !self.cfg.staking_enabled && !self.cfg.circuit_breaker_enabled && !self.gated
+    }
+
     /// The security quarantine, then the Sybil block.
     fn gates_admit(&self, agent: usize) -> bool {
         self.security.as_ref().is_none_or(|s| s.admits(agent))
