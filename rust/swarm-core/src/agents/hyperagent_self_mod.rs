@@ -19,12 +19,11 @@
 //! It registers as type `self_modifying`, which the observable generator
 //! gives the adversarial profile (spec Q4).
 
-use super::anyone;
 use crate::config::AgentParams;
 use crate::observables::py_max;
 use crate::observation::{Observation, ProposalView};
 use crate::rng::PyRandom;
-use crate::types::{Action, InteractionType};
+use crate::types::Action;
 
 #[derive(Debug, Clone)]
 pub struct HyperagentSelfMod {
@@ -59,24 +58,8 @@ impl HyperagentSelfMod {
     // Out of line, to keep `Agent::act` (the paper agents' turn) small.
     #[inline(never)]
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
-        if let Some(p) = obs.pending {
-            return Action::Accept { proposal: p.id };
-        }
-        let m = obs.market;
-        if obs.can_claim_task {
-            if let Some(t) = m.available_tasks.first() {
-                return Action::ClaimTask { task: t.id };
-            }
-        }
-        if let Some(t) = m.active_tasks.first() {
-            return Action::SubmitOutput { task: t.id };
-        }
-        if obs.can_interact {
-            if let Some(target) = anyone(obs, rng) {
-                return Action::Propose { target, kind: InteractionType::Trade };
-            }
-        }
-        Action::Noop
+        // The self-optimizer's turn: the same checks in the same order.
+        super::self_optimizer::work_or_trade(obs, rng)
     }
 
     /// `trust > acceptance_threshold`, the threshold of this epoch.

@@ -42,29 +42,9 @@ impl SelfOptimizer {
         }
     }
 
-    /// §1.5: accept the first pending proposal, claim or work on tasks,
-    /// else propose a trade to any visible agent (the only draw).
+    /// §1.5 (see [`work_or_trade`]).
     pub fn act(&mut self, obs: &Observation, rng: &mut PyRandom) -> Action {
-        if let Some(p) = obs.pending {
-            return Action::Accept { proposal: p.id };
-        }
-        let m = obs.market;
-        if obs.can_claim_task {
-            if let Some(t) = m.available_tasks.first() {
-                return Action::ClaimTask { task: t.id };
-            }
-        }
-        if let Some(t) = m.active_tasks.first() {
-            return Action::SubmitOutput { task: t.id };
-        }
-        // The reference filters out its own id, which visibility already
-        // excludes: the choice is over the whole visible list.
-        if obs.can_interact && obs.has_visible() {
-            if let Some(target) = anyone(obs, rng) {
-                return Action::Propose { target, kind: InteractionType::Trade };
-            }
-        }
-        Action::Noop
+        work_or_trade(obs, rng)
     }
 
     /// §1.6: no draw; once costs are cut below half everything is accepted.
@@ -102,6 +82,34 @@ impl SelfOptimizer {
     pub fn state(&self) -> (f64, f64, u32) {
         (self.cost_multiplier, self.current_quality, self.depth)
     }
+}
+
+/// The self-optimizer's turn (spec-ext §1.5), which `hyperagent_self_mod`
+/// takes too: accept the first pending proposal, claim or work on tasks,
+/// else propose a trade to any visible agent (the only draw).
+#[inline(always)]
+pub(super) fn work_or_trade(obs: &Observation, rng: &mut PyRandom) -> Action {
+    if let Some(p) = obs.pending {
+        return Action::Accept { proposal: p.id };
+    }
+    let m = obs.market;
+    if obs.can_claim_task {
+        if let Some(t) = m.available_tasks.first() {
+            return Action::ClaimTask { task: t.id };
+        }
+    }
+    if let Some(t) = m.active_tasks.first() {
+        return Action::SubmitOutput { task: t.id };
+    }
+    // The reference filters out its own id, which visibility already
+    // excludes: the choice is over the whole visible list. `anyone` draws
+    // nothing from an empty list, so the guard only saves its count.
+    if obs.can_interact && obs.has_visible() {
+        if let Some(target) = anyone(obs, rng) {
+            return Action::Propose { target, kind: InteractionType::Trade };
+        }
+    }
+    Action::Noop
 }
 
 #[cfg(test)]
