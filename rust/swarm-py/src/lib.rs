@@ -253,6 +253,20 @@ impl Config {
     }
 }
 
+impl Config {
+    /// A copy with one run's keys set. `Config::new` validated the rest;
+    /// what `validate` asks of these (a seed is given) their types already
+    /// guarantee, so no re-check.
+    fn for_run(&self, seed: i64, n_epochs: u32, steps: u32, record: bool) -> RunConfig {
+        let mut cfg = self.0.clone();
+        cfg.seed = Some(seed);
+        cfg.n_epochs = n_epochs;
+        cfg.steps_per_epoch = steps;
+        cfg.record_interactions = record;
+        cfg
+    }
+}
+
 /// Run a parsed configuration with the per-run keys given.
 #[pyfunction]
 #[pyo3(signature = (
@@ -271,13 +285,7 @@ fn run_config<'py>(
     max_trace_rows: Option<u64>,
     record_agent_epochs: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    // `Config::new` validated the rest; what `validate` asks of these keys
-    // (a seed is given) their types already guarantee, so no re-check.
-    let mut cfg = config.0.clone();
-    cfg.seed = Some(seed);
-    cfg.n_epochs = n_epochs;
-    cfg.steps_per_epoch = steps_per_epoch;
-    cfg.record_interactions = record_interactions;
+    let mut cfg = config.for_run(seed, n_epochs, steps_per_epoch, record_interactions);
     cfg.max_trace_rows = max_trace_rows;
     cfg.record_agent_epochs = record_agent_epochs;
     run_parsed(py, cfg, progress)
@@ -322,11 +330,7 @@ fn run_policies<'py>(
     batched: bool,
     concurrency: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut cfg = config.0.clone();
-    cfg.seed = Some(seed);
-    cfg.n_epochs = n_epochs;
-    cfg.steps_per_epoch = steps_per_epoch;
-    cfg.record_interactions = record_interactions;
+    let cfg = config.for_run(seed, n_epochs, steps_per_epoch, record_interactions);
     let bridge = policy::PyPolicies::new(py, policies, simulation_id, concurrency)?;
     let stopped = bridge.stopped.clone();
     let r = py.allow_threads(|| {
