@@ -21,6 +21,14 @@ class AgentType:
     params: dict[str, float | bool] = field(default_factory=dict)
 
 
+# The negotiators' common note (swarm/agents/negotiation_agent.py).
+_NEVER_PLAYS = (
+    "As in the reference, whose observation never carries the resource_negotiation "
+    "games they play, every turn is a noop; it accepts every proposal. A "
+    "resource_negotiation: section pairs all agents into games at the start (drawing "
+    "from the run's stream) that are never played."
+)
+
 AGENT_TYPES: tuple[AgentType, ...] = (
     AgentType(
         "honest",
@@ -331,5 +339,29 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "vote_probability": 0.5,
             "interact_probability": 0.4,
         },
+    ),
+    AgentType(
+        "fair_negotiator",
+        "honest",
+        "Resource negotiator built to propose even splits; never plays (reference).",
+        "Built to propose even splits and accept a share worth accept_threshold (0.3) of "
+        "its maximum. " + _NEVER_PLAYS,
+        {"accept_threshold": 0.3},
+    ),
+    AgentType(
+        "greedy_negotiator",
+        "opportunistic",
+        "Resource negotiator built to claim the most value; never plays (reference).",
+        "Built to claim its most valued resources and concede as the deadline nears. "
+        + _NEVER_PLAYS,
+        {},
+    ),
+    AgentType(
+        "strategic_negotiator",
+        "honest",
+        "Resource negotiator built to infer the other side's values; never plays (reference).",
+        "Built to infer its opponent's preferences from their offers and propose "
+        "win-win splits. " + _NEVER_PLAYS,
+        {},
     ),
 )

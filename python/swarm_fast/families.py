@@ -171,6 +171,12 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     # counterparty at each epoch end (rain) or never (river).
     "rain": dict(HONEST),
     "river": dict(HONEST),
+    # swarm/agents/negotiation_agent.py: they play only resource-negotiation
+    # games, which never reach their observation (resource_negotiation.py), so
+    # every turn is a noop. The fair one reads accept_threshold for that play.
+    "fair_negotiator": {"accept_threshold": Param("float", unused=True)},
+    "greedy_negotiator": {},
+    "strategic_negotiator": {},
 }
 
 

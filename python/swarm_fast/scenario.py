@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, perturbations, resource_negotiation, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -74,7 +74,6 @@ REFERENCE_ONLY_AGENTS = frozenset(
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
-    fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
 )
@@ -133,7 +132,6 @@ OPTIONAL_SECTIONS = (
     "letta",
     "contracts",
     "evo_game",
-    "resource_negotiation",
 )
 
 MAX_INT = 2**63 - 1  # every integer handed to Rust fits in an i64
@@ -829,6 +827,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["resource_negotiation"] = resource_negotiation.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)

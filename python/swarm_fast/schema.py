@@ -30,6 +30,8 @@ from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
+from .resource_negotiation import KEYS as NEGOTIATION_KEYS
+from .resource_negotiation import OTHER_KEYS as NEGOTIATION_OTHER_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -288,7 +290,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
     "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
-    "perturbations contracts evo_game resource_negotiation"
+    "perturbations contracts evo_game"
 ).split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
@@ -304,6 +306,7 @@ DYNAMIC_TOXICITY = Section(
 
 # The spawn subsystem (spawn.py).
 TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
+RESOURCE_NEGOTIATION = Section({key: LEAF for key in (*NEGOTIATION_KEYS, *NEGOTIATION_OTHER_KEYS)})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 
 
@@ -327,6 +330,7 @@ def scenario_schema() -> Section:
             "dynamic_toxicity": DYNAMIC_TOXICITY,
             "spawn": SPAWN,
             "tierra": TIERRA,
+            "resource_negotiation": RESOURCE_NEGOTIATION,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

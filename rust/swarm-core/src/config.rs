@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A `resource_negotiation:` section switched on; None when off.
+    pub resource_negotiation: Option<crate::resource_negotiation::ResourceNegotiationConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            resource_negotiation: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -437,6 +440,9 @@ impl RunConfig {
         }
         if self.seed.is_none() {
             return Err(SwarmError::Config("simulation.seed: a seed is required".into()));
+        }
+        if let Some(rn) = &self.resource_negotiation {
+            rn.validate()?;
         }
         for (i, spec) in self.agents.iter().enumerate() {
             // The resample protocol calls an agent's `act` again: the core

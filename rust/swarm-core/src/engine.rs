@@ -32,6 +32,7 @@ use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::{PayoffEngine, TAU};
 use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
+use crate::resource_negotiation::ResourceNegotiation;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
 use crate::spawn::{SpawnSnapshot, SpawnTree};
@@ -266,6 +267,8 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// The `resource_negotiation:` subsystem's games (drawn at build).
+    negotiation: Option<ResourceNegotiation>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -635,6 +638,11 @@ impl Engine {
             || has_tierra
             || governance.resampling()
             || cfg.model.transfers_in_payoff;
+        // The loader's `create_games_for_agents`, last of the build: its
+        // draws from R_o come before the run's first.
+        let mut r_o = r_o;
+        let negotiation =
+            cfg.resource_negotiation.clone().map(|c| ResourceNegotiation::new(c, &mut r_o, n));
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -662,6 +670,7 @@ impl Engine {
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
             tierra,
+            negotiation,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -871,6 +880,9 @@ impl Engine {
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
     #[inline(never)]
     fn epoch_end(&mut self) -> SwarmResult<()> {
+        if let Some(rn) = self.negotiation.as_mut() {
+            rn.on_epoch_end();
+        }
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
                 self.resources[agent as usize] += amount;

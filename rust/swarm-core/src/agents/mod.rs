@@ -17,6 +17,7 @@ mod hyperagent_self_mod;
 mod ldt;
 pub mod memory;
 mod modeling_adversary;
+mod negotiator;
 mod obfuscating;
 mod opportunistic;
 mod ralph_loop;
@@ -67,6 +68,10 @@ pub enum AgentKind {
     Rain,
     /// The honest policy with full memory: the honest agent itself.
     River,
+    /// The resource-negotiation agents (negotiator.rs).
+    FairNegotiator,
+    GreedyNegotiator,
+    StrategicNegotiator,
 }
 
 impl AgentKind {
@@ -106,6 +111,9 @@ impl AgentKind {
             "ralph_loop" => AgentKind::RalphLoop,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
+            "fair_negotiator" => AgentKind::FairNegotiator,
+            "greedy_negotiator" => AgentKind::GreedyNegotiator,
+            "strategic_negotiator" => AgentKind::StrategicNegotiator,
             _ => return None,
         })
     }
@@ -133,6 +141,9 @@ impl AgentKind {
             AgentKind::RalphLoop => "ralph_loop",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
+            AgentKind::FairNegotiator => "fair_negotiator",
+            AgentKind::GreedyNegotiator => "greedy_negotiator",
+            AgentKind::StrategicNegotiator => "strategic_negotiator",
         }
     }
 
@@ -145,9 +156,13 @@ impl AgentKind {
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
             | AgentKind::Rain
-            | AgentKind::River => StateType::Honest,
+            | AgentKind::River
+            | AgentKind::FairNegotiator
+            | AgentKind::StrategicNegotiator => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
-            AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
+            AgentKind::Opportunistic | AgentKind::SelfOptimizer | AgentKind::GreedyNegotiator => {
+                StateType::Opportunistic
+            }
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
             AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
                 StateType::Deceptive
@@ -204,6 +219,8 @@ enum Policy {
     RalphLoop(Box<ralph_loop::RalphLoop>),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
+    /// The three negotiators: NOOP turns, accepting everything.
+    Negotiator(negotiator::Negotiator),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -276,6 +293,9 @@ impl Agent {
             AgentKind::HyperagentSelfMod => {
                 Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
             }
+            AgentKind::FairNegotiator
+            | AgentKind::GreedyNegotiator
+            | AgentKind::StrategicNegotiator => Policy::Negotiator(negotiator::Negotiator),
         };
         let memory = Memory::new(
             me,
@@ -394,6 +414,8 @@ impl Agent {
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
+            // No game ever reaches its observation (negotiator.rs).
+            Policy::Negotiator(_) => Action::Noop,
         }
     }
 
@@ -452,6 +474,7 @@ impl Agent {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
+            Policy::Negotiator(p) => p.accept(),
         }
     }
 
