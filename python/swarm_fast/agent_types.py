@@ -345,8 +345,8 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "honest",
         "Resource negotiator built to propose even splits; never plays (reference).",
         "Built to propose even splits and accept a share worth accept_threshold (0.3) of "
-        "its maximum. " + _NEVER_PLAYS,
-        {"accept_threshold": 0.3},
+        "its maximum (checked, never read). " + _NEVER_PLAYS,
+        {},
     ),
     AgentType(
         "greedy_negotiator",
