@@ -194,3 +194,20 @@ def test_fair_negotiator_config_is_checked() -> None:
         load_scenario(FILE).with_overrides({"agents.1.config": {"accept_threshold": "high"}})
     with pytest.raises(ScenarioError, match="agents"):
         load_scenario(FILE).with_overrides({"agents.2.config": {"accept_threshold": 0.2}})
+
+
+def test_with_python_agents() -> None:
+    """Python-callback agents are paired into games too (the shuffle runs
+    over every agent id): the probe policy of test_policies.py plugged into
+    both sides, beside negotiators, with the section on."""
+    from test_policies import MIXED as CALLBACKS
+    from test_policies import assert_same as assert_same_callbacks
+    from test_policies import run_both as run_with_callbacks
+
+    data = {
+        **CALLBACKS,
+        "agents": [*CALLBACKS["agents"], *NEGOTIATORS],
+        "resource_negotiation": {"enabled": True, "min_resource_types": 1},
+    }
+    ours, ref, _, _ = run_with_callbacks(data, seed=13)
+    assert_same_callbacks(ours, ref)
