@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, moltbook, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -81,7 +81,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
 
 # Reference agent types that are not ported, with why (more precise than
 # "out of scope").
-NOT_PORTED_REASONS: dict[str, str] = {}
+NOT_PORTED_REASONS: dict[str, str] = {**moltbook.AGENT_REASONS}
 
 # What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
 # refuses them and names the reference's failure.
@@ -124,7 +124,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # their own rules, see _subsystem_on); otherwise it is refused.
 OPTIONAL_SECTIONS = (
     "moltipedia",
-    "moltbook",
     "memory_tiers",
     "scholar",
     "kernel_oracle",
@@ -193,9 +192,9 @@ REFUSED_LEVERS = (
     "moltipedia_page_cooldown_enabled",
     "moltipedia_daily_cap_enabled",
     "moltipedia_no_self_fix",
-    "moltbook_rate_limit_enabled",
-    "moltbook_challenge_enabled",
 )
+# The moltbook levers are checked and dropped: they act only on the moltbook
+# agents' actions, and those agent types are refused (moltbook.py).
 # The memory levers' flags are inert without the memory_tiers subsystem
 # (schema.py warns about them).
 
@@ -829,6 +828,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    moltbook.parse(data)  # checked; inert without moltbook agents (moltbook.py)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)

@@ -287,7 +287,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
+    "moltipedia memory_tiers scholar kernel_oracle rivals awm letta "
     "perturbations contracts evo_game resource_negotiation"
 ).split()
 
@@ -305,6 +305,10 @@ DYNAMIC_TOXICITY = Section(
 # The spawn subsystem (spawn.py).
 TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
+# The moltbook subsystem (moltbook.py): checked, inert without moltbook agents.
+MOLTBOOK = Section(
+    _leaves("enabled default_submolt max_content_length seed seed_mode initial_posts")
+)
 
 
 def scenario_schema() -> Section:
@@ -327,6 +331,7 @@ def scenario_schema() -> Section:
             "dynamic_toxicity": DYNAMIC_TOXICITY,
             "spawn": SPAWN,
             "tierra": TIERRA,
+            "moltbook": MOLTBOOK,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "
