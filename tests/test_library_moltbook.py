@@ -30,7 +30,6 @@ from parity_check import assert_same
 from reference_harness import run_reference
 
 LIBRARY = Path(__file__).parent / "scenarios" / "library"
-MOLTBOOK_TYPES = ("diligent_moltbook", "spam_bot", "human_pretender", "collusive_voter")
 # A core stand-in for each moltbook type, of the same reference AgentType.
 STAND_IN = {
     "diligent_moltbook": "honest",
@@ -85,18 +84,109 @@ def test_reference_does_not_repeat_its_moltbook_file() -> None:
     assert first.interactions["p"].to_list() != second.interactions["p"].to_list()
 
 
-@pytest.mark.parametrize("kind", MOLTBOOK_TYPES)
-def test_moltbook_agent_types_are_refused(kind: str) -> None:
-    d = {"agents": [{"type": "honest"}, {"type": kind}], "moltbook": {"enabled": True}}
-    with pytest.raises(ScenarioError, match=r"agents\[1\]\.type") as err:
+def seeded(name: str, seed: int = 7) -> dict[str, Any]:
+    """The file with ``moltbook.seed`` set and the levers that are not run
+    beside moltbook agents switched off."""
+    d = data(name)
+    d.pop("outputs", None)
+    d["moltbook"]["seed"] = seed
+    d["governance"]["collusion_detection_enabled"] = False
+    return d
+
+
+def test_unseeded_moltbook_agents_are_refused() -> None:
+    """The library files as written: no moltbook.seed."""
+    with pytest.raises(ScenarioError, match=r"moltbook\.seed.*OS entropy"):
+        load_scenario(LIBRARY / "moltbook_captcha.yaml")
+
+
+@pytest.mark.parametrize("seed", [42, 7, 2024])
+def test_captcha_seeded(seed: int) -> None:
+    """moltbook_captcha with a handler seed (collusion detection off):
+    CAPTCHA challenges, strict rate limits, the four moltbook agent types."""
+    d = seeded("moltbook_captcha")
+    ours, ref = both(d, seed=seed, epochs=8, steps=10)
+    assert_same(ours, ref)
+    kinds = set(ours.interactions["interaction_type"])
+    assert {"collaboration", "vote"} <= kinds
+    assert "moltbook" in set(ours.interactions["counterparty"])
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"governance.moltbook_challenge_enabled": False},
+        {"governance.moltbook_rate_limit_enabled": False, "moltbook.seed": 3},
+        {
+            "governance.moltbook_challenge_window_steps": 0,
+            "governance.moltbook_post_cooldown_steps": 0,
+        },
+        # Challenges that outlive the epoch (its step index restarts).
+        {"governance.moltbook_challenge_window_steps": 12},
+        {"moltbook.seed_mode": "none"},
+        {"moltbook.initial_posts": 3, "governance.moltbook_daily_comment_cap": 2},
+        {"moltbook.initial_posts": 40, "governance.moltbook_request_cap_per_step": 0},
+        # More agents; voters whose partner is no agent.
+        {"agents.0.count": 9, "agents.1.count": 5, "agents.2.count": 4, "moltbook.seed": 99},
+        {"agents.3.config.partner_id": "nobody", "moltbook.seed": -5},
+        # Core agents beside them (their proposals to moltbook agents are refused).
+        {"agents.4.type": "honest", "agents.4.count": 3, "agents.4.config": {}},
+        {
+            "agents.1.type": "deceptive",
+            "agents.1.count": 3,
+            "governance.reputation_decay_rate": 0.9,
+        },
+    ],
+)
+def test_captcha_seeded_variants(overrides: dict[str, Any]) -> None:
+    d = seeded("moltbook_captcha")
+    for key, value in overrides.items():
+        set_key(d, key, value)
+    assert_same(*both(d, seed=5, epochs=6, steps=10))
+
+
+def test_dual_use_agents_seeded() -> None:
+    """casestudy_dual_use_coordination's population (moltbook, honest and
+    adaptive agents) and payoff, with a handler seed and without the levers
+    and subsystems that are not run beside moltbook agents."""
+    d = seeded("casestudy_dual_use_coordination", seed=11)
+    for key in ("network", "perturbations"):
+        d.pop(key)
+    gov = d["governance"]
+    for key in ("circuit_breaker_enabled", "audit_enabled", "security_enabled"):
+        gov[key] = False
+    gov["transaction_tax_rate"] = 0.0
+    assert_same(*both(d, seed=42, epochs=12, steps=10))
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("governance.collusion_detection_enabled", True),
+        ("governance.audit_enabled", True),
+        ("governance.transaction_tax_rate", 0.1),
+        ("governance.security_enabled", True),
+        ("network", {"topology": "ring"}),
+        ("perturbations", {"seed": 1, "resource_shock": {"enabled": True, "at_epoch": 1}}),
+    ],
+)
+def test_levers_beside_moltbook_agents_are_refused(key: str, value: Any) -> None:
+    d = seeded("moltbook_captcha")
+    set_key(d, key, value)
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.") + ".*moltbook"):
         load_scenario(d)
-    assert "moltbook.seed" in str(err.value) and "OS entropy" in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["moltbook_captcha", "casestudy_dual_use_coordination"])
-def test_library_files_are_refused_for_their_agents(name: str) -> None:
-    with pytest.raises(ScenarioError, match=r"agents\[0\]\.type.*moltbook subsystem"):
-        load_scenario(LIBRARY / f"{name}.yaml")
+def test_moltbook_agents_without_the_section_do_nothing() -> None:
+    """As in the reference (no handler takes their actions): no interaction
+    of theirs, and the core agents' run unchanged."""
+    d = seeded("moltbook_captcha")
+    d["moltbook"]["enabled"] = False
+    set_key(d, "agents.4.type", "honest")
+    set_key(d, "agents.4.count", 3)
+    ours, ref = both(d, seed=5, epochs=4, steps=6)
+    assert_same(ours, ref)
+    assert set(ours.interactions["initiator"]) <= {"honest_1", "honest_2", "honest_3"}
 
 
 @pytest.mark.parametrize("seed", [42, 7, 2024])

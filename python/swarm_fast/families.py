@@ -171,6 +171,12 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     # counterparty at each epoch end (rain) or never (river).
     "rain": dict(HONEST),
     "river": dict(HONEST),
+    # swarm/agents/moltbook_agent.py (moltbook.py): fixed challenge skills;
+    # the collusive voter upvotes the posts of the agent named partner_id.
+    "diligent_moltbook": {},
+    "spam_bot": {},
+    "human_pretender": {},
+    "collusive_voter": {"partner_id": Param("str")},
 }
 
 

@@ -69,7 +69,7 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
-    diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
+    diligent_recorder
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     rivals_producer rivals_critic
@@ -81,7 +81,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
 
 # Reference agent types that are not ported, with why (more precise than
 # "out of scope").
-NOT_PORTED_REASONS: dict[str, str] = {**moltbook.AGENT_REASONS}
+NOT_PORTED_REASONS: dict[str, str] = {}
 
 # What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
 # refuses them and names the reference's failure.
@@ -828,7 +828,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
-    moltbook.parse(data)  # checked; inert without moltbook agents (moltbook.py)
+    config["moltbook"] = moltbook.parse(data, config)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)

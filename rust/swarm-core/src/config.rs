@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// The `moltbook:` subsystem; None when off or without moltbook agents.
+    pub moltbook: Option<crate::moltbook::MoltbookConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            moltbook: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -175,6 +178,8 @@ pub struct AgentParams {
     /// swarm_fast extension: call `optimize_step` at every epoch end and
     /// let the lost quality reach the agent's observables.
     pub optimize_per_epoch: Option<bool>,
+    // collusive_voter (swarm/agents/moltbook_agent.py): an agent id.
+    pub partner_id: Option<String>,
     // ldt (swarm/agents/ldt_agent.py)
     pub cooperation_prior: Option<f64>,
     pub similarity_threshold: Option<f64>,

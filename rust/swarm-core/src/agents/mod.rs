@@ -67,6 +67,11 @@ pub enum AgentKind {
     Rain,
     /// The honest policy with full memory: the honest agent itself.
     River,
+    /// The moltbook agents (moltbook.rs): they act only on its feed.
+    DiligentMoltbook,
+    SpamBot,
+    HumanPretender,
+    CollusiveVoter,
 }
 
 impl AgentKind {
@@ -106,6 +111,10 @@ impl AgentKind {
             "ralph_loop" => AgentKind::RalphLoop,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
+            "diligent_moltbook" => AgentKind::DiligentMoltbook,
+            "spam_bot" => AgentKind::SpamBot,
+            "human_pretender" => AgentKind::HumanPretender,
+            "collusive_voter" => AgentKind::CollusiveVoter,
             _ => return None,
         })
     }
@@ -133,6 +142,10 @@ impl AgentKind {
             AgentKind::RalphLoop => "ralph_loop",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
+            AgentKind::DiligentMoltbook => "diligent_moltbook",
+            AgentKind::SpamBot => "spam_bot",
+            AgentKind::HumanPretender => "human_pretender",
+            AgentKind::CollusiveVoter => "collusive_voter",
         }
     }
 
@@ -145,17 +158,22 @@ impl AgentKind {
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
             | AgentKind::Rain
-            | AgentKind::River => StateType::Honest,
+            | AgentKind::River
+            | AgentKind::DiligentMoltbook => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
-            AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
-            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
-            AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
-                StateType::Deceptive
+            AgentKind::Opportunistic | AgentKind::SelfOptimizer | AgentKind::HumanPretender => {
+                StateType::Opportunistic
             }
+            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
+            AgentKind::Deceptive
+            | AgentKind::CollusiveVerifier
+            | AgentKind::Obfuscating
+            | AgentKind::CollusiveVoter => StateType::Deceptive,
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
-            | AgentKind::ModelingAdversary => StateType::Adversarial,
+            | AgentKind::ModelingAdversary
+            | AgentKind::SpamBot => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -204,6 +222,8 @@ enum Policy {
     RalphLoop(Box<ralph_loop::RalphLoop>),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
+    /// A moltbook agent: the engine plays its turn through moltbook.rs.
+    Moltbook(crate::moltbook::Role),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -275,6 +295,13 @@ impl Agent {
             AgentKind::Tierra => Policy::Tierra(Box::new(tierra::Tierra::new(Default::default()))),
             AgentKind::HyperagentSelfMod => {
                 Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
+            }
+            // The partner is an agent id, resolved by the engine.
+            AgentKind::DiligentMoltbook => Policy::Moltbook(crate::moltbook::Role::Diligent),
+            AgentKind::SpamBot => Policy::Moltbook(crate::moltbook::Role::SpamBot),
+            AgentKind::HumanPretender => Policy::Moltbook(crate::moltbook::Role::HumanPretender),
+            AgentKind::CollusiveVoter => {
+                Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: None })
             }
         };
         let memory = Memory::new(
@@ -354,6 +381,23 @@ impl Agent {
         }
     }
 
+    /// A moltbook agent's role and stream (None for every other agent).
+    pub fn moltbook_role(&mut self) -> Option<(crate::moltbook::Role, &mut PyRandom)> {
+        match self.policy {
+            Policy::Moltbook(role) => Some((role, &mut self.rng)),
+            _ => None,
+        }
+    }
+
+    /// A collusive voter's partner, once the engine knows the ids.
+    pub fn set_moltbook_partner(&mut self, partner: Option<AgentIdx>) {
+        if let Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: p }) =
+            &mut self.policy
+        {
+            *p = partner;
+        }
+    }
+
     /// The external slot of an agent decided outside the core.
     #[inline]
     pub fn external_slot(&self) -> Option<usize> {
@@ -394,6 +438,8 @@ impl Agent {
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
+            // Played by the engine through moltbook.rs (never called).
+            Policy::Moltbook(_) => Action::Noop,
         }
     }
 
@@ -452,6 +498,8 @@ impl Agent {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
+            // `BaseMoltbookAgent.accept_interaction`: always no.
+            Policy::Moltbook(_) => false,
         }
     }
 
