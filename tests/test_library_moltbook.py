@@ -280,3 +280,17 @@ def test_misspelt_moltbook_key_warns() -> None:
     d["moltbook"]["initial_post"] = 3
     with pytest.warns(swarm_fast.ScenarioWarning, match=r"moltbook\.initial_post"):
         load_scenario(d)
+
+
+def test_reference_exports_of_moltbook_runs_are_refused(tmp_path: Path, capsys) -> None:
+    """The CLI's --export-json/--export-csv (the reference's exports) do not
+    cover the handler's platform counterparty: a clear error, not a crash."""
+    from swarm_fast import cli
+
+    path = tmp_path / "captcha.yaml"
+    path.write_text(yaml.safe_dump(seeded("moltbook_captcha")))
+    code = cli.main(
+        ["run", str(path), "--epochs", "2", "-q", "--export-json", str(tmp_path / "x.json")]
+    )
+    assert code != 0
+    assert "exports of runs with moltbook agents" in capsys.readouterr().err
