@@ -201,16 +201,21 @@ impl Moltbook {
 
     /// `get_published_posts(limit=20)`: by net votes, then publication
     /// step, both descending; ties in creation order (Python's sort with
-    /// `reverse=True` is stable).
+    /// `reverse=True` is stable). With creation order as the last key the
+    /// order is total, so the first 20 are selected in O(P), then sorted.
     fn refresh_top(&mut self) {
         let posts = &self.posts;
         self.top.clear();
         self.top.extend((0..posts.len()).filter(|&i| posts[i].status == Status::Published));
-        self.top.sort_by(|&a, &b| {
+        let order = |&a: &usize, &b: &usize| {
             let key = |i: usize| (posts[i].net_votes, posts[i].published.unwrap_or(0));
-            key(b).cmp(&key(a))
-        });
-        self.top.truncate(TOP);
+            key(b).cmp(&key(a)).then(a.cmp(&b))
+        };
+        if self.top.len() > TOP {
+            self.top.select_nth_unstable_by(TOP - 1, order);
+            self.top.truncate(TOP);
+        }
+        self.top.sort_unstable_by(order);
     }
 
     /// Agent `me`'s turn: its `act` on its observation, then the handler's
