@@ -19,6 +19,7 @@ from polars.testing import assert_frame_equal
 import swarm_fast
 from swarm_fast import cli
 from swarm_fast.agent_types import AGENT_TYPES
+from swarm_fast.moltbook import AGENT_TYPES as MOLTBOOK_AGENT_TYPES
 from swarm_fast.scenario import SUPPORTED_AGENTS, bundled_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,6 +279,8 @@ def test_agent_defaults_are_the_policies_defaults() -> None:
         # one module can hold a family (fair_negotiator: negotiator.rs).
         paths = [src / f"{t.key}.rs", src / f"{t.key.split('_')[-1]}.rs"]
         path = next((p for p in paths if p.exists()), src / f"{t.registers_as}.rs")
+        if t.key in MOLTBOOK_AGENT_TYPES:  # one module for the four, without parameters
+            path = src.parent / "moltbook.rs"
         text = path.read_text()
         found = dict(re.findall(r"c\.(\w+)\.unwrap_or\(([^)]+)\)", text))
         assert set(found) == set(t.params), t.key

@@ -26,6 +26,7 @@ RUN_KEYS = {
     "spawn",
     "tierra",
     "resource_negotiation",
+    "moltbook",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -490,8 +491,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
     (gov(hardware_trust_enabled=True), "governance.hardware_trust_enabled"),
     (gov(moltipedia_no_self_fix=True), "governance.moltipedia_no_self_fix"),
-    (gov(moltbook_rate_limit_enabled=True), "governance.moltbook_rate_limit_enabled"),
-    (gov(moltbook_challenge_enabled=True), "governance.moltbook_challenge_enabled"),
+    (gov(moltbook_challenge_difficulty=2), "governance.moltbook_challenge_difficulty"),
     # network
     ({"agents": ONE, "network": {"topology": "hypercube"}}, "network.topology"),
     ({"agents": ONE, "network": {"topology": "scale_free"}}, "network.topology"),

@@ -364,4 +364,41 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "win-win splits. " + _NEVER_PLAYS,
         {},
     ),
+    AgentType(
+        "diligent_moltbook",
+        "honest",
+        "Moltbook poster: solves its CAPTCHAs, comments on others' posts.",
+        "Acts only on the moltbook feed (moltbook: section, with a seed): first "
+        "answers its oldest pending challenge (parses it right with probability "
+        "0.95, solves it with 0.99), else comments on the first listed post not its "
+        "own, else posts. Never proposes; rejects every proposal.",
+        {},
+    ),
+    AgentType(
+        "spam_bot",
+        "adversarial",
+        "Moltbook spammer: comments on the top post or posts, every turn.",
+        "Acts only on the moltbook feed: answers its oldest pending challenge "
+        "(0.98 / 0.99), else with probability 0.5 comments on the top post (when "
+        "there is one), else posts. Never proposes; rejects every proposal.",
+        {},
+    ),
+    AgentType(
+        "human_pretender",
+        "opportunistic",
+        "Moltbook human pretender: a slow, poor CAPTCHA solver.",
+        "Acts only on the moltbook feed: answers a pending challenge one step after "
+        "it was issued at the earliest (0.5 / 0.85), else comments on the top post, "
+        "else posts. Never proposes; rejects every proposal.",
+        {},
+    ),
+    AgentType(
+        "collusive_voter",
+        "deceptive",
+        "Moltbook vote colluder: upvotes its partner's posts.",
+        "Acts only on the moltbook feed: answers its oldest pending challenge "
+        "(0.9 / 0.95), else upvotes the first listed post by partner_id (an agent id), "
+        "else posts. Never proposes; rejects every proposal.",
+        {},
+    ),
 )

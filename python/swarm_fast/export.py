@@ -238,6 +238,21 @@ def _agent_names(config: dict[str, Any], ids: list[str]) -> list[str]:
     return names
 
 
+def _without_platform_counterparties(trace: Any) -> None:
+    """The reference's exports of runs with moltbook agents (whose
+    interactions have the platform, ``moltbook``, as counterparty) are not
+    reproduced: refused rather than written differently."""
+    from .results import _SEED_BOT
+
+    cp = trace["counterparty"]
+    if len(cp) and int(max(cp)) >= _SEED_BOT:
+        raise _fail(
+            "the reference's CSV/JSON exports of runs with moltbook agents are not "
+            "reproduced by swarm_fast; the run's own tables (epochs, agents, "
+            "interactions) are complete"
+        )
+
+
 def reference_tables(
     raw: dict[str, Any], config: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -248,6 +263,7 @@ def reference_tables(
     trace, snaps = raw["interactions"], raw["agent_epochs"]
     if trace is None or snaps is None:
         raise ValueError("needs a run with record_interactions and record_agent_epochs")
+    _without_platform_counterparties(trace)
     ids = list(raw["agents"]["agent_id"])
     types = list(raw["agents"]["agent_type"])
     names = _agent_names(config, ids)
@@ -340,6 +356,7 @@ def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
     completion order. ``interaction_id`` is a counter (the reference's are
     random UUIDs) and ``timestamp`` is None."""
     trace, ids = raw["interactions"], list(raw["agents"]["agent_id"])
+    _without_platform_counterparties(trace)
     from . import _core
 
     names = _core.interaction_type_names()

@@ -177,6 +177,12 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     "fair_negotiator": {"accept_threshold": Param("float", unused=True)},
     "greedy_negotiator": {},
     "strategic_negotiator": {},
+    # swarm/agents/moltbook_agent.py (moltbook.py): fixed challenge skills;
+    # the collusive voter upvotes the posts of the agent named partner_id.
+    "diligent_moltbook": {},
+    "spam_bot": {},
+    "human_pretender": {},
+    "collusive_voter": {"partner_id": Param("str")},
 }
 
 

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, resource_negotiation, spawn, tierra
+from . import dynamic_toxicity, moltbook, perturbations, resource_negotiation, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -69,7 +69,7 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
-    diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
+    diligent_recorder
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     rivals_producer rivals_critic
@@ -123,7 +123,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # their own rules, see _subsystem_on); otherwise it is refused.
 OPTIONAL_SECTIONS = (
     "moltipedia",
-    "moltbook",
     "memory_tiers",
     "scholar",
     "kernel_oracle",
@@ -191,9 +190,9 @@ REFUSED_LEVERS = (
     "moltipedia_page_cooldown_enabled",
     "moltipedia_daily_cap_enabled",
     "moltipedia_no_self_fix",
-    "moltbook_rate_limit_enabled",
-    "moltbook_challenge_enabled",
 )
+# The moltbook levers are checked and dropped: they act only on the moltbook
+# agents' actions, and those agent types are refused (moltbook.py).
 # The memory levers' flags are inert without the memory_tiers subsystem
 # (schema.py warns about them).
 
@@ -828,6 +827,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
     config["resource_negotiation"] = resource_negotiation.parse(data)
+    config["moltbook"] = moltbook.parse(data, config)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)

@@ -289,7 +289,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
+    "moltipedia memory_tiers scholar kernel_oracle rivals awm letta "
     "perturbations contracts evo_game"
 ).split()
 
@@ -308,6 +308,10 @@ DYNAMIC_TOXICITY = Section(
 TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
 RESOURCE_NEGOTIATION = Section({key: LEAF for key in (*NEGOTIATION_KEYS, *NEGOTIATION_OTHER_KEYS)})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
+# The moltbook subsystem (moltbook.py): checked, inert without moltbook agents.
+MOLTBOOK = Section(
+    _leaves("enabled default_submolt max_content_length seed seed_mode initial_posts")
+)
 
 
 def scenario_schema() -> Section:
@@ -331,6 +335,7 @@ def scenario_schema() -> Section:
             "spawn": SPAWN,
             "tierra": TIERRA,
             "resource_negotiation": RESOURCE_NEGOTIATION,
+            "moltbook": MOLTBOOK,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -43,6 +43,8 @@ pub struct RunConfig {
     pub tierra: Option<crate::tierra::TierraConfig>,
     /// A `resource_negotiation:` section switched on; None when off.
     pub resource_negotiation: Option<crate::resource_negotiation::ResourceNegotiationConfig>,
+    /// The `moltbook:` subsystem; None when off or without moltbook agents.
+    pub moltbook: Option<crate::moltbook::MoltbookConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -80,6 +82,7 @@ impl Default for RunConfig {
             spawn: None,
             tierra: None,
             resource_negotiation: None,
+            moltbook: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -178,6 +181,8 @@ pub struct AgentParams {
     /// swarm_fast extension: call `optimize_step` at every epoch end and
     /// let the lost quality reach the agent's observables.
     pub optimize_per_epoch: Option<bool>,
+    // collusive_voter (swarm/agents/moltbook_agent.py): an agent id.
+    pub partner_id: Option<String>,
     // ldt (swarm/agents/ldt_agent.py)
     pub cooperation_prior: Option<f64>,
     pub similarity_threshold: Option<f64>,

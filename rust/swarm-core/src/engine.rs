@@ -26,6 +26,7 @@ use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
 use crate::memory::Watch;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
+use crate::moltbook::Moltbook;
 use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
@@ -269,6 +270,8 @@ pub struct Engine {
     tierra: Option<Tierra>,
     /// The `resource_negotiation:` subsystem's games (drawn at build).
     negotiation: Option<ResourceNegotiation>,
+    /// The `moltbook:` subsystem, with moltbook agents only (moltbook.rs).
+    moltbook: Option<Moltbook>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -533,8 +536,17 @@ impl Engine {
         let mut streams = streams;
         let mut slots: Vec<AgentIdx> = Vec::with_capacity(declared.len());
         let mut agents_built: Vec<Agent> = Vec::with_capacity(n);
+        // Collusive voters' partners, named by agent id.
+        let mut partners: Vec<(usize, Option<AgentIdx>)> = Vec::new();
         for (idx, (kind, params)) in agents.into_iter().enumerate() {
             let me = idx as AgentIdx;
+            if kind == AgentKind::CollusiveVoter {
+                let id = params.partner_id.as_deref();
+                partners.push((
+                    idx,
+                    ids.iter().position(|x| Some(x.as_str()) == id).map(|j| j as AgentIdx),
+                ));
+            }
             agents_built.push(if kind == AgentKind::External {
                 slots.push(me);
                 // Never drawn from; not an R_j.
@@ -543,6 +555,9 @@ impl Engine {
                 let rng = streams.next().expect("one stream per scripted agent");
                 Agent::new(kind, me, params, rng, n)
             });
+        }
+        for (idx, partner) in partners {
+            agents_built[idx].set_moltbook_partner(partner);
         }
         let agents = agents_built;
         // n == 0 runs: the reference's orchestrator runs an empty
@@ -633,7 +648,9 @@ impl Engine {
             && !(cfg.tierra.is_some() || cfg.spawn.is_some() || has_tierra);
         // The turns check for spawning, resampling and τ only when one of
         // them can happen (see `step`).
+        let moltbook = cfg.moltbook.clone().map(|c| Moltbook::new(c, n));
         let extras = tierra.is_some()
+            || moltbook.is_some()
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
@@ -671,6 +688,7 @@ impl Engine {
             extras,
             tierra,
             negotiation,
+            moltbook,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -829,6 +847,10 @@ impl Engine {
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
         }
+        // The handlers' hooks run after governance's middleware.
+        if let Some(m) = self.moltbook.as_mut() {
+            m.on_epoch_start();
+        }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
@@ -980,6 +1002,11 @@ impl Engine {
         if EXTRAS && self.tierra.is_some() {
             self.tierra_step();
         }
+        if EXTRAS {
+            if let Some(m) = self.moltbook.as_mut() {
+                m.on_step(i64::from(self.step));
+            }
+        }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
         let perturbation = self.perturbation.as_ref();
         let epoch = self.epoch;
@@ -1003,6 +1030,9 @@ impl Engine {
             }
             if EXTRAS && self.governance.resampling() {
                 self.resampled_turn(a);
+                continue;
+            }
+            if EXTRAS && self.moltbook.is_some() && self.moltbook_turn(a) {
                 continue;
             }
             let action = {
@@ -1236,6 +1266,61 @@ impl Engine {
     fn may_spawn(&self, i: usize) -> bool {
         let g = self.global_step();
         self.spawn.as_ref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
+    }
+
+    /// A moltbook agent's turn (moltbook.rs) and the interaction it
+    /// gives; false for every other agent.
+    #[inline(never)]
+    fn moltbook_turn(&mut self, a: AgentIdx) -> bool {
+        let (Some(m), t) = (self.moltbook.as_mut(), self.types[a as usize]) else { return false };
+        let Some((role, rng)) = self.agents[a as usize].moltbook_role() else { return false };
+        if let Some(o) = m.turn(a, role, t, rng, i64::from(self.step)) {
+            self.complete_moltbook(o);
+        }
+        true
+    }
+
+    /// `_finalize_interaction` for an interaction whose observables the
+    /// moltbook handler set. Runs with moltbook agents have no lever acting
+    /// on interactions (scenario checks refuse them), so no governance cost
+    /// applies; the counterparty may be no agent (`moltbook`, `seed_bot`).
+    /// Moltbook agents read no memory: none is updated.
+    fn complete_moltbook(&mut self, o: crate::moltbook::Outcome) {
+        let a = o.initiator as usize;
+        let (v_hat, p) = self.proxy.labels(&o.signals);
+        let (c_a, c_b) = (0.0, 0.0);
+        let pay_a = self.payoff.initiator_with(p, TAU, c_a, crate::payoff::R_A);
+        let pay_b = self.payoff.counterparty_with(p, TAU, c_b, crate::payoff::R_B);
+        let b = (o.counterparty as usize) < self.agents.len();
+        if o.accepted {
+            self.initiated[a] += 1;
+            self.total_payoff[a] += pay_a;
+            self.reputation[a] += (p - 0.5) - c_a;
+            if b {
+                let b = o.counterparty as usize;
+                self.received[b] += 1;
+                self.total_payoff[b] += pay_b;
+            }
+        }
+        self.touch(a);
+        self.accumulator.add(o.accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(o.accepted, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: o.initiator,
+                counterparty: o.counterparty,
+                kind: o.kind,
+                accepted: o.accepted,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
     }
 
     /// The tierra subsystem's step hook (after the perturbations', before

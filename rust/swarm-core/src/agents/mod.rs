@@ -72,6 +72,11 @@ pub enum AgentKind {
     FairNegotiator,
     GreedyNegotiator,
     StrategicNegotiator,
+    /// The moltbook agents (moltbook.rs): they act only on its feed.
+    DiligentMoltbook,
+    SpamBot,
+    HumanPretender,
+    CollusiveVoter,
 }
 
 impl AgentKind {
@@ -114,6 +119,10 @@ impl AgentKind {
             "fair_negotiator" => AgentKind::FairNegotiator,
             "greedy_negotiator" => AgentKind::GreedyNegotiator,
             "strategic_negotiator" => AgentKind::StrategicNegotiator,
+            "diligent_moltbook" => AgentKind::DiligentMoltbook,
+            "spam_bot" => AgentKind::SpamBot,
+            "human_pretender" => AgentKind::HumanPretender,
+            "collusive_voter" => AgentKind::CollusiveVoter,
             _ => return None,
         })
     }
@@ -144,6 +153,10 @@ impl AgentKind {
             AgentKind::FairNegotiator => "fair_negotiator",
             AgentKind::GreedyNegotiator => "greedy_negotiator",
             AgentKind::StrategicNegotiator => "strategic_negotiator",
+            AgentKind::DiligentMoltbook => "diligent_moltbook",
+            AgentKind::SpamBot => "spam_bot",
+            AgentKind::HumanPretender => "human_pretender",
+            AgentKind::CollusiveVoter => "collusive_voter",
         }
     }
 
@@ -158,19 +171,23 @@ impl AgentKind {
             | AgentKind::Rain
             | AgentKind::River
             | AgentKind::FairNegotiator
-            | AgentKind::StrategicNegotiator => StateType::Honest,
+            | AgentKind::StrategicNegotiator
+            | AgentKind::DiligentMoltbook => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
-            AgentKind::Opportunistic | AgentKind::SelfOptimizer | AgentKind::GreedyNegotiator => {
-                StateType::Opportunistic
-            }
+            AgentKind::Opportunistic
+            | AgentKind::SelfOptimizer
+            | AgentKind::GreedyNegotiator
+            | AgentKind::HumanPretender => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
-            AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
-                StateType::Deceptive
-            }
+            AgentKind::Deceptive
+            | AgentKind::CollusiveVerifier
+            | AgentKind::Obfuscating
+            | AgentKind::CollusiveVoter => StateType::Deceptive,
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
-            | AgentKind::ModelingAdversary => StateType::Adversarial,
+            | AgentKind::ModelingAdversary
+            | AgentKind::SpamBot => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -221,6 +238,8 @@ enum Policy {
     Rain(honest::Honest),
     /// The three negotiators: NOOP turns, accepting everything.
     Negotiator(negotiator::Negotiator),
+    /// A moltbook agent: the engine plays its turn through moltbook.rs.
+    Moltbook(crate::moltbook::Role),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -296,6 +315,13 @@ impl Agent {
             AgentKind::FairNegotiator
             | AgentKind::GreedyNegotiator
             | AgentKind::StrategicNegotiator => Policy::Negotiator(negotiator::Negotiator),
+            // The partner is an agent id, resolved by the engine.
+            AgentKind::DiligentMoltbook => Policy::Moltbook(crate::moltbook::Role::Diligent),
+            AgentKind::SpamBot => Policy::Moltbook(crate::moltbook::Role::SpamBot),
+            AgentKind::HumanPretender => Policy::Moltbook(crate::moltbook::Role::HumanPretender),
+            AgentKind::CollusiveVoter => {
+                Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: None })
+            }
         };
         let memory = Memory::new(
             me,
@@ -374,6 +400,23 @@ impl Agent {
         }
     }
 
+    /// A moltbook agent's role and stream (None for every other agent).
+    pub fn moltbook_role(&mut self) -> Option<(crate::moltbook::Role, &mut PyRandom)> {
+        match self.policy {
+            Policy::Moltbook(role) => Some((role, &mut self.rng)),
+            _ => None,
+        }
+    }
+
+    /// A collusive voter's partner, once the engine knows the ids.
+    pub fn set_moltbook_partner(&mut self, partner: Option<AgentIdx>) {
+        if let Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: p }) =
+            &mut self.policy
+        {
+            *p = partner;
+        }
+    }
+
     /// The external slot of an agent decided outside the core.
     #[inline]
     pub fn external_slot(&self) -> Option<usize> {
@@ -416,6 +459,8 @@ impl Agent {
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
             // No game ever reaches its observation (negotiator.rs).
             Policy::Negotiator(_) => Action::Noop,
+            // Played by the engine through moltbook.rs (never called).
+            Policy::Moltbook(_) => Action::Noop,
         }
     }
 
@@ -475,6 +520,8 @@ impl Agent {
                 p.accept(prop, mem)
             }
             Policy::Negotiator(p) => p.accept(),
+            // `BaseMoltbookAgent.accept_interaction`: always no.
+            Policy::Moltbook(_) => false,
         }
     }
 
