@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, memory_tiers, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -69,8 +69,8 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
-    diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
-    memory_poisoner cache_gamer retriever synthesizer verifier
+    diligent_moltbook spam_bot human_pretender collusive_voter
+    retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
@@ -125,7 +125,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 OPTIONAL_SECTIONS = (
     "moltipedia",
     "moltbook",
-    "memory_tiers",
     "scholar",
     "kernel_oracle",
     "rivals",
@@ -196,8 +195,9 @@ REFUSED_LEVERS = (
     "moltbook_rate_limit_enabled",
     "moltbook_challenge_enabled",
 )
-# The memory levers' flags are inert without the memory_tiers subsystem
-# (schema.py warns about them).
+# The memory levers: the write-rate limit acts on the memory_tiers
+# subsystem's writes (memory_tiers.py); the other three never act (schema.py
+# warns about them).
 
 
 def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
@@ -829,8 +829,10 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["memory_tiers"] = memory_tiers.parse(data, _optional_section(data, "governance"))
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
+    memory_tiers.check_combinations(config)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A `memory_tiers:` section switched on (memory_tiers.rs); None when off.
+    pub memory_tiers: Option<crate::memory_tiers::MemoryTiersConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            memory_tiers: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -227,6 +230,8 @@ pub struct AgentParams {
     pub learning_boost: Option<f64>,
     pub one_task_per_epoch: Option<bool>,
     pub tasks: Option<Vec<f64>>,
+    // diligent_recorder (swarm/agents/memory_agent.py)
+    pub write_probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

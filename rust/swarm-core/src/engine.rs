@@ -25,6 +25,7 @@ use crate::governance::{collusion::Record, Governance};
 use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
 use crate::memory::Watch;
+use crate::memory_tiers::MemoryTiers;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
 use crate::observables;
@@ -164,6 +165,10 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
     /// Each epoch's spawn metrics; None without a `spawn:` section.
     pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
+    /// Names of the counterparties that are no agent, which the trace
+    /// numbers from the population's size on (the memory_tiers
+    /// subsystem's `memory_system`); empty otherwise.
+    pub pseudo_parties: Vec<String>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -236,6 +241,9 @@ macro_rules! observe {
     };
 }
 
+// After the macros, which it uses.
+mod memory_turns;
+
 pub struct Engine {
     cfg: RunConfig,
     ids: Vec<String>,
@@ -266,8 +274,10 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
-    /// Tierra agents, the spawn or tierra subsystem, the resample protocol
-    /// or the corrected model's transfers (see `step`).
+    /// The `memory_tiers:` subsystem (shared memory, its writes).
+    memory_tiers: Option<Box<MemoryTiers>>,
+    /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
+    /// the corrected model's transfers or the memory tiers (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -634,7 +644,9 @@ impl Engine {
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
-            || cfg.model.transfers_in_payoff;
+            || cfg.model.transfers_in_payoff
+            || cfg.memory_tiers.is_some();
+        memory_turns::compatible(&cfg, network.is_some() || cfg.network.is_some())?;
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -661,6 +673,7 @@ impl Engine {
             perturbation,
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
+            memory_tiers: cfg.memory_tiers.clone().map(|c| Box::new(MemoryTiers::new(c, n))),
             tierra,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
@@ -819,6 +832,11 @@ impl Engine {
     fn epoch_start(&mut self) {
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
+        }
+        // The memory handler's and its rate lever's resets (independent of
+        // the other levers' hooks).
+        if let Some(m) = self.memory_tiers.as_mut() {
+            m.on_epoch_start();
         }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
@@ -991,6 +1009,9 @@ impl Engine {
             }
             if EXTRAS && self.governance.resampling() {
                 self.resampled_turn(a);
+                continue;
+            }
+            if EXTRAS && self.memory_tiers.is_some() && self.memory_turn(a) {
                 continue;
             }
             let action = {
@@ -1364,6 +1385,11 @@ impl Engine {
             // `accept_interaction` reads none of its fields.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             let c = p.counterparty;
+            // The observation built for the answer: the memory handler's
+            // compaction test comes with it.
+            if let (true, Some(m)) = (EXTRAS, self.memory_tiers.as_mut()) {
+                m.before_observation(c);
+            }
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);
                 if let Some(slot) = self.agents[c as usize].external_slot().filter(|_| EXT) {
@@ -1532,6 +1558,10 @@ impl Engine {
             totals: self.totals,
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
+            pseudo_parties: match self.memory_tiers {
+                Some(_) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
+                None => Vec::new(),
+            },
         }
     }
 
