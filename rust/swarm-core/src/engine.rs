@@ -1387,8 +1387,8 @@ impl Engine {
             let c = p.counterparty;
             // The observation built for the answer: the memory handler's
             // compaction test comes with it.
-            if let (true, Some(m)) = (EXTRAS, self.memory_tiers.as_mut()) {
-                m.before_observation(c);
+            if EXTRAS && self.memory_tiers.is_some() {
+                self.memory_before_answer(c);
             }
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);

@@ -69,6 +69,16 @@ impl Engine {
         true
     }
 
+    /// The compaction test of the observation built for `c`'s end-of-step
+    /// answer. Out of line: the answer loop keeps its size.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn memory_before_answer(&mut self, c: AgentIdx) {
+        if let Some(m) = self.memory_tiers.as_mut() {
+            m.before_observation(c);
+        }
+    }
+
     /// A WRITE by `a`, finalised (`_finalize_interaction`, in its order).
     fn memory_write(&mut self, a: AgentIdx) {
         let i = a as usize;
