@@ -82,6 +82,7 @@ def test_outside_service_files_are_marked_and_refused(rows) -> None:
         "skillrl",
         "research_swarm",
         "resource_negotiation",
+        "memory_tiers",
     ],
 )
 def test_ported_families_are_exact(rows, prefix: str) -> None:

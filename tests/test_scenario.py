@@ -27,6 +27,7 @@ RUN_KEYS = {
     "tierra",
     "resource_negotiation",
     "moltbook",
+    "memory_tiers",
     "scenario_id",
     "seed",
     "n_epochs",

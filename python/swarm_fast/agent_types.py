@@ -212,11 +212,42 @@ AGENT_TYPES: tuple[AgentType, ...] = (
     AgentType(
         "collusive_verifier",
         "deceptive",
-        "Memory-tier colluder: without the memory_tiers subsystem it only accepts.",
+        "Memory-tier colluder: writes to the shared memory with probability 0.5.",
         "Rubber-stamps a partner's (partner_id) entries in the shared memory tiers. "
-        "swarm_fast runs it as the reference does without a memory_tiers section: "
-        "no entry is ever pending and its write budget is 0, so every turn is a noop "
-        "and it accepts every proposal.",
+        "No entry is ever pending (none is ever verified), so with a memory_tiers "
+        "section it writes with probability 0.5 while it has write budget (20 a "
+        "epoch); without one its budget is 0 and every turn is a noop. Accepts every "
+        "proposal.",
+        {},
+    ),
+    AgentType(
+        "diligent_recorder",
+        "honest",
+        "Memory-tier recorder: writes accurate facts with probability write_probability.",
+        "With a memory_tiers section it writes (honest quality, never poisoned) with "
+        "probability write_probability while it has write budget (20 a epoch); its "
+        "verify, promote and challenge branches need pending or challenged entries, "
+        "which never exist. Without the section every turn is a noop. Accepts every "
+        "proposal.",
+        {"write_probability": 0.4},
+    ),
+    AgentType(
+        "memory_poisoner",
+        "adversarial",
+        "Memory-tier poisoner: writes a poisoned entry on every turn it has budget.",
+        "With a memory_tiers section it writes on every turn while it has write budget "
+        "(drawing once a turn; its other branches fall through to another write); its "
+        "entries are poisoned and flagged as tool misuse. Without the section every turn "
+        "is a noop. Rejects every proposal.",
+        {},
+    ),
+    AgentType(
+        "cache_gamer",
+        "opportunistic",
+        "Memory-tier flooder: writes on every turn it has budget, without a draw.",
+        "With a memory_tiers section it writes on every turn while it has write budget "
+        "(poisoned with probability 0.15, as an opportunistic author); without the "
+        "section every turn is a noop. Accepts every proposal.",
         {},
     ),
     AgentType(

@@ -100,11 +100,20 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "discount_factor": FLOAT,
     },
     # swarm/agents/memory_agent.py (CollusiveVerifierAgent): its partner is
-    # read only by the memory-tiers branches, which never run without that
-    # subsystem.
+    # read only by the branches on pending entries, which never run (no
+    # entry is ever pending, with or without the memory_tiers subsystem).
     "collusive_verifier": {
         "partner_id": Param("str", unused=True),
     },
+    # swarm/agents/memory_agent.py: the memory-tier writers. The recorder's
+    # verify_probability gates a branch that needs a pending entry, and no
+    # entry is ever pending (rust/swarm-core/src/memory_tiers.rs).
+    "diligent_recorder": {
+        "write_probability": FLOAT,
+        "verify_probability": Param("float", unused=True),
+    },
+    "memory_poisoner": {},
+    "cache_gamer": {},
     # swarm/agents/obfuscating.py: the strategy and its four parameters only
     # shape signal offsets and proposal metadata the reference never reads
     # (see rust/swarm-core/src/agents/obfuscating.rs); the strategy is

@@ -107,7 +107,10 @@ class RunResult:
                 "this run did not record its interactions (the trace is opt-in): "
                 "run it with swarm_fast.run(..., record_interactions=True)"
             )
-        return interactions_frame(trace, self._raw["agents"]["agent_id"])
+        # Counterparties that are no agent (the memory tiers' "memory_system")
+        # are numbered after the agents.
+        ids = list(self._raw["agents"]["agent_id"]) + list(trace.get("pseudo_parties", []))
+        return interactions_frame(trace, ids)
 
     @cached_property
     def spawn_metrics(self) -> list[dict[str, Any]] | None:

@@ -30,7 +30,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, moltbook, perturbations, resource_negotiation, spawn, tierra
+from . import (
+    dynamic_toxicity,
+    memory_tiers,
+    moltbook,
+    perturbations,
+    resource_negotiation,
+    spawn,
+    tierra,
+)
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -69,8 +77,7 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
-    diligent_recorder
-    memory_poisoner cache_gamer retriever synthesizer verifier
+    retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
@@ -123,7 +130,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # their own rules, see _subsystem_on); otherwise it is refused.
 OPTIONAL_SECTIONS = (
     "moltipedia",
-    "memory_tiers",
     "scholar",
     "kernel_oracle",
     "rivals",
@@ -191,10 +197,9 @@ REFUSED_LEVERS = (
     "moltipedia_daily_cap_enabled",
     "moltipedia_no_self_fix",
 )
-# The moltbook levers are checked and dropped: they act only on the moltbook
-# agents' actions, and those agent types are refused (moltbook.py).
-# The memory levers' flags are inert without the memory_tiers subsystem
-# (schema.py warns about them).
+# The memory levers: the write-rate limit acts on the memory_tiers
+# subsystem's writes (memory_tiers.py); the other three never act (schema.py
+# warns about them).
 
 
 def _kinds(spec: str) -> dict[str, tuple[str, Range]]:
@@ -828,8 +833,10 @@ def normalize(data: Any) -> dict[str, Any]:
     config["tierra"] = tierra.parse(data)
     config["resource_negotiation"] = resource_negotiation.parse(data)
     config["moltbook"] = moltbook.parse(data, config)
+    config["memory_tiers"] = memory_tiers.parse(data, _optional_section(data, "governance"))
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
+    memory_tiers.check_combinations(config)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

@@ -28,6 +28,7 @@ from typing import Any, Union
 from .errors import ScenarioError
 from .families import FAMILY_PARAMS
 from .limits import short, short_key
+from .memory_tiers import KEYS as MEMORY_TIERS_KEYS
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
 from .resource_negotiation import KEYS as NEGOTIATION_KEYS
@@ -200,12 +201,15 @@ def _governance() -> Section:
     ):
         keys[key] = Inert(inert)
     # The memory levers act only on interactions the memory_tiers subsystem
-    # makes (governance spec §9.7); that subsystem is refused, so here they
-    # are inert, as in the reference's runs without it.
-    memory = "acts only on memory_tiers interactions, and there are none without that subsystem"
+    # makes (governance spec §9.7). The write-rate limit acts on its writes
+    # (memory_tiers.py); the other three act on promotions, verifications and
+    # reverts, which never happen: no entry is ever verified (memory_tiers.rs).
+    memory = (
+        "acts only on memory_tiers promotions, verifications or reverts, and no run has "
+        "any (no entry is ever verified)"
+    )
     for key in (
         "memory_promotion_gate_enabled",
-        "memory_write_rate_limit_enabled",
         "memory_cross_verification_enabled",
         "memory_provenance_enabled",
     ):
@@ -289,7 +293,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia memory_tiers scholar kernel_oracle rivals awm letta "
+    "moltipedia scholar kernel_oracle rivals awm letta "
     "perturbations contracts evo_game"
 ).split()
 
@@ -307,6 +311,8 @@ DYNAMIC_TOXICITY = Section(
 # The spawn subsystem (spawn.py).
 TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
 RESOURCE_NEGOTIATION = Section({key: LEAF for key in (*NEGOTIATION_KEYS, *NEGOTIATION_OTHER_KEYS)})
+# The memory tiers subsystem (memory_tiers.py).
+MEMORY_TIERS = Section({"enabled": LEAF, "seed": LEAF, **{key: LEAF for key in MEMORY_TIERS_KEYS}})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 # The moltbook subsystem (moltbook.py): checked, inert without moltbook agents.
 MOLTBOOK = Section(
@@ -336,6 +342,7 @@ def scenario_schema() -> Section:
             "tierra": TIERRA,
             "resource_negotiation": RESOURCE_NEGOTIATION,
             "moltbook": MOLTBOOK,
+            "memory_tiers": MEMORY_TIERS,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -45,6 +45,8 @@ pub struct RunConfig {
     pub resource_negotiation: Option<crate::resource_negotiation::ResourceNegotiationConfig>,
     /// The `moltbook:` subsystem; None when off or without moltbook agents.
     pub moltbook: Option<crate::moltbook::MoltbookConfig>,
+    /// A `memory_tiers:` section switched on (memory_tiers.rs); None when off.
+    pub memory_tiers: Option<crate::memory_tiers::MemoryTiersConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -83,6 +85,7 @@ impl Default for RunConfig {
             tierra: None,
             resource_negotiation: None,
             moltbook: None,
+            memory_tiers: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -235,6 +238,8 @@ pub struct AgentParams {
     pub learning_boost: Option<f64>,
     pub one_task_per_epoch: Option<bool>,
     pub tasks: Option<Vec<f64>>,
+    // diligent_recorder (swarm/agents/memory_agent.py)
+    pub write_probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

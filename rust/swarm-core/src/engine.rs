@@ -25,6 +25,7 @@ use crate::governance::{collusion::Record, Governance};
 use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
 use crate::memory::Watch;
+use crate::memory_tiers::MemoryTiers;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::moltbook::Moltbook;
 use crate::network::Network;
@@ -166,6 +167,10 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
     /// Each epoch's spawn metrics; None without a `spawn:` section.
     pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
+    /// Names of the counterparties that are no agent, which the trace
+    /// numbers from the population's size on (the memory_tiers
+    /// subsystem's `memory_system`); empty otherwise.
+    pub pseudo_parties: Vec<String>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -238,6 +243,9 @@ macro_rules! observe {
     };
 }
 
+// After the macros, which it uses.
+mod memory_turns;
+
 pub struct Engine {
     cfg: RunConfig,
     ids: Vec<String>,
@@ -272,8 +280,11 @@ pub struct Engine {
     negotiation: Option<ResourceNegotiation>,
     /// The `moltbook:` subsystem, with moltbook agents only (moltbook.rs).
     moltbook: Option<Moltbook>,
-    /// Tierra agents, the spawn or tierra subsystem, the resample protocol
-    /// or the corrected model's transfers (see `step`).
+    /// The `memory_tiers:` subsystem (shared memory, its writes).
+    memory_tiers: Option<Box<MemoryTiers>>,
+    /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
+    /// the corrected model's transfers, moltbook or the memory tiers (see
+    /// `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -654,7 +665,9 @@ impl Engine {
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
-            || cfg.model.transfers_in_payoff;
+            || cfg.model.transfers_in_payoff
+            || cfg.memory_tiers.is_some();
+        memory_turns::compatible(&cfg, network.is_some() || cfg.network.is_some())?;
         // The loader's `create_games_for_agents`, last of the build: its
         // draws from R_o come before the run's first.
         let mut r_o = r_o;
@@ -686,6 +699,7 @@ impl Engine {
             perturbation,
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
+            memory_tiers: cfg.memory_tiers.clone().map(|c| Box::new(MemoryTiers::new(c, n))),
             tierra,
             negotiation,
             moltbook,
@@ -849,6 +863,11 @@ impl Engine {
         }
         // The handlers' hooks run after governance's middleware.
         if let Some(m) = self.moltbook.as_mut() {
+            m.on_epoch_start();
+        }
+        // The memory handler's and its rate lever's resets (independent of
+        // the other levers' hooks).
+        if let Some(m) = self.memory_tiers.as_mut() {
             m.on_epoch_start();
         }
         // The perturbation middleware runs after governance's.
@@ -1033,6 +1052,9 @@ impl Engine {
                 continue;
             }
             if EXTRAS && self.moltbook.is_some() && self.moltbook_turn(a) {
+                continue;
+            }
+            if EXTRAS && self.memory_tiers.is_some() && self.memory_turn(a) {
                 continue;
             }
             let action = {
@@ -1461,6 +1483,11 @@ impl Engine {
             // `accept_interaction` reads none of its fields.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             let c = p.counterparty;
+            // The observation built for the answer: the memory handler's
+            // compaction test comes with it.
+            if EXTRAS && self.memory_tiers.is_some() {
+                self.memory_before_answer(c);
+            }
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);
                 if let Some(slot) = self.agents[c as usize].external_slot().filter(|_| EXT) {
@@ -1629,6 +1656,10 @@ impl Engine {
             totals: self.totals,
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
+            pseudo_parties: match self.memory_tiers {
+                Some(_) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
+                None => Vec::new(),
+            },
         }
     }
 

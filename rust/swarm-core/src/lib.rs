@@ -18,6 +18,7 @@ pub mod governance;
 pub mod index;
 pub mod marketplace;
 pub mod memory;
+pub mod memory_tiers;
 pub mod metrics;
 pub mod model;
 pub mod moltbook;

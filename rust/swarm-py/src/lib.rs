@@ -196,6 +196,8 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
             col!(d, "c_b", t.c_b);
             col!(d, "payoff_initiator", t.payoff_initiator);
             col!(d, "payoff_counterparty", t.payoff_counterparty);
+            // Counterparties that are no agent, numbered after the agents.
+            d.set_item(intern!(py, "pseudo_parties"), PyList::new(py, &r.pseudo_parties)?)?;
             out.set_item(intern!(py, "interactions"), d)?;
         }
         None => out.set_item(intern!(py, "interactions"), py.None())?,

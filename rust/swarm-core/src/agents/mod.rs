@@ -7,15 +7,18 @@
 mod adaptive_adversary;
 mod adversarial;
 pub(crate) mod agent_map;
+mod cache_gamer;
 mod cautious;
 mod cautious_reciprocator;
 mod collusive_verifier;
 mod deceptive;
+mod diligent_recorder;
 pub mod external;
 mod honest;
 mod hyperagent_self_mod;
 mod ldt;
 pub mod memory;
+mod memory_poisoner;
 mod modeling_adversary;
 mod negotiator;
 mod obfuscating;
@@ -64,6 +67,10 @@ pub enum AgentKind {
     Tierra,
     HyperagentSelfMod,
     RalphLoop,
+    /// The memory-tier agents (with collusive_verifier.rs).
+    DiligentRecorder,
+    MemoryPoisoner,
+    CacheGamer,
     /// The honest policy forgetting all trust at each epoch end.
     Rain,
     /// The honest policy with full memory: the honest agent itself.
@@ -114,6 +121,9 @@ impl AgentKind {
             "tierra" => AgentKind::Tierra,
             "hyperagent_self_mod" => AgentKind::HyperagentSelfMod,
             "ralph_loop" => AgentKind::RalphLoop,
+            "diligent_recorder" => AgentKind::DiligentRecorder,
+            "memory_poisoner" => AgentKind::MemoryPoisoner,
+            "cache_gamer" => AgentKind::CacheGamer,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
             "fair_negotiator" => AgentKind::FairNegotiator,
@@ -148,6 +158,9 @@ impl AgentKind {
             AgentKind::Tierra => "tierra",
             AgentKind::HyperagentSelfMod => "hyperagent_self_mod",
             AgentKind::RalphLoop => "ralph_loop",
+            AgentKind::DiligentRecorder => "diligent_recorder",
+            AgentKind::MemoryPoisoner => "memory_poisoner",
+            AgentKind::CacheGamer => "cache_gamer",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
             AgentKind::FairNegotiator => "fair_negotiator",
@@ -168,6 +181,7 @@ impl AgentKind {
             | AgentKind::Ldt
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
+            | AgentKind::DiligentRecorder
             | AgentKind::Rain
             | AgentKind::River
             | AgentKind::FairNegotiator
@@ -177,7 +191,8 @@ impl AgentKind {
             AgentKind::Opportunistic
             | AgentKind::SelfOptimizer
             | AgentKind::GreedyNegotiator
-            | AgentKind::HumanPretender => StateType::Opportunistic,
+            | AgentKind::HumanPretender
+            | AgentKind::CacheGamer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
             AgentKind::Deceptive
             | AgentKind::CollusiveVerifier
@@ -187,7 +202,8 @@ impl AgentKind {
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
             | AgentKind::ModelingAdversary
-            | AgentKind::SpamBot => StateType::Adversarial,
+            | AgentKind::SpamBot
+            | AgentKind::MemoryPoisoner => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -234,6 +250,9 @@ enum Policy {
     Tierra(Box<tierra::Tierra>),
     HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod),
     RalphLoop(Box<ralph_loop::RalphLoop>),
+    DiligentRecorder(diligent_recorder::DiligentRecorder),
+    MemoryPoisoner(memory_poisoner::MemoryPoisoner),
+    CacheGamer(cache_gamer::CacheGamer),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
     /// The three negotiators: NOOP turns, accepting everything.
@@ -322,6 +341,11 @@ impl Agent {
             AgentKind::CollusiveVoter => {
                 Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: None })
             }
+            AgentKind::DiligentRecorder => {
+                Policy::DiligentRecorder(diligent_recorder::DiligentRecorder::new(params))
+            }
+            AgentKind::MemoryPoisoner => Policy::MemoryPoisoner(memory_poisoner::MemoryPoisoner),
+            AgentKind::CacheGamer => Policy::CacheGamer(cache_gamer::CacheGamer::default()),
         };
         let memory = Memory::new(
             me,
@@ -449,8 +473,12 @@ impl Agent {
             Policy::Ldt(p) => p.act(obs, rng, mem),
             Policy::ModelingAdversary(p) => p.act(obs, rng),
             Policy::Rlm(p) => p.act(obs, rng, mem),
-            // Without the memory-tiers subsystem every gate fails undrawn.
-            Policy::CollusiveVerifier(_) => Action::Noop,
+            // Without the memory-tiers subsystem every gate fails undrawn
+            // (with it, the engine calls `memory_turn` instead).
+            Policy::CollusiveVerifier(_)
+            | Policy::DiligentRecorder(_)
+            | Policy::MemoryPoisoner(_)
+            | Policy::CacheGamer(_) => Action::Noop,
             Policy::Obfuscating(p) => p.act(obs, rng),
             Policy::SkillRl(p) => p.act(obs, rng, mem),
             Policy::Tierra(p) => p.act(obs, rng, mem, true),
@@ -462,6 +490,20 @@ impl Agent {
             // Played by the engine through moltbook.rs (never called).
             Policy::Moltbook(_) => Action::Noop,
         }
+    }
+
+    /// A memory-tier agent's turn with the memory_tiers subsystem on and
+    /// `remaining` writes left this epoch: whether it writes. None for every
+    /// other policy (its turn is the usual one).
+    pub fn memory_turn(&mut self, remaining: u32) -> Option<bool> {
+        let rng = &mut self.rng;
+        Some(match &mut self.policy {
+            Policy::DiligentRecorder(p) => p.writes(remaining, rng),
+            Policy::MemoryPoisoner(p) => p.writes(remaining, rng),
+            Policy::CacheGamer(p) => p.writes(remaining),
+            Policy::CollusiveVerifier(p) => p.writes(remaining, rng),
+            _ => return None,
+        })
     }
 
     /// The transfer τ this agent's `propose_interaction` attaches to a
@@ -507,6 +549,8 @@ impl Agent {
             Policy::ModelingAdversary(p) => p.accept(prop, &obs(), rng),
             Policy::Rlm(p) => p.accept(prop, rng, mem),
             Policy::CollusiveVerifier(p) => p.accept(),
+            Policy::DiligentRecorder(_) | Policy::CacheGamer(_) => true,
+            Policy::MemoryPoisoner(_) => false,
             Policy::Obfuscating(p) => p.accept(rng),
             Policy::SkillRl(p) => p.accept(prop, mem),
             Policy::Tierra(p) => p.accept(prop, mem),
