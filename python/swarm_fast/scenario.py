@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, perturbations, rivals, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -72,7 +72,6 @@ REFERENCE_ONLY_AGENTS = frozenset(
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
-    rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
     llm council concordia_entity crewai_adapter swarms_adapter letta
@@ -128,7 +127,6 @@ OPTIONAL_SECTIONS = (
     "memory_tiers",
     "scholar",
     "kernel_oracle",
-    "rivals",
     "awm",
     "letta",
     "contracts",
@@ -829,6 +827,8 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["rivals"] = rivals.parse(data)
+    rivals.check_roles(config)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)

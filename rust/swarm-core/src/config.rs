@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A `rivals:` section switched on (rivals.rs); None when off.
+    pub rivals: Option<crate::rivals::RivalsConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            rivals: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -227,6 +230,12 @@ pub struct AgentParams {
     pub learning_boost: Option<f64>,
     pub one_task_per_epoch: Option<bool>,
     pub tasks: Option<Vec<f64>>,
+    // rivals_producer / rivals_critic (swarm/agents/rivals_agent.py)
+    pub role: Option<String>,
+    pub quality_level: Option<f64>,
+    pub trap_awareness: Option<f64>,
+    pub detection_rate: Option<f64>,
+    pub false_positive_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -27,11 +27,12 @@ use crate::marketplace::{MarketView, Marketplace};
 use crate::memory::Watch;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::network::Network;
-use crate::observables;
+use crate::observables::{self, Observables};
 use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::{PayoffEngine, TAU};
 use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
+use crate::rivals::Rivals;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
 use crate::spawn::{SpawnSnapshot, SpawnTree};
@@ -266,6 +267,8 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// The `rivals:` subsystem (the Team-of-Rivals pipeline).
+    rivals: Option<Rivals>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -608,6 +611,16 @@ impl Engine {
             }
             t
         });
+        // The loader registers each rivals agent's role.
+        let rivals = match cfg.rivals.clone() {
+            Some(c) => {
+                let roles: Vec<_> =
+                    agents.iter().map(|a| a.rivals_member().and_then(|(r, _)| r)).collect();
+                crate::rivals::check_candidates(c.mode, &roles).map_err(SwarmError::Config)?;
+                Some(Rivals::new(c, roles))
+            }
+            None => None,
+        };
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM) && !grows;
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         let governance = Governance::new(cfg.governance.clone(), r_o.clone(), rank)
@@ -631,6 +644,7 @@ impl Engine {
         // The turns check for spawning, resampling and τ only when one of
         // them can happen (see `step`).
         let extras = tierra.is_some()
+            || rivals.is_some()
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
@@ -662,6 +676,7 @@ impl Engine {
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
             tierra,
+            rivals,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -820,6 +835,11 @@ impl Engine {
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
         }
+        // Its own stream, and no state another hook reads: where it runs
+        // among the epoch-start hooks changes nothing.
+        if let Some(r) = self.rivals.as_mut() {
+            r.on_epoch_start(self.agents.len());
+        }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
@@ -871,6 +891,9 @@ impl Engine {
     /// Network decay, metrics, then `advance_epoch` (§3.2 steps 3–5).
     #[inline(never)]
     fn epoch_end(&mut self) -> SwarmResult<()> {
+        if let Some(r) = self.rivals.as_mut() {
+            r.on_epoch_end();
+        }
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
                 self.resources[agent as usize] += amount;
@@ -1152,6 +1175,13 @@ impl Engine {
                     self.execute_market(a, action);
                 }
             }
+            // Runs with a rivals section take the EXTRAS turns; without one
+            // there is no handler and the turn does nothing.
+            Action::RivalsProduce | Action::RivalsReview => {
+                if EXTRAS && self.rivals.is_some() {
+                    self.rivals_turn(a, action);
+                }
+            }
             Action::Post | Action::PostText { .. } => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
@@ -1298,6 +1328,36 @@ impl Engine {
         self.touch(child);
     }
 
+    /// A rivals agent's turn (rivals.rs): the handler's interaction of the
+    /// agent with itself, accepted, with the pass or veto observables
+    /// (`_execute_action`'s handler path: τ = 0, a collaboration).
+    #[cold]
+    #[inline(never)]
+    fn rivals_turn(&mut self, a: AgentIdx, action: Action) {
+        let (Some(r), Some((_, member))) =
+            (self.rivals.as_mut(), self.agents[a as usize].rivals_member())
+        else {
+            return;
+        };
+        let signals = match action {
+            Action::RivalsProduce => r.produce(a, member),
+            _ => r.review(a, member),
+        };
+        if let Some(signals) = signals {
+            let prop = Proposal {
+                initiator: a,
+                counterparty: a,
+                kind: InteractionType::Collaboration,
+                tau: TAU,
+            };
+            if self.plain {
+                self.settle::<true>(prop, true, signals);
+            } else {
+                self.settle::<false>(prop, true, signals);
+            }
+        }
+    }
+
     /// Marketplace and task actions (spec §13.1, §13.4); without a
     /// marketplace there is no handler and nothing happens (Q1).
     #[inline(never)]
@@ -1404,7 +1464,7 @@ impl Engine {
     #[inline(never)]
     fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
         debug_assert_eq!(PLAIN, self.plain);
-        let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
+        let a = prop.initiator as usize;
         let mut signals =
             observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
         if !PLAIN && !self.optimizing.is_empty() {
@@ -1412,6 +1472,14 @@ impl Engine {
                 signals.degrade(loss);
             }
         }
+        self.settle::<PLAIN>(prop, accepted, signals);
+    }
+
+    /// The rest of [`Engine::complete_as`] once the observables are known
+    /// (a handler's interactions come with theirs: [`Engine::rivals_turn`]).
+    #[inline(always)]
+    fn settle<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool, signals: Observables) {
+        let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let (v_hat, p) = self.proxy.labels(&signals);
         let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,

@@ -28,6 +28,7 @@ pub mod payoff;
 pub mod perturbation;
 pub mod post_map;
 pub mod proxy;
+pub mod rivals;
 pub mod rng;
 pub mod schedule;
 pub mod spawn;

@@ -21,6 +21,8 @@ mod obfuscating;
 mod opportunistic;
 mod ralph_loop;
 pub(crate) mod ranked;
+mod rivals_critic;
+mod rivals_producer;
 pub(crate) mod rlm;
 mod self_optimizer;
 mod skillrl;
@@ -67,6 +69,9 @@ pub enum AgentKind {
     Rain,
     /// The honest policy with full memory: the honest agent itself.
     River,
+    /// The `rivals:` pipeline's producer and critic (rivals.rs).
+    RivalsProducer,
+    RivalsCritic,
 }
 
 impl AgentKind {
@@ -106,6 +111,8 @@ impl AgentKind {
             "ralph_loop" => AgentKind::RalphLoop,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
+            "rivals_producer" => AgentKind::RivalsProducer,
+            "rivals_critic" => AgentKind::RivalsCritic,
             _ => return None,
         })
     }
@@ -133,6 +140,8 @@ impl AgentKind {
             AgentKind::RalphLoop => "ralph_loop",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
+            AgentKind::RivalsProducer => "rivals_producer",
+            AgentKind::RivalsCritic => "rivals_critic",
         }
     }
 
@@ -145,7 +154,9 @@ impl AgentKind {
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
             | AgentKind::Rain
-            | AgentKind::River => StateType::Honest,
+            | AgentKind::River
+            | AgentKind::RivalsProducer
+            | AgentKind::RivalsCritic => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
@@ -204,6 +215,16 @@ enum Policy {
     RalphLoop(Box<ralph_loop::RalphLoop>),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
+    RivalsProducer(rivals_producer::RivalsProducer),
+    RivalsCritic(rivals_critic::RivalsCritic),
+}
+
+/// What a rivals agent brings to its pipeline turn (rivals.rs): the values
+/// its action's metadata carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RivalsMember {
+    Producer { quality_level: f64, trap_awareness: f64 },
+    Critic { detection_rate: f64, false_positive_rate: f64 },
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -276,6 +297,12 @@ impl Agent {
             AgentKind::HyperagentSelfMod => {
                 Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
             }
+            AgentKind::RivalsProducer => {
+                Policy::RivalsProducer(rivals_producer::RivalsProducer::new(params))
+            }
+            AgentKind::RivalsCritic => {
+                Policy::RivalsCritic(rivals_critic::RivalsCritic::new(params))
+            }
         };
         let memory = Memory::new(
             me,
@@ -337,6 +364,28 @@ impl Agent {
         }
     }
 
+    /// A rivals agent's pipeline role and what it sends on its turn; None
+    /// for every other agent.
+    pub fn rivals_member(&self) -> Option<(Option<crate::rivals::Role>, RivalsMember)> {
+        match &self.policy {
+            Policy::RivalsProducer(p) => Some((
+                p.role,
+                RivalsMember::Producer {
+                    quality_level: p.quality_level,
+                    trap_awareness: p.trap_awareness,
+                },
+            )),
+            Policy::RivalsCritic(c) => Some((
+                c.role,
+                RivalsMember::Critic {
+                    detection_rate: c.detection_rate,
+                    false_positive_rate: c.false_positive_rate,
+                },
+            )),
+            _ => None,
+        }
+    }
+
     /// A tierra agent's genome; None for every other agent.
     pub fn genome(&self) -> Option<tierra::Genome> {
         match &self.policy {
@@ -394,6 +443,9 @@ impl Agent {
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
+            // The handler finds the pending assignment, if any (rivals.rs).
+            Policy::RivalsProducer(_) => Action::RivalsProduce,
+            Policy::RivalsCritic(_) => Action::RivalsReview,
         }
     }
 
@@ -452,6 +504,7 @@ impl Agent {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
+            Policy::RivalsProducer(_) | Policy::RivalsCritic(_) => true,
         }
     }
 
