@@ -146,6 +146,49 @@ def test_schedules_noise_and_populations(overrides: dict) -> None:
     assert_same(*both(overrides, seed=5, epochs=8, steps=10))
 
 
+MIXED = team(honest=3, adversarial=2, opportunistic=1)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"network": {"topology": "ring", "params": {"k": 2}}},
+        {
+            "network": {
+                "topology": "small_world",
+                "params": {"k": 4, "p": 0.2},
+                "dynamic": True,
+                "edge_decay_rate": 0.1,
+            }
+        },
+        {"dynamic_toxicity": {"enabled": ["proxy_drift", "trust_erosion", "quality_contagion"]}},
+        {
+            "perturbations": {
+                "enabled": True,
+                "seed": 3,
+                "agent_dropout": {"enabled": True, "probability": 0.3},
+            }
+        },
+        {"marketplace": {"enabled": True}},
+        {"governance": {"security_enabled": True}},
+        {"governance": {"sybil_detection_enabled": True, "sybil_realtime_penalty": True}},
+        {"governance": {"staking_enabled": True, "min_stake_to_participate": 50.0}},
+        # RBAC charges core interactions only: the pipeline's carry no action type.
+        {"governance": {"rbac_enabled": True}},
+        # Spawned children join mid-run, without a role.
+        {
+            "agents": MIXED + [{"type": "tierra", "count": 5}],
+            "spawn": {"enabled": True},
+            "tierra": {"enabled": True, "population_cap": 20},
+        },
+    ],
+)
+def test_with_other_subsystems_and_levers(overrides: dict) -> None:
+    ours, ref = both({"agents": MIXED, **overrides}, seed=9, epochs=8, steps=10)
+    assert_same(ours, ref)
+    assert rivals_turns(ours) > 0
+
+
 def test_off_is_a_noop_turn() -> None:
     """Without the section the agents' turns do nothing (no handler)."""
     sc = load_scenario(FILE).with_overrides({"rivals.enabled": False})

@@ -1351,9 +1351,9 @@ impl Engine {
                 tau: TAU,
             };
             if self.plain {
-                self.settle::<true>(prop, true, signals);
+                self.settle::<true>(prop, true, signals, true);
             } else {
-                self.settle::<false>(prop, true, signals);
+                self.settle::<false>(prop, true, signals, true);
             }
         }
     }
@@ -1472,13 +1472,20 @@ impl Engine {
                 signals.degrade(loss);
             }
         }
-        self.settle::<PLAIN>(prop, accepted, signals);
+        self.settle::<PLAIN>(prop, accepted, signals, false);
     }
 
     /// The rest of [`Engine::complete_as`] once the observables are known
-    /// (a handler's interactions come with theirs: [`Engine::rivals_turn`]).
+    /// (a handler's interactions come with theirs, `handled`:
+    /// [`Engine::rivals_turn`]).
     #[inline(always)]
-    fn settle<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool, signals: Observables) {
+    fn settle<const PLAIN: bool>(
+        &mut self,
+        prop: Proposal,
+        accepted: bool,
+        signals: Observables,
+        handled: bool,
+    ) {
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let (v_hat, p) = self.proxy.labels(&signals);
         let effect = self.governance.on_interaction::<PLAIN>(
@@ -1489,6 +1496,7 @@ impl Engine {
             prop.tau,
             (signals.rejections, signals.misuse),
             self.epoch,
+            handled,
         );
         let c_a = 0.0 + effect.cost_a;
         let c_b = 0.0 + effect.cost_b;
