@@ -81,6 +81,7 @@ def test_outside_service_files_are_marked_and_refused(rows) -> None:
         "obfuscation_atlas",
         "skillrl",
         "research_swarm",
+        "team_of_rivals",
     ],
 )
 def test_ported_families_are_exact(rows, prefix: str) -> None:

@@ -201,6 +201,7 @@ def test_off_is_a_noop_turn() -> None:
         ("rivals.mode", "vetocracy"),
         ("rivals.max_retries_per_stage", 1.5),
         ("rivals.tasks_per_epoch", -1),
+        ("rivals.tasks_per_epoch", 10**6),
         ("rivals.trap_probability", "half"),
         ("rivals.default_detection_rate", float("nan")),
         ("rivals.seed", "forty-two"),

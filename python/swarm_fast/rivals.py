@@ -24,8 +24,8 @@ PRODUCER_ROLES = ("coder", "chart_maker", "writer")
 CRITIC_ROLES = ("critic_code", "critic_chart", "critic_output")
 AGENT_TYPES = {"rivals_producer": "coder", "rivals_critic": "critic_code"}  # -> default role
 
-# An epoch's episodes are held at once: bounded like a population.
-MAX_TASKS = 1_000_000
+# An epoch's episodes are held at once (rivals.rs's MAX_TASKS).
+MAX_TASKS = 100_000
 
 # key -> (kind, default, (low, low_is_strict, high), read by the core)
 KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any], bool]] = {

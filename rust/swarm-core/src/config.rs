@@ -543,6 +543,9 @@ impl RunConfig {
             finite("network.min_edge_weight", n.min_edge_weight)?;
             finite("network.max_edge_weight", n.max_edge_weight)?;
         }
+        if let Some(r) = &self.rivals {
+            r.validate()?;
+        }
         Ok(())
     }
 }

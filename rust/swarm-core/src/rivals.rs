@@ -64,6 +64,21 @@ impl Default for RivalsConfig {
     }
 }
 
+/// An epoch's episodes are held at once: at most this many a batch.
+pub const MAX_TASKS: u64 = 100_000;
+
+impl RivalsConfig {
+    pub fn validate(&self) -> crate::error::SwarmResult<()> {
+        if self.tasks_per_epoch > MAX_TASKS {
+            return Err(crate::error::SwarmError::Config(format!(
+                "rivals.tasks_per_epoch: at most {MAX_TASKS}, got {}",
+                self.tasks_per_epoch
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A pipeline role (`config.role` of a rivals agent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
