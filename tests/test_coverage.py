@@ -83,6 +83,7 @@ def test_outside_service_files_are_marked_and_refused(rows) -> None:
         "research_swarm",
         "resource_negotiation",
         "memory_tiers",
+        "team_of_rivals",
     ],
 )
 def test_ported_families_are_exact(rows, prefix: str) -> None:

@@ -432,4 +432,27 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "else posts. Never proposes; rejects every proposal.",
         {},
     ),
+    AgentType(
+        "rivals_producer",
+        "honest",
+        "Team-of-Rivals producer: makes one stage of a pipeline episode (rivals subsystem).",
+        "With a rivals: section, produces the stage its role names (config.role: coder "
+        "(default), chart_maker or writer) for the episode queued for it: an artifact of "
+        "quality quality_level plus N(0, 0.1) noise, less 0.15 for each of the task's traps "
+        "it misses (each with probability 1 - trap_awareness). Otherwise a NOOP. Accepts "
+        "every proposal and proposes nothing.",
+        {"quality_level": 0.7, "trap_awareness": 0.5},
+    ),
+    AgentType(
+        "rivals_critic",
+        "honest",
+        "Team-of-Rivals critic: reviews one stage and may veto it (rivals subsystem).",
+        "With a rivals: section, reviews the artifact queued for it at its role's stage "
+        "(config.role: critic_code (default), critic_chart or critic_output): it vetoes a "
+        "defective one (quality < 0.6) with probability detection_rate and a sound one with "
+        "probability false_positive_rate; a veto sends the stage back to its producer "
+        "until max_retries_per_stage. Otherwise a NOOP. Accepts every proposal and "
+        "proposes nothing.",
+        {"detection_rate": 0.7, "false_positive_rate": 0.1},
+    ),
 )

@@ -35,6 +35,7 @@ class Param:
 
 
 FLOAT = Param("float")
+_CRITIC_ROLES = ("critic_code", "critic_chart", "critic_output")
 PROBABILITY = Param("float", 0.0, 1.0)
 
 
@@ -192,6 +193,19 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     "spam_bot": {},
     "human_pretender": {},
     "collusive_voter": {"partner_id": Param("str")},
+    # swarm/agents/rivals_agent.py: the rivals pipeline's agents (rivals.py).
+    # The role is checked against the pipeline's six (the reference accepts
+    # any value and never assigns an agent with another).
+    "rivals_producer": {
+        "role": Param("choice", choices=("coder", "chart_maker", "writer", *_CRITIC_ROLES)),
+        "quality_level": FLOAT,
+        "trap_awareness": FLOAT,
+    },
+    "rivals_critic": {
+        "role": Param("choice", choices=("coder", "chart_maker", "writer", *_CRITIC_ROLES)),
+        "detection_rate": FLOAT,
+        "false_positive_rate": FLOAT,
+    },
 }
 
 

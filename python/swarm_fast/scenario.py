@@ -36,6 +36,7 @@ from . import (
     moltbook,
     perturbations,
     resource_negotiation,
+    rivals,
     spawn,
     tierra,
 )
@@ -79,7 +80,6 @@ REFERENCE_ONLY_AGENTS = frozenset(
     diligent_editor point_farmer collusive_editor vandal
     retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
-    rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
@@ -132,7 +132,6 @@ OPTIONAL_SECTIONS = (
     "moltipedia",
     "scholar",
     "kernel_oracle",
-    "rivals",
     "awm",
     "letta",
     "contracts",
@@ -834,6 +833,8 @@ def normalize(data: Any) -> dict[str, Any]:
     config["resource_negotiation"] = resource_negotiation.parse(data)
     config["moltbook"] = moltbook.parse(data, config)
     config["memory_tiers"] = memory_tiers.parse(data, _optional_section(data, "governance"))
+    config["rivals"] = rivals.parse(data)
+    rivals.check_roles(config)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     memory_tiers.check_combinations(config)

@@ -33,6 +33,7 @@ from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
 from .resource_negotiation import KEYS as NEGOTIATION_KEYS
 from .resource_negotiation import OTHER_KEYS as NEGOTIATION_OTHER_KEYS
+from .rivals import KEYS as RIVALS_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -293,7 +294,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia scholar kernel_oracle rivals awm letta "
+    "moltipedia scholar kernel_oracle awm letta "
     "perturbations contracts evo_game"
 ).split()
 
@@ -317,6 +318,10 @@ SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key
 # The moltbook subsystem (moltbook.py): checked, inert without moltbook agents.
 MOLTBOOK = Section(
     _leaves("enabled default_submolt max_content_length seed seed_mode initial_posts")
+)
+# The rivals subsystem (rivals.py).
+RIVALS = Section(
+    {"enabled": LEAF, "mode": LEAF, "seed": LEAF, **{key: LEAF for key in RIVALS_KEYS}}
 )
 
 
@@ -343,6 +348,7 @@ def scenario_schema() -> Section:
             "resource_negotiation": RESOURCE_NEGOTIATION,
             "moltbook": MOLTBOOK,
             "memory_tiers": MEMORY_TIERS,
+            "rivals": RIVALS,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -47,6 +47,8 @@ pub struct RunConfig {
     pub moltbook: Option<crate::moltbook::MoltbookConfig>,
     /// A `memory_tiers:` section switched on (memory_tiers.rs); None when off.
     pub memory_tiers: Option<crate::memory_tiers::MemoryTiersConfig>,
+    /// A `rivals:` section switched on (rivals.rs); None when off.
+    pub rivals: Option<crate::rivals::RivalsConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -86,6 +88,7 @@ impl Default for RunConfig {
             resource_negotiation: None,
             moltbook: None,
             memory_tiers: None,
+            rivals: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -240,6 +243,12 @@ pub struct AgentParams {
     pub tasks: Option<Vec<f64>>,
     // diligent_recorder (swarm/agents/memory_agent.py)
     pub write_probability: Option<f64>,
+    // rivals_producer / rivals_critic (swarm/agents/rivals_agent.py)
+    pub role: Option<String>,
+    pub quality_level: Option<f64>,
+    pub trap_awareness: Option<f64>,
+    pub detection_rate: Option<f64>,
+    pub false_positive_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -549,6 +558,9 @@ impl RunConfig {
             finite("network.edge_decay_rate", n.edge_decay_rate)?;
             finite("network.min_edge_weight", n.min_edge_weight)?;
             finite("network.max_edge_weight", n.max_edge_weight)?;
+        }
+        if let Some(r) = &self.rivals {
+            r.validate()?;
         }
         Ok(())
     }

@@ -29,12 +29,13 @@ use crate::memory_tiers::MemoryTiers;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::moltbook::Moltbook;
 use crate::network::Network;
-use crate::observables;
+use crate::observables::{self, Observables};
 use crate::observation::{Observation, Population, ProposalView};
 use crate::payoff::{PayoffEngine, TAU};
 use crate::perturbation::Perturbation;
 use crate::proxy::Proxy;
 use crate::resource_negotiation::ResourceNegotiation;
+use crate::rivals::Rivals;
 use crate::rng::{PyRandom, StreamLayout};
 use crate::schedule::Schedule;
 use crate::spawn::{SpawnSnapshot, SpawnTree};
@@ -282,9 +283,11 @@ pub struct Engine {
     moltbook: Option<Moltbook>,
     /// The `memory_tiers:` subsystem (shared memory, its writes).
     memory_tiers: Option<Box<MemoryTiers>>,
+    /// The `rivals:` subsystem (the Team-of-Rivals pipeline).
+    rivals: Option<Rivals>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
-    /// the corrected model's transfers, moltbook or the memory tiers (see
-    /// `step`).
+    /// the corrected model's transfers, moltbook, the memory tiers or the
+    /// rivals pipeline (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -637,6 +640,16 @@ impl Engine {
             }
             t
         });
+        // The loader registers each rivals agent's role.
+        let rivals = match cfg.rivals.clone() {
+            Some(c) => {
+                let roles: Vec<_> =
+                    agents.iter().map(|a| a.rivals_member().and_then(|(r, _)| r)).collect();
+                crate::rivals::check_candidates(c.mode, &roles).map_err(SwarmError::Config)?;
+                Some(Rivals::new(c, roles))
+            }
+            None => None,
+        };
         let kept_priority = tuning.priority_order.resolve(n >= KEPT_PRIORITY_FROM) && !grows;
         let schedule = Schedule::new(cfg.schedule_mode, &reputation, kept_priority);
         let governance = Governance::new(cfg.governance.clone(), r_o.clone(), rank)
@@ -662,6 +675,7 @@ impl Engine {
         let moltbook = cfg.moltbook.clone().map(|c| Moltbook::new(c, n));
         let extras = tierra.is_some()
             || moltbook.is_some()
+            || rivals.is_some()
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
@@ -703,6 +717,7 @@ impl Engine {
             tierra,
             negotiation,
             moltbook,
+            rivals,
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -870,6 +885,11 @@ impl Engine {
         if let Some(m) = self.memory_tiers.as_mut() {
             m.on_epoch_start();
         }
+        // Its own stream, and no state another hook reads: where it runs
+        // among the epoch-start hooks changes nothing.
+        if let Some(r) = self.rivals.as_mut() {
+            r.on_epoch_start(self.agents.len());
+        }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
@@ -923,6 +943,9 @@ impl Engine {
     fn epoch_end(&mut self) -> SwarmResult<()> {
         if let Some(rn) = self.negotiation.as_mut() {
             rn.on_epoch_end();
+        }
+        if let Some(r) = self.rivals.as_mut() {
+            r.on_epoch_end();
         }
         if let Some(m) = self.marketplace.as_mut() {
             for (agent, amount) in m.epoch_end(i64::from(self.epoch)) {
@@ -1216,6 +1239,13 @@ impl Engine {
                     self.execute_market(a, action);
                 }
             }
+            // Runs with a rivals section take the EXTRAS turns; without one
+            // there is no handler and the turn does nothing.
+            Action::RivalsProduce | Action::RivalsReview => {
+                if EXTRAS && self.rivals.is_some() {
+                    self.rivals_turn(a, action);
+                }
+            }
             Action::Post | Action::PostText { .. } => {
                 let u = self.usage_mut(actor);
                 if u.posts < limits.posts_per_epoch {
@@ -1417,6 +1447,36 @@ impl Engine {
         self.touch(child);
     }
 
+    /// A rivals agent's turn (rivals.rs): the handler's interaction of the
+    /// agent with itself, accepted, with the pass or veto observables
+    /// (`_execute_action`'s handler path: τ = 0, a collaboration).
+    #[cold]
+    #[inline(never)]
+    fn rivals_turn(&mut self, a: AgentIdx, action: Action) {
+        let (Some(r), Some((_, member))) =
+            (self.rivals.as_mut(), self.agents[a as usize].rivals_member())
+        else {
+            return;
+        };
+        let signals = match action {
+            Action::RivalsProduce => r.produce(a, member),
+            _ => r.review(a, member),
+        };
+        if let Some(signals) = signals {
+            let prop = Proposal {
+                initiator: a,
+                counterparty: a,
+                kind: InteractionType::Collaboration,
+                tau: TAU,
+            };
+            if self.plain {
+                self.settle::<true>(prop, true, signals, true);
+            } else {
+                self.settle::<false>(prop, true, signals, true);
+            }
+        }
+    }
+
     /// Marketplace and task actions (spec §13.1, §13.4); without a
     /// marketplace there is no handler and nothing happens (Q1).
     #[inline(never)]
@@ -1528,7 +1588,7 @@ impl Engine {
     #[inline(never)]
     fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
         debug_assert_eq!(PLAIN, self.plain);
-        let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
+        let a = prop.initiator as usize;
         let mut signals =
             observables::generate(&mut self.r_o, self.types[a], self.reputation[a], accepted);
         if !PLAIN && !self.optimizing.is_empty() {
@@ -1536,6 +1596,21 @@ impl Engine {
                 signals.degrade(loss);
             }
         }
+        self.settle::<PLAIN>(prop, accepted, signals, false);
+    }
+
+    /// The rest of [`Engine::complete_as`] once the observables are known
+    /// (a handler's interactions come with theirs, `handled`:
+    /// [`Engine::rivals_turn`]).
+    #[inline(always)]
+    fn settle<const PLAIN: bool>(
+        &mut self,
+        prop: Proposal,
+        accepted: bool,
+        signals: Observables,
+        handled: bool,
+    ) {
+        let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let (v_hat, p) = self.proxy.labels(&signals);
         let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,
@@ -1545,6 +1620,7 @@ impl Engine {
             prop.tau,
             (signals.rejections, signals.misuse),
             self.epoch,
+            handled,
         );
         let c_a = 0.0 + effect.cost_a;
         let c_b = 0.0 + effect.cost_b;

@@ -31,6 +31,7 @@ pub mod perturbation;
 pub mod post_map;
 pub mod proxy;
 pub mod resource_negotiation;
+pub mod rivals;
 pub mod rng;
 pub mod schedule;
 pub mod spawn;

@@ -149,4 +149,8 @@ pub enum Action {
     SubmitOutput {
         task: u32,
     },
+    /// The rivals agents' turns (RIVALS_PRODUCE, RIVALS_REVIEW): work the
+    /// agent's pending assignment, if any (rivals.rs).
+    RivalsProduce,
+    RivalsReview,
 }

@@ -25,6 +25,8 @@ mod obfuscating;
 mod opportunistic;
 mod ralph_loop;
 pub(crate) mod ranked;
+mod rivals_critic;
+mod rivals_producer;
 pub(crate) mod rlm;
 mod self_optimizer;
 mod skillrl;
@@ -84,6 +86,9 @@ pub enum AgentKind {
     SpamBot,
     HumanPretender,
     CollusiveVoter,
+    /// The `rivals:` pipeline's producer and critic (rivals.rs).
+    RivalsProducer,
+    RivalsCritic,
 }
 
 impl AgentKind {
@@ -133,6 +138,8 @@ impl AgentKind {
             "spam_bot" => AgentKind::SpamBot,
             "human_pretender" => AgentKind::HumanPretender,
             "collusive_voter" => AgentKind::CollusiveVoter,
+            "rivals_producer" => AgentKind::RivalsProducer,
+            "rivals_critic" => AgentKind::RivalsCritic,
             _ => return None,
         })
     }
@@ -170,6 +177,8 @@ impl AgentKind {
             AgentKind::SpamBot => "spam_bot",
             AgentKind::HumanPretender => "human_pretender",
             AgentKind::CollusiveVoter => "collusive_voter",
+            AgentKind::RivalsProducer => "rivals_producer",
+            AgentKind::RivalsCritic => "rivals_critic",
         }
     }
 
@@ -187,6 +196,7 @@ impl AgentKind {
             | AgentKind::FairNegotiator
             | AgentKind::StrategicNegotiator
             | AgentKind::DiligentMoltbook => StateType::Honest,
+            AgentKind::RivalsProducer | AgentKind::RivalsCritic => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic
             | AgentKind::SelfOptimizer
@@ -259,6 +269,16 @@ enum Policy {
     Negotiator(negotiator::Negotiator),
     /// A moltbook agent: the engine plays its turn through moltbook.rs.
     Moltbook(crate::moltbook::Role),
+    RivalsProducer(rivals_producer::RivalsProducer),
+    RivalsCritic(rivals_critic::RivalsCritic),
+}
+
+/// What a rivals agent brings to its pipeline turn (rivals.rs): the values
+/// its action's metadata carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RivalsMember {
+    Producer { quality_level: f64, trap_awareness: f64 },
+    Critic { detection_rate: f64, false_positive_rate: f64 },
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -346,6 +366,12 @@ impl Agent {
             }
             AgentKind::MemoryPoisoner => Policy::MemoryPoisoner(memory_poisoner::MemoryPoisoner),
             AgentKind::CacheGamer => Policy::CacheGamer(cache_gamer::CacheGamer::default()),
+            AgentKind::RivalsProducer => {
+                Policy::RivalsProducer(rivals_producer::RivalsProducer::new(params))
+            }
+            AgentKind::RivalsCritic => {
+                Policy::RivalsCritic(rivals_critic::RivalsCritic::new(params))
+            }
         };
         let memory = Memory::new(
             me,
@@ -404,6 +430,28 @@ impl Agent {
             policy: Policy::Tierra(Box::new(tierra::Tierra::new(genome))),
             rng,
             memory: Memory::new(me, population, false, false, false),
+        }
+    }
+
+    /// A rivals agent's pipeline role and what it sends on its turn; None
+    /// for every other agent.
+    pub fn rivals_member(&self) -> Option<(Option<crate::rivals::Role>, RivalsMember)> {
+        match &self.policy {
+            Policy::RivalsProducer(p) => Some((
+                p.role,
+                RivalsMember::Producer {
+                    quality_level: p.quality_level,
+                    trap_awareness: p.trap_awareness,
+                },
+            )),
+            Policy::RivalsCritic(c) => Some((
+                c.role,
+                RivalsMember::Critic {
+                    detection_rate: c.detection_rate,
+                    false_positive_rate: c.false_positive_rate,
+                },
+            )),
+            _ => None,
         }
     }
 
@@ -489,6 +537,9 @@ impl Agent {
             Policy::Negotiator(_) => Action::Noop,
             // Played by the engine through moltbook.rs (never called).
             Policy::Moltbook(_) => Action::Noop,
+            // The handler finds the pending assignment, if any (rivals.rs).
+            Policy::RivalsProducer(_) => Action::RivalsProduce,
+            Policy::RivalsCritic(_) => Action::RivalsReview,
         }
     }
 
@@ -566,6 +617,7 @@ impl Agent {
             Policy::Negotiator(p) => p.accept(),
             // `BaseMoltbookAgent.accept_interaction`: always no.
             Policy::Moltbook(_) => false,
+            Policy::RivalsProducer(_) | Policy::RivalsCritic(_) => true,
         }
     }
 

@@ -94,6 +94,8 @@ impl Engine {
             0.0,
             (signals.rejections, signals.misuse),
             self.epoch,
+            // A handler's interaction: its metadata names no action type.
+            true,
         );
         // The write-rate lever comes after every core lever; the levers
         // after it add exact zeros.

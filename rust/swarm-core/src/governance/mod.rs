@@ -167,7 +167,8 @@ impl Governance {
     /// security, sybil, RBAC, resample and corrected-model checks (τ among them),
     /// per run rather than per interaction. The interaction's fields come
     /// one by one: a struct would be built per interaction only to be
-    /// taken apart here.
+    /// taken apart here. `handled`: a handler's interaction (the rivals
+    /// pipeline's), whose metadata has no `action_type`, which RBAC skips.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn on_interaction<const PLAIN: bool>(
@@ -179,6 +180,7 @@ impl Governance {
         tau: f64,
         flags: (u32, u32),
         epoch: u32,
+        handled: bool,
     ) -> InteractionEffect {
         debug_assert!(!PLAIN || self.is_plain());
         let base = if PLAIN { tax::REFERENCE_BASE } else { self.tax_base };
@@ -224,7 +226,7 @@ impl Governance {
                 cost_b += pen;
             }
         }
-        if let Some(cfg) = &self.cfg.rbac {
+        if let Some(cfg) = self.cfg.rbac.as_ref().filter(|_| !handled) {
             let (pen, rep) = rbac::on_interaction(cfg);
             cost_a += pen;
             rep_delta = Some(rep_delta.unwrap_or(0.0) + rep);

@@ -114,6 +114,9 @@ fn signature(a: &Action) -> Signature {
         // Only tierra agents spawn, and the scenario loader refuses them
         // beside this lever; a code of its own keeps the match total.
         Action::Spawn => Signature(12, 0, none, 0, 0),
+        // The rivals agents are refused beside this lever too (scenario.py).
+        Action::RivalsProduce => Signature(13, 0, none, 0, 0),
+        Action::RivalsReview => Signature(14, 0, none, 0, 0),
     }
 }
 
