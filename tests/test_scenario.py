@@ -28,6 +28,7 @@ RUN_KEYS = {
     "resource_negotiation",
     "moltbook",
     "memory_tiers",
+    "rivals",
     "scenario_id",
     "seed",
     "n_epochs",
