@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import contracts, dynamic_toxicity, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -120,8 +120,9 @@ OUT_OF_SCOPE_TOPOLOGIES = ("scale_free", "custom")
 SCHEDULES = ("round_robin", "random", "priority")
 
 # Optional subsystems (spec §19). Each is off when absent, empty, null or
-# ``enabled: false`` (contracts, perturbations and dynamic_toxicity have
-# their own rules, see _subsystem_on); otherwise it is refused.
+# ``enabled: false``; otherwise it is refused. (contracts, perturbations and
+# dynamic_toxicity are ported: contracts.py, perturbations.py,
+# dynamic_toxicity.py.)
 OPTIONAL_SECTIONS = (
     "moltipedia",
     "moltbook",
@@ -131,7 +132,6 @@ OPTIONAL_SECTIONS = (
     "rivals",
     "awm",
     "letta",
-    "contracts",
     "evo_game",
     "resource_negotiation",
 )
@@ -784,8 +784,6 @@ def _subsystem_on(name: str, value: Any) -> bool:
         return False
     if not isinstance(value, dict):
         return True  # the reference fails on it; refusing is as good
-    if name == "contracts":  # built from any non-empty section
-        return True
     return value.get("enabled") is not False
 
 
@@ -829,6 +827,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["contracts"] = contracts.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)
@@ -837,6 +836,7 @@ def normalize(data: Any) -> dict[str, Any]:
         if model["adaptive_controller"]:
             gov = _optional_section(data, "governance")
             config["governance"]["adaptive_controller"] = controller_config(gov)
+    contracts.check_compatible(config)
     return config
 
 

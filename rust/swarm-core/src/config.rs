@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A non-empty `contracts:` section (contracts.rs); None when absent.
+    pub contracts: Option<crate::contracts::ContractsConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            contracts: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

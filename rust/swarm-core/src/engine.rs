@@ -18,6 +18,7 @@ use crate::agents::external::{
 };
 use crate::agents::{Agent, AgentKind, EXTERNAL};
 use crate::config::{RunConfig, Topology};
+use crate::contracts::{ContractMarket, ContractMetrics};
 use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
@@ -164,6 +165,8 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
     /// Each epoch's spawn metrics; None without a `spawn:` section.
     pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
+    /// Each epoch's contract-screening metrics; None without `contracts:`.
+    pub contract_metrics: Option<Vec<ContractMetrics>>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -266,6 +269,8 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// The `contracts:` subsystem's market (contracts.rs).
+    contracts: Option<ContractMarket>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -621,7 +626,11 @@ impl Engine {
         };
         // Interactions take the plain path (see `Engine::complete`) when
         // none of these is on; decided once for the run.
+        if cfg.contracts.is_some() {
+            contracts_compatible(&cfg, governance.resampling())?;
+        }
         let plain = governance.is_plain()
+            && cfg.contracts.is_none()
             && cfg.model.is_reference()
             && cfg.dynamic_toxicity.is_none()
             && perturbation.is_none()
@@ -660,6 +669,7 @@ impl Engine {
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             perturbation,
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            contracts: cfg.contracts.clone().map(|c| ContractMarket::new(c, seed, n)),
             extras,
             tierra,
             dynamic_toxicity: cfg
@@ -820,6 +830,10 @@ impl Engine {
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
         }
+        // The contract middleware's signing stage, after governance's.
+        if let Some(c) = self.contracts.as_mut() {
+            c.sign(&self.types, &self.resources);
+        }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
@@ -892,6 +906,9 @@ impl Engine {
         }
         if self.dynamic_toxicity.is_some() {
             self.dynamic_toxicity_epoch_end(&row);
+        }
+        if let Some(c) = self.contracts.as_mut() {
+            c.epoch_end(&self.types);
         }
         // The epoch-end callbacks (the corrected model's adaptive controller).
         self.governance.on_epoch_end(&row);
@@ -1110,7 +1127,7 @@ impl Engine {
         }
         for (i, p, ok) in decided {
             self.pending.take_at(i);
-            self.complete(p, ok);
+            self.complete(p, ok, true);
         }
         self.pending.compact();
     }
@@ -1209,7 +1226,9 @@ impl Engine {
                     if EXTRAS && self.governance.resampling() {
                         self.governance.resample_take(proposal);
                     }
-                    self.complete(p, matches!(action, Action::Accept { .. }));
+                    // An agent's own accept or reject: the reference's core
+                    // handler finalises it without the contract market.
+                    self.complete(p, matches!(action, Action::Accept { .. }), false);
                 }
             }
         }
@@ -1381,7 +1400,7 @@ impl Engine {
             if EXTRAS && self.governance.resampling() {
                 self.governance.resample_take(id);
             }
-            self.complete(p, accepted);
+            self.complete(p, accepted, true);
         }
         debug_assert_eq!(self.pending.entries.len(), n);
         self.pending.compact();
@@ -1389,12 +1408,14 @@ impl Engine {
 
     /// Complete one interaction (§4.3, governance §12.1), in exactly the
     /// reference's order.
+    /// `resolved`: at the step's end (`_resolve_pending_interactions`), the
+    /// only completions the reference routes through the contract market.
     #[inline(always)]
-    fn complete(&mut self, prop: Proposal, accepted: bool) {
+    fn complete(&mut self, prop: Proposal, accepted: bool, resolved: bool) {
         if self.plain {
-            self.complete_as::<true>(prop, accepted);
+            self.complete_as::<true>(prop, accepted, resolved);
         } else {
-            self.complete_as::<false>(prop, accepted);
+            self.complete_as::<false>(prop, accepted, resolved);
         }
     }
 
@@ -1402,7 +1423,7 @@ impl Engine {
     /// hooks that run is known not to have (one branch per interaction
     /// instead of a dozen). Out of line, as `complete` always was.
     #[inline(never)]
-    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
+    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool, resolved: bool) {
         debug_assert_eq!(PLAIN, self.plain);
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let mut signals =
@@ -1413,6 +1434,13 @@ impl Engine {
             }
         }
         let (v_hat, p) = self.proxy.labels(&signals);
+        // The contract market routes the interaction before governance
+        // sees it (the orchestrator's `_complete_interaction`, which only
+        // the end-of-step resolution calls: a reference quirk).
+        let routed = match self.contracts.as_mut() {
+            Some(c) if !PLAIN && resolved => Some(c.route(a, b, p)),
+            _ => None,
+        };
         let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,
             prop.counterparty,
@@ -1422,8 +1450,10 @@ impl Engine {
             (signals.rejections, signals.misuse),
             self.epoch,
         );
-        let c_a = 0.0 + effect.cost_a;
-        let c_b = 0.0 + effect.cost_b;
+        let (c_a, c_b) = match routed {
+            Some(r) => (r.c_a + effect.cost_a, r.c_b + effect.cost_b),
+            None => (0.0 + effect.cost_a, 0.0 + effect.cost_b),
+        };
         if effect.freeze_initiator {
             self.frozen[a] = true;
         }
@@ -1434,11 +1464,17 @@ impl Engine {
         let tau = if PLAIN { TAU } else { prop.tau };
         let (r_a, r_b) = if PLAIN {
             (crate::payoff::R_A, crate::payoff::R_B)
+        } else if let Some(r) = routed {
+            // Contracts run only under the reference model (no transfers).
+            (r.r_a, r.r_b)
         } else {
             self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta)
         };
         let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
         let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
+        if let (Some(r), Some(c)) = (routed, self.contracts.as_mut()) {
+            c.record(r.pool, p, accepted, pay_a + pay_b);
+        }
         if accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;
@@ -1532,6 +1568,7 @@ impl Engine {
             totals: self.totals,
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
+            contract_metrics: self.contracts.map(|c| c.metrics),
         }
     }
 
@@ -1700,6 +1737,31 @@ fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
         Some((_, key)) => Err(SwarmError::Config(format!(
             "{key}: not supported with spawning tierra agents (spawn: with type tierra), \
              whose children join the population mid-run"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What runs with a `contracts:` section cannot have yet: the paths that
+/// route interactions elsewhere (the marketplace's handlers), grow the
+/// population, change p or resources around the market, or read the
+/// contract's terms in ways not ported (the security lever reads r_a).
+/// Python refuses these first, naming the key; this guards other callers.
+fn contracts_compatible(cfg: &RunConfig, resampling: bool) -> SwarmResult<()> {
+    let refused = [
+        (cfg.marketplace.is_some(), "marketplace"),
+        (cfg.spawn.is_some(), "spawn"),
+        (cfg.tierra.is_some(), "tierra"),
+        (cfg.perturbations.is_some(), "perturbations"),
+        (cfg.dynamic_toxicity.is_some(), "dynamic_toxicity"),
+        (cfg.governance.security.is_some(), "governance.security_enabled"),
+        (resampling, "governance.resample_enabled"),
+        (!cfg.model.is_reference(), "model"),
+        (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),
+    ];
+    match refused.iter().find(|r| r.0) {
+        Some((_, key)) => Err(SwarmError::Config(format!(
+            "{key}: not supported together with the contracts subsystem (contracts:) yet"
         ))),
         None => Ok(()),
     }
