@@ -158,6 +158,77 @@ def test_reference_quirks(tmp_path: Path) -> None:
     assert_same_contracts(ours, ref)
 
 
+@pytest.mark.filterwarnings("ignore::swarm_fast.ScenarioWarning")
+def test_with_perturbations(tmp_path: Path) -> None:
+    """Resource shocks (after the signing stage, as the middleware order
+    has it), agent dropout, parameter shocks on the audit lever, and a
+    network partition."""
+
+    def change(d: dict) -> None:
+        d["network"] = {"topology": "small_world", "params": {"k": 4, "p": 0.2}}
+        d["perturbations"] = {
+            "seed": 7,
+            "resource_shock": {
+                "enabled": True,
+                "at_epoch": 2,
+                "magnitude": 0.6,
+                "mode": "drain_all",
+                "trigger": "epoch",
+            },
+            "agent_dropout": {
+                "enabled": True,
+                "probability_per_step": 0.1,
+                "exempt_types": ["honest"],
+                "min_duration_steps": 1,
+                "max_duration_steps": 3,
+            },
+            "parameter_shocks": {
+                "enabled": True,
+                "shocks": [
+                    {
+                        "at_epoch": 3,
+                        "trigger": "epoch",
+                        "params": {"audit_probability": 0.6, "transaction_tax_rate": 0.1},
+                        "revert_after_epochs": 2,
+                    }
+                ],
+            },
+            "network_partition": {
+                "enabled": True,
+                "at_epoch": 4,
+                "heal_after_epochs": 2,
+                "mode": "isolate_type",
+                "isolate_type": "deceptive",
+                "trigger": "epoch",
+            },
+        }
+
+    assert_same_contracts(*run_both(_variant(tmp_path, "perturbed", change), seed=5, epochs=8))
+
+
+@pytest.mark.filterwarnings("ignore::swarm_fast.ScenarioWarning")
+@pytest.mark.parametrize(
+    "name", ["dynamic_toxicity_combined", "resample_protocol", "casestudy_proxy_corruption"]
+)
+def test_added_to_other_library_files(name: str) -> None:
+    """A contracts section added to files of other subsystems: dynamic
+    toxicity, the resample protocol, perturbations (without its security
+    lever, refused with contracts)."""
+    overrides = {
+        "contracts.market.allow_switching": True,
+        "contracts.market.adversarial_truthful_preference": 0.5,
+    }
+    if name == "casestudy_proxy_corruption":
+        overrides["governance.security_enabled"] = False
+    ours, ref = both(name, overrides, seed=3, epochs=14, steps=8)
+    assert_same_contracts(ours, ref)
+    assert any(
+        e["pool_avg_quality"][pool] > 0
+        for e in ours.contract_metrics
+        for pool in ("truthful_auction", "fair_division")
+    )
+
+
 def test_criteria_read_the_last_epoch(tmp_path: Path) -> None:
     """The screening criteria read the last epoch's contract metrics."""
     with pytest.warns(swarm_fast.ScenarioWarning):
@@ -224,9 +295,7 @@ def test_unknown_contract_key_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "overrides,key",
     [
-        ({"dynamic_toxicity.proxy_drift.enabled": True}, "dynamic_toxicity"),
         ({"governance.security_enabled": True}, "governance.security_enabled"),
-        ({"governance.resample_enabled": True}, "governance.resample_enabled"),
         ({"model.preset": "corrected"}, "model"),
         ({"marketplace.enabled": True}, "marketplace"),
     ],

@@ -627,7 +627,7 @@ impl Engine {
         // Interactions take the plain path (see `Engine::complete`) when
         // none of these is on; decided once for the run.
         if cfg.contracts.is_some() {
-            contracts_compatible(&cfg, governance.resampling())?;
+            contracts_compatible(&cfg)?;
         }
         let plain = governance.is_plain()
             && cfg.contracts.is_none()
@@ -1742,20 +1742,19 @@ fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
     }
 }
 
-/// What runs with a `contracts:` section cannot have yet: the paths that
-/// route interactions elsewhere (the marketplace's handlers), grow the
-/// population, change p or resources around the market, or read the
-/// contract's terms in ways not ported (the security lever reads r_a).
-/// Python refuses these first, naming the key; this guards other callers.
-fn contracts_compatible(cfg: &RunConfig, resampling: bool) -> SwarmResult<()> {
+/// What runs with a `contracts:` section cannot have yet (none of it is
+/// checked against the reference): the marketplace's handler path (which
+/// the reference routes through the market too), a growing population,
+/// the security lever (its manipulation indicator reads the contracts'
+/// reputation terms r_a, which security.rs leaves out), the corrected
+/// model's switches, and Python or LLM agents. Python refuses these
+/// first, naming the key; this guards other callers.
+fn contracts_compatible(cfg: &RunConfig) -> SwarmResult<()> {
     let refused = [
         (cfg.marketplace.is_some(), "marketplace"),
         (cfg.spawn.is_some(), "spawn"),
         (cfg.tierra.is_some(), "tierra"),
-        (cfg.perturbations.is_some(), "perturbations"),
-        (cfg.dynamic_toxicity.is_some(), "dynamic_toxicity"),
         (cfg.governance.security.is_some(), "governance.security_enabled"),
-        (resampling, "governance.resample_enabled"),
         (!cfg.model.is_reference(), "model"),
         (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),
     ];
