@@ -25,6 +25,7 @@ from swarm_fast.scenario import (
 RUN_KEYS = {
     "spawn",
     "tierra",
+    "contracts",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -522,7 +523,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "spawn": {"attribution_mode": "sideways"}}, "spawn.attribution_mode"),
     ({"agents": ONE, "tierra": {"reaper_mode": "youngest"}}, "tierra.reaper_mode"),
     ({"agents": ONE, "tierra": True}, "tierra"),
-    ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
+    (
+        {"agents": ONE, "contracts": {"fair_division": {"entry_fee": -1}}},
+        "contracts.fair_division.entry_fee",
+    ),
     (
         {"agents": ONE, "perturbations": {"agent_dropout": {"enabled": True}}},
         "perturbations.seed",
