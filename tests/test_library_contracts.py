@@ -303,3 +303,21 @@ def test_unknown_contract_key_is_refused(tmp_path: Path) -> None:
 def test_combinations_not_ported_are_refused(overrides: dict, key: str) -> None:
     with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
         swarm_fast.run(_load(overrides), seed=1, epochs=1, steps=1)
+
+
+@pytest.mark.filterwarnings("ignore::swarm_fast.ScenarioWarning")
+def test_cli_prints_the_screening_metrics(capsys) -> None:
+    """`swarm-fast run` prints the last epoch's screening metrics as `swarm
+    run` does, from the same values the criteria read."""
+    from swarm_fast.cli import main
+
+    path = LIBRARY / "contract_screening.yaml"
+    main(["run", str(path), "--seed", "3", "--epochs", "4", "--steps", "5", "-q"])
+    out = capsys.readouterr().out
+    r = swarm_fast.run(load_scenario(path), seed=3, epochs=4, steps=5)
+    last = r.contract_metrics[-1]
+    assert "Contract Screening Metrics:" in out
+    assert f"  Separation quality:  {last['separation_quality']:.4f}" in out
+    assert f"  Welfare delta:       {last['welfare_delta']:.4f}" in out
+    for pool, n in last["pool_sizes"].items():
+        assert f"    {pool}: {n}\n" in out
