@@ -138,6 +138,9 @@ def first_difference(ours: Any, ref: Any) -> str | None:
     for key in SUMMARY_KEYS:
         if ours.summary[key] != ref.summary[key]:
             return f"summary.{key}: {ours.summary[key]!r} != {ref.summary[key]!r}"
+    # The contracts subsystem's per-epoch metrics (EpochMetrics.contract_metrics).
+    if ref.contract_metrics is not None and ours.contract_metrics != ref.contract_metrics:
+        return "contract_metrics differ"
     return None
 
 

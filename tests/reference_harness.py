@@ -50,6 +50,8 @@ class RefResult:
     elapsed_s: float
     # Each epoch's EpochMetrics.spawn_metrics (None without spawn).
     spawn_metrics: list[Any] | None = None
+    # Each epoch's EpochMetrics.contract_metrics (None without contracts).
+    contract_metrics: list[Any] | None = None
 
 
 def reference_version() -> str:
@@ -281,4 +283,9 @@ def run_reference(
         "passed": _passes(sc.success_criteria or {}, history),
     }
     spawn = [m.spawn_metrics for m in history] if sc.orchestrator_config.spawn_config else None
-    return RefResult(interactions, epochs_df, agents, summary, elapsed, spawn)
+    contracts = (
+        [m.contract_metrics for m in history]
+        if sc.orchestrator_config.contracts_config is not None
+        else None
+    )
+    return RefResult(interactions, epochs_df, agents, summary, elapsed, spawn, contracts)

@@ -118,3 +118,11 @@ def test_spawn_files_are_exact(rows) -> None:
     names = ("recursive_spawn", "runaway_intelligence", "tierra", "tierra_governed")
     not_exact = [(n, rows[n].status, rows[n].reason) for n in names if rows[n].status != "exact"]
     assert not_exact == []
+
+
+def test_contracts_files_are_exact(rows) -> None:
+    """The contracts subsystem's two files (tests/test_library_contracts.py
+    runs them in full and with variants)."""
+    names = ("contract_screening", "cake_splitting")
+    not_exact = [(n, rows[n].status, rows[n].reason) for n in names if rows[n].status != "exact"]
+    assert not_exact == []

@@ -29,6 +29,7 @@ RUN_KEYS = {
     "moltbook",
     "memory_tiers",
     "rivals",
+    "contracts",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -525,7 +526,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "spawn": {"attribution_mode": "sideways"}}, "spawn.attribution_mode"),
     ({"agents": ONE, "tierra": {"reaper_mode": "youngest"}}, "tierra.reaper_mode"),
     ({"agents": ONE, "tierra": True}, "tierra"),
-    ({"agents": ONE, "contracts": {"enabled": False}}, "contracts"),
+    (
+        {"agents": ONE, "contracts": {"fair_division": {"entry_fee": -1}}},
+        "contracts.fair_division.entry_fee",
+    ),
     (
         {"agents": ONE, "perturbations": {"agent_dropout": {"enabled": True}}},
         "perturbations.seed",

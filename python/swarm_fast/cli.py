@@ -324,6 +324,29 @@ def _print_summary(result: Any) -> None:
         line = f"{name + ':':<{width}} {value:<{vwidth}}"
         print(f"{line}   {definition}".rstrip())
     print()
+    _print_contracts(result)
+
+
+def _print_contracts(result: Any) -> None:
+    """The last epoch's contract-screening metrics, as ``swarm run`` prints
+    them (only with a ``contracts:`` section)."""
+    metrics = result.contract_metrics
+    if not metrics:
+        return
+    last = metrics[-1]
+    print("Contract Screening Metrics:")
+    print(f"  Separation quality:  {last['separation_quality']:.4f}")
+    print(f"  Infiltration rate:   {last['infiltration_rate']:.4f}")
+    print(f"  Welfare delta:       {last['welfare_delta']:.4f}")
+    print(f"  Attack displacement: {last['attack_displacement']:.4f}")
+    print("  Pool avg quality:")
+    for pool, q in sorted(last["pool_avg_quality"].items()):
+        print(f"    {pool}: {q:.4f}")
+    if last["pool_sizes"]:
+        print("  Pool sizes:")
+        for pool, n in sorted(last["pool_sizes"].items()):
+            print(f"    {pool}: {n}")
+    print()
 
 
 def _fmt_threshold(x: Any) -> str:

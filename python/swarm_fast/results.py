@@ -75,7 +75,13 @@ class RunResult:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        return summarize(self._raw["epochs"], self._raw["totals"], self._criteria, self._payoff)
+        return summarize(
+            self._raw["epochs"],
+            self._raw["totals"],
+            self._criteria,
+            self._payoff,
+            contract=last_contract_metrics(self._raw),
+        )
 
     @cached_property
     def criteria(self) -> list[CriterionCheck]:
@@ -83,7 +89,11 @@ class RunResult:
         the threshold and whether it passed (as ``swarm run`` prints them)."""
         s = self.summary
         return criteria_checks(
-            self._criteria, s["n_epochs"], s["mean_epoch_toxicity"], s["mean_net_social_welfare"]
+            self._criteria,
+            s["n_epochs"],
+            s["mean_epoch_toxicity"],
+            s["mean_net_social_welfare"],
+            last_contract_metrics(self._raw),
         )
 
     @cached_property
@@ -111,6 +121,15 @@ class RunResult:
         # are numbered after the agents.
         ids = list(self._raw["agents"]["agent_id"]) + list(trace.get("pseudo_parties", []))
         return interactions_frame(trace, ids)
+
+    @cached_property
+    def contract_metrics(self) -> list[dict[str, Any]] | None:
+        """Each epoch's contract-screening metrics, as the reference's
+        ``EpochMetrics.contract_metrics`` (``ContractMetrics.to_dict()``):
+        pool composition and sizes, separation quality, infiltration rate,
+        welfare delta, attack displacement, and each pool's mean p, toxicity
+        and welfare. None without a ``contracts:`` section."""
+        return contract_metrics_dicts(self._raw)
 
     @cached_property
     def spawn_metrics(self) -> list[dict[str, Any]] | None:
@@ -239,11 +258,49 @@ def _column(table: Any, name: str) -> list[Any]:
     return col.tolist() if hasattr(col, "tolist") else col.to_list()
 
 
+POOLS = ("truthful_auction", "fair_division", "default_market")
+
+
+def contract_metrics_dicts(raw: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The core's per-epoch contract metrics in the reference's
+    ``ContractMetrics.to_dict()`` shape; None without contracts."""
+    epochs = raw.get("contract_metrics")
+    if epochs is None:
+        return None
+    out = []
+    for e in epochs:
+        composition: dict[str, dict[str, int]] = {}
+        for pool, kind, n in e["pool_composition"]:
+            composition.setdefault(pool, {})[kind] = int(n)
+        out.append(
+            {
+                "pool_composition": composition,
+                "separation_quality": e["separation_quality"],
+                "infiltration_rate": e["infiltration_rate"],
+                "welfare_delta": e["welfare_delta"],
+                "attack_displacement": e["attack_displacement"],
+                "pool_avg_quality": dict(zip(POOLS, e["pool_avg_quality"])),
+                "pool_toxicity": dict(zip(POOLS, e["pool_toxicity"])),
+                "pool_welfare": dict(zip(POOLS, e["pool_welfare"])),
+                "pool_sizes": {pool: sum(kinds.values()) for pool, kinds in composition.items()},
+            }
+        )
+    return out
+
+
+def last_contract_metrics(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """The last epoch's contract metrics (the success criteria read them),
+    or None."""
+    epochs = contract_metrics_dicts(raw)
+    return epochs[-1] if epochs else None
+
+
 def summarize(
     epochs: Any,
     totals: dict[str, Any],
     criteria: dict[str, Any] | None,
     payoff: dict[str, Any] | None = None,
+    contract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run-level aggregates, under the paper's and the reference's names.
 
@@ -251,7 +308,8 @@ def summarize(
       toxicity: pooled E[1-p | accepted] = sum_e tox_e*acc_e / sum_e acc_e;
       welfare: the sum over epochs of total_welfare (the reference's
       per-epoch "surplus"); interactions, accepted, rejected: sums;
-      passed: the reference CLI's success-criteria verdict.
+      passed: the reference CLI's success-criteria verdict (``contract``:
+      the last epoch's contract metrics, which its screening criteria read).
     The reference's ``swarm run`` summary:
       mean_epoch_toxicity ("Avg toxicity"): the mean over epochs of
       toxicity_rate; the toxicity_threshold criterion uses it;
@@ -293,7 +351,7 @@ def summarize(
         "welfare": welfare,
         "interactions": sum(_column(epochs, "total_interactions")),
         "accepted": n_acc,
-        "passed": passes(criteria or {}, n_epochs, mean_tox, mean_net),
+        "passed": passes(criteria or {}, n_epochs, mean_tox, mean_net, contract),
         "mean_epoch_toxicity": mean_tox,
         "mean_net_social_welfare": mean_net,
         "mean_epoch_welfare": mean_welfare,
@@ -326,8 +384,9 @@ class CriterionCheck:
 
 
 # (key, label, op): the criteria the reference CLI checks, in its order.
-# The contract-screening ones read the reference's no-contract values
-# (swarm_fast has no contract market): 0, and 1 for the infiltration rate.
+# The contract-screening ones read the last epoch's contract metrics, and
+# without a contract market the reference's defaults: 0, and 1 for the
+# infiltration rate.
 CRITERIA = (
     ("min_epochs", "Epochs", ">="),
     ("toxicity_threshold", "Toxicity", "<="),
@@ -340,7 +399,11 @@ CRITERIA = (
 
 
 def criteria_checks(
-    criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: float
+    criteria: dict[str, Any],
+    n_epochs: int,
+    mean_tox: float,
+    mean_net: float,
+    contract: dict[str, Any] | None = None,
 ) -> list[CriterionCheck]:
     """Each criterion the scenario sets (other keys are ignored, as by the
     reference): toxicity against the mean of per-epoch toxicity, net social
@@ -354,6 +417,14 @@ def criteria_checks(
         "min_welfare_delta": 0.0,
         "min_attack_displacement": 0.0,
     }
+    if contract:
+        for key, name in (
+            ("min_separation_quality", "separation_quality"),
+            ("max_infiltration_rate", "infiltration_rate"),
+            ("min_welfare_delta", "welfare_delta"),
+            ("min_attack_displacement", "attack_displacement"),
+        ):
+            values[key] = contract[name]
     return [
         CriterionCheck(key, label, values[key], op, criteria[key])
         for key, label, op in CRITERIA
@@ -361,6 +432,13 @@ def criteria_checks(
     ]
 
 
-def passes(criteria: dict[str, Any], n_epochs: int, mean_tox: float, mean_net: float) -> bool:
+def passes(
+    criteria: dict[str, Any],
+    n_epochs: int,
+    mean_tox: float,
+    mean_net: float,
+    contract: dict[str, Any] | None = None,
+) -> bool:
     """The reference CLI's verdict: every criterion it checks holds."""
-    return all(c.passed for c in criteria_checks(criteria, n_epochs, mean_tox, mean_net))
+    checks = criteria_checks(criteria, n_epochs, mean_tox, mean_net, contract)
+    return all(c.passed for c in checks)

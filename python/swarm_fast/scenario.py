@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import (
+    contracts,
     dynamic_toxicity,
     memory_tiers,
     moltbook,
@@ -126,15 +127,15 @@ OUT_OF_SCOPE_TOPOLOGIES = ("scale_free", "custom")
 SCHEDULES = ("round_robin", "random", "priority")
 
 # Optional subsystems (spec §19). Each is off when absent, empty, null or
-# ``enabled: false`` (contracts, perturbations and dynamic_toxicity have
-# their own rules, see _subsystem_on); otherwise it is refused.
+# ``enabled: false``; otherwise it is refused. (contracts, perturbations and
+# dynamic_toxicity are ported: contracts.py, perturbations.py,
+# dynamic_toxicity.py.)
 OPTIONAL_SECTIONS = (
     "moltipedia",
     "scholar",
     "kernel_oracle",
     "awm",
     "letta",
-    "contracts",
     "evo_game",
 )
 
@@ -785,8 +786,6 @@ def _subsystem_on(name: str, value: Any) -> bool:
         return False
     if not isinstance(value, dict):
         return True  # the reference fails on it; refusing is as good
-    if name == "contracts":  # built from any non-empty section
-        return True
     return value.get("enabled") is not False
 
 
@@ -835,6 +834,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["memory_tiers"] = memory_tiers.parse(data, _optional_section(data, "governance"))
     config["rivals"] = rivals.parse(data)
     rivals.check_roles(config)
+    config["contracts"] = contracts.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     memory_tiers.check_combinations(config)
@@ -844,6 +844,7 @@ def normalize(data: Any) -> dict[str, Any]:
         if model["adaptive_controller"]:
             gov = _optional_section(data, "governance")
             config["governance"]["adaptive_controller"] = controller_config(gov)
+    contracts.check_compatible(config)
     return config
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from .contracts import KEYS as CONTRACT_KEYS
 from .errors import ScenarioError
 from .families import FAMILY_PARAMS
 from .limits import short, short_key
@@ -295,7 +296,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
     "moltipedia scholar kernel_oracle awm letta "
-    "perturbations contracts evo_game"
+    "perturbations evo_game"
 ).split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
@@ -325,6 +326,29 @@ RIVALS = Section(
 )
 
 
+# The contracts subsystem (contracts.py).
+CONTRACTS = Section(
+    {
+        "truthful_auction": Section({k: LEAF for k in CONTRACT_KEYS["truthful_auction"]}),
+        "fair_division": Section({k: LEAF for k in CONTRACT_KEYS["fair_division"]}),
+        "default_market": Section(
+            {
+                "friction_premium": Unread(
+                    "the reference's contract market always builds its own default market "
+                    "(friction premium 0.05)"
+                )
+            }
+        ),
+        "market": Section(
+            {k: LEAF for k in CONTRACT_KEYS["market"]},
+            unknown="not a key of the reference's ContractMarketConfig, which ignores it",
+        ),
+    },
+    unknown="not read by the reference (any non-empty contracts: section switches "
+    "contract screening on)",
+)
+
+
 def scenario_schema() -> Section:
     """The whole format: one table per section."""
     return Section(
@@ -349,6 +373,7 @@ def scenario_schema() -> Section:
             "moltbook": MOLTBOOK,
             "memory_tiers": MEMORY_TIERS,
             "rivals": RIVALS,
+            "contracts": CONTRACTS,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -26,7 +26,7 @@ import polars as pl
 
 from . import _core, arguments
 from .errors import OutputError, ScenarioError
-from .results import EPOCH_COLUMNS, summarize
+from .results import EPOCH_COLUMNS, last_contract_metrics, summarize
 from .run import ScenarioLike, as_scenario
 
 SUMMARY_COLUMNS = [
@@ -159,7 +159,11 @@ def _rows(raw: dict[str, Any], task: Task, per_epoch: bool) -> list[dict[str, An
         ]
     config = json.loads(task.config_json)
     s = summarize(
-        raw["epochs"], raw["totals"], config.get("success_criteria"), config.get("payoff")
+        raw["epochs"],
+        raw["totals"],
+        config.get("success_criteria"),
+        config.get("payoff"),
+        contract=last_contract_metrics(raw),
     )
     return [{"cell": task.cell, "seed": task.seed, **{k: s[k] for k in SUMMARY_COLUMNS}}]
 

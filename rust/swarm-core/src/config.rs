@@ -49,6 +49,8 @@ pub struct RunConfig {
     pub memory_tiers: Option<crate::memory_tiers::MemoryTiersConfig>,
     /// A `rivals:` section switched on (rivals.rs); None when off.
     pub rivals: Option<crate::rivals::RivalsConfig>,
+    /// A non-empty `contracts:` section (contracts.rs); None when absent.
+    pub contracts: Option<crate::contracts::ContractsConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -89,6 +91,7 @@ impl Default for RunConfig {
             moltbook: None,
             memory_tiers: None,
             rivals: None,
+            contracts: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

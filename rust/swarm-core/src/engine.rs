@@ -18,6 +18,7 @@ use crate::agents::external::{
 };
 use crate::agents::{Agent, AgentKind, EXTERNAL};
 use crate::config::{RunConfig, Topology};
+use crate::contracts::{ContractMarket, ContractMetrics};
 use crate::dynamic_toxicity::{DynamicToxicity, EpochEnd};
 use crate::error::{SwarmError, SwarmResult};
 use crate::feed::Feed;
@@ -172,6 +173,8 @@ pub struct RunResult {
     /// numbers from the population's size on (the memory_tiers
     /// subsystem's `memory_system`); empty otherwise.
     pub pseudo_parties: Vec<String>,
+    /// Each epoch's contract-screening metrics; None without `contracts:`.
+    pub contract_metrics: Option<Vec<ContractMetrics>>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -285,6 +288,8 @@ pub struct Engine {
     memory_tiers: Option<Box<MemoryTiers>>,
     /// The `rivals:` subsystem (the Team-of-Rivals pipeline).
     rivals: Option<Rivals>,
+    /// The `contracts:` subsystem's market (contracts.rs).
+    contracts: Option<ContractMarket>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
     /// the corrected model's transfers, moltbook, the memory tiers or the
     /// rivals pipeline (see `step`).
@@ -663,7 +668,11 @@ impl Engine {
         };
         // Interactions take the plain path (see `Engine::complete`) when
         // none of these is on; decided once for the run.
+        if cfg.contracts.is_some() {
+            contracts_compatible(&cfg)?;
+        }
         let plain = governance.is_plain()
+            && cfg.contracts.is_none()
             && cfg.model.is_reference()
             && cfg.dynamic_toxicity.is_none()
             && perturbation.is_none()
@@ -712,6 +721,7 @@ impl Engine {
             marketplace: cfg.marketplace.clone().map(Marketplace::new),
             perturbation,
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            contracts: cfg.contracts.clone().map(|c| ContractMarket::new(c, seed, n)),
             extras,
             memory_tiers: cfg.memory_tiers.clone().map(|c| Box::new(MemoryTiers::new(c, n))),
             tierra,
@@ -890,6 +900,10 @@ impl Engine {
         if let Some(r) = self.rivals.as_mut() {
             r.on_epoch_start(self.agents.len());
         }
+        // The contract middleware's signing stage, after governance's.
+        if let Some(c) = self.contracts.as_mut() {
+            c.sign(&self.types, &self.resources);
+        }
         // The perturbation middleware runs after governance's.
         if let Some(p) = self.perturbation.as_mut() {
             let cfg = &mut self.governance.cfg;
@@ -968,6 +982,9 @@ impl Engine {
         }
         if self.dynamic_toxicity.is_some() {
             self.dynamic_toxicity_epoch_end(&row);
+        }
+        if let Some(c) = self.contracts.as_mut() {
+            c.epoch_end(&self.types);
         }
         // The epoch-end callbacks (the corrected model's adaptive controller).
         self.governance.on_epoch_end(&row);
@@ -1197,7 +1214,7 @@ impl Engine {
         }
         for (i, p, ok) in decided {
             self.pending.take_at(i);
-            self.complete(p, ok);
+            self.complete(p, ok, true);
         }
         self.pending.compact();
     }
@@ -1303,7 +1320,9 @@ impl Engine {
                     if EXTRAS && self.governance.resampling() {
                         self.governance.resample_take(proposal);
                     }
-                    self.complete(p, matches!(action, Action::Accept { .. }));
+                    // An agent's own accept or reject: the reference's core
+                    // handler finalises it without the contract market.
+                    self.complete(p, matches!(action, Action::Accept { .. }), false);
                 }
             }
         }
@@ -1470,9 +1489,9 @@ impl Engine {
                 tau: TAU,
             };
             if self.plain {
-                self.settle::<true>(prop, true, signals, true);
+                self.settle::<true>(prop, true, signals, true, false);
             } else {
-                self.settle::<false>(prop, true, signals, true);
+                self.settle::<false>(prop, true, signals, true, false);
             }
         }
     }
@@ -1565,7 +1584,7 @@ impl Engine {
             if EXTRAS && self.governance.resampling() {
                 self.governance.resample_take(id);
             }
-            self.complete(p, accepted);
+            self.complete(p, accepted, true);
         }
         debug_assert_eq!(self.pending.entries.len(), n);
         self.pending.compact();
@@ -1573,12 +1592,14 @@ impl Engine {
 
     /// Complete one interaction (§4.3, governance §12.1), in exactly the
     /// reference's order.
+    /// `resolved`: at the step's end (`_resolve_pending_interactions`), the
+    /// only completions the reference routes through the contract market.
     #[inline(always)]
-    fn complete(&mut self, prop: Proposal, accepted: bool) {
+    fn complete(&mut self, prop: Proposal, accepted: bool, resolved: bool) {
         if self.plain {
-            self.complete_as::<true>(prop, accepted);
+            self.complete_as::<true>(prop, accepted, resolved);
         } else {
-            self.complete_as::<false>(prop, accepted);
+            self.complete_as::<false>(prop, accepted, resolved);
         }
     }
 
@@ -1586,7 +1607,7 @@ impl Engine {
     /// hooks that run is known not to have (one branch per interaction
     /// instead of a dozen). Out of line, as `complete` always was.
     #[inline(never)]
-    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool) {
+    fn complete_as<const PLAIN: bool>(&mut self, prop: Proposal, accepted: bool, resolved: bool) {
         debug_assert_eq!(PLAIN, self.plain);
         let a = prop.initiator as usize;
         let mut signals =
@@ -1596,12 +1617,12 @@ impl Engine {
                 signals.degrade(loss);
             }
         }
-        self.settle::<PLAIN>(prop, accepted, signals, false);
+        self.settle::<PLAIN>(prop, accepted, signals, false, resolved);
     }
 
     /// The rest of [`Engine::complete_as`] once the observables are known
     /// (a handler's interactions come with theirs, `handled`:
-    /// [`Engine::rivals_turn`]).
+    /// [`Engine::rivals_turn`]; `resolved` as for [`Engine::complete`]).
     #[inline(always)]
     fn settle<const PLAIN: bool>(
         &mut self,
@@ -1609,9 +1630,17 @@ impl Engine {
         accepted: bool,
         signals: Observables,
         handled: bool,
+        resolved: bool,
     ) {
         let (a, b) = (prop.initiator as usize, prop.counterparty as usize);
         let (v_hat, p) = self.proxy.labels(&signals);
+        // The contract market routes the interaction before governance
+        // sees it (the orchestrator's `_complete_interaction`, which only
+        // the end-of-step resolution calls: a reference quirk).
+        let routed = match self.contracts.as_mut() {
+            Some(c) if !PLAIN && resolved => Some(c.route(a, b, p)),
+            _ => None,
+        };
         let effect = self.governance.on_interaction::<PLAIN>(
             prop.initiator,
             prop.counterparty,
@@ -1622,8 +1651,10 @@ impl Engine {
             self.epoch,
             handled,
         );
-        let c_a = 0.0 + effect.cost_a;
-        let c_b = 0.0 + effect.cost_b;
+        let (c_a, c_b) = match routed {
+            Some(r) => (r.c_a + effect.cost_a, r.c_b + effect.cost_b),
+            None => (0.0 + effect.cost_a, 0.0 + effect.cost_b),
+        };
         if effect.freeze_initiator {
             self.frozen[a] = true;
         }
@@ -1634,11 +1665,17 @@ impl Engine {
         let tau = if PLAIN { TAU } else { prop.tau };
         let (r_a, r_b) = if PLAIN {
             (crate::payoff::R_A, crate::payoff::R_B)
+        } else if let Some(r) = routed {
+            // Contracts run only under the reference model (no transfers).
+            (r.r_a, r.r_b)
         } else {
             self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta)
         };
         let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
         let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
+        if let (Some(r), Some(c)) = (routed, self.contracts.as_mut()) {
+            c.record(r.pool, p, accepted, pay_a + pay_b);
+        }
         if accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;
@@ -1736,6 +1773,7 @@ impl Engine {
                 Some(_) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
                 None => Vec::new(),
             },
+            contract_metrics: self.contracts.map(|c| c.metrics),
         }
     }
 
@@ -1904,6 +1942,30 @@ fn spawn_compatible(cfg: &RunConfig, network: bool) -> SwarmResult<()> {
         Some((_, key)) => Err(SwarmError::Config(format!(
             "{key}: not supported with spawning tierra agents (spawn: with type tierra), \
              whose children join the population mid-run"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What runs with a `contracts:` section cannot have yet (none of it is
+/// checked against the reference): the marketplace's handler path (which
+/// the reference routes through the market too), a growing population,
+/// the security lever (its manipulation indicator reads the contracts'
+/// reputation terms r_a, which security.rs leaves out), the corrected
+/// model's switches, and Python or LLM agents. Python refuses these
+/// first, naming the key; this guards other callers.
+fn contracts_compatible(cfg: &RunConfig) -> SwarmResult<()> {
+    let refused = [
+        (cfg.marketplace.is_some(), "marketplace"),
+        (cfg.spawn.is_some(), "spawn"),
+        (cfg.tierra.is_some(), "tierra"),
+        (cfg.governance.security.is_some(), "governance.security_enabled"),
+        (!cfg.model.is_reference(), "model"),
+        (cfg.agents.iter().any(|a| a.external.is_some()), "agents"),
+    ];
+    match refused.iter().find(|r| r.0) {
+        Some((_, key)) => Err(SwarmError::Config(format!(
+            "{key}: not supported together with the contracts subsystem (contracts:) yet"
         ))),
         None => Ok(()),
     }

@@ -10,6 +10,7 @@
 pub mod agents;
 pub mod alloc;
 pub mod config;
+pub mod contracts;
 pub mod dynamic_toxicity;
 pub mod engine;
 pub mod error;

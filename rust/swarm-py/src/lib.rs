@@ -217,6 +217,29 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         }
         None => out.set_item(intern!(py, "spawn_metrics"), py.None())?,
     }
+    match r.contract_metrics {
+        Some(epochs) => {
+            let l = PyList::empty(py);
+            for m in epochs {
+                let d = PyDict::new(py);
+                let comp = PyList::empty(py);
+                for (pool, kind, n) in m.pool_composition {
+                    comp.append((pool.as_str(), kind, n))?;
+                }
+                d.set_item(intern!(py, "pool_composition"), comp)?;
+                d.set_item(intern!(py, "separation_quality"), m.separation_quality)?;
+                d.set_item(intern!(py, "infiltration_rate"), m.infiltration_rate)?;
+                d.set_item(intern!(py, "welfare_delta"), m.welfare_delta)?;
+                d.set_item(intern!(py, "attack_displacement"), m.attack_displacement)?;
+                d.set_item(intern!(py, "pool_avg_quality"), m.pool_avg_quality.to_vec())?;
+                d.set_item(intern!(py, "pool_toxicity"), m.pool_toxicity.to_vec())?;
+                d.set_item(intern!(py, "pool_welfare"), m.pool_welfare.to_vec())?;
+                l.append(d)?;
+            }
+            out.set_item(intern!(py, "contract_metrics"), l)?;
+        }
+        None => out.set_item(intern!(py, "contract_metrics"), py.None())?,
+    }
     match r.agent_epochs {
         Some(s) => {
             let d = PyDict::new(py);
