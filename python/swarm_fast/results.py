@@ -199,11 +199,16 @@ def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
     )
 
 
+# Counterparties of Moltipedia edits that are not agents.
+WIKI_PARTIES = ("moltipedia", "catalog_seed")
+
+
 def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFrame:
     """Agent and type codes become strings through categorical lookups."""
     import polars as pl
 
-    ids = pl.Series("ids", agent_ids, dtype=pl.String)
+    # The wiki's parties (moltipedia.rs) take the two codes after the agents'.
+    ids = pl.Series("ids", [*agent_ids, *WIKI_PARTIES], dtype=pl.String)
     types = pl.Series("types", _TYPE_NAMES, dtype=pl.String)
     cols: dict[str, Any] = {c: raw[c] for c in INTERACTION_COLUMNS}
     df = pl.DataFrame(cols)

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, moltipedia, perturbations, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -68,7 +68,6 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
     """
-    diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
     memory_poisoner cache_gamer retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
@@ -123,7 +122,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # ``enabled: false`` (contracts, perturbations and dynamic_toxicity have
 # their own rules, see _subsystem_on); otherwise it is refused.
 OPTIONAL_SECTIONS = (
-    "moltipedia",
     "moltbook",
     "memory_tiers",
     "scholar",
@@ -189,10 +187,6 @@ REFUSED_LEVERS = (
     "incoherence_friction_enabled",
     "decomposition_enabled",
     "hardware_trust_enabled",
-    "moltipedia_pair_cap_enabled",
-    "moltipedia_page_cooldown_enabled",
-    "moltipedia_daily_cap_enabled",
-    "moltipedia_no_self_fix",
     "moltbook_rate_limit_enabled",
     "moltbook_challenge_enabled",
 )
@@ -829,8 +823,10 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["moltipedia"] = moltipedia.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
+    moltipedia.check_compatible(config, data)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

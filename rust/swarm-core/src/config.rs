@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A `moltipedia:` section (moltipedia.rs); None when absent or disabled.
+    pub moltipedia: Option<crate::moltipedia::MoltipediaConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            moltipedia: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -227,6 +230,10 @@ pub struct AgentParams {
     pub learning_boost: Option<f64>,
     pub one_task_per_epoch: Option<bool>,
     pub tasks: Option<Vec<f64>>,
+    // the Moltipedia wiki editors (swarm/agents/wiki_editor.py)
+    pub create_probability: Option<f64>,
+    pub stub_probability: Option<f64>,
+    pub partner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ use crate::index::VisibleIndex;
 use crate::marketplace::{MarketView, Marketplace};
 use crate::memory::Watch;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
+use crate::moltipedia::{Party, Wiki, WikiOutcome, WikiView};
 use crate::network::Network;
 use crate::observables;
 use crate::observation::{Observation, Population, ProposalView};
@@ -266,6 +267,12 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// The `moltipedia:` wiki (moltipedia.rs).
+    wiki: Option<Box<Wiki>>,
+    /// The wiki is on or the run has wiki editors: turns build the wiki's
+    /// queues (an `EXTRAS` check).
+    wiki_turns: bool,
+    wiki_view: WikiView,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -598,6 +605,12 @@ impl Engine {
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
         let has_tierra = agents.iter().any(|a| a.kind == AgentKind::Tierra);
+        let mut agents = agents;
+        let wiki = cfg.moltipedia.clone().map(|c| Box::new(Wiki::new(c, n)));
+        let wiki_turns = wiki.is_some() || agents.iter().any(|a| a.kind.edits_wiki());
+        if wiki_turns {
+            wiki_partners(&cfg, &ids, &mut agents);
+        }
         // Initial tierra agents' genomes are registered at build (the loader).
         let tierra = cfg.tierra.clone().map(|c| {
             let mut t = Tierra::new(c);
@@ -634,7 +647,8 @@ impl Engine {
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
-            || cfg.model.transfers_in_payoff;
+            || cfg.model.transfers_in_payoff
+            || wiki_turns;
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -662,6 +676,9 @@ impl Engine {
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
             tierra,
+            wiki,
+            wiki_turns,
+            wiki_view: WikiView::default(),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -817,6 +834,9 @@ impl Engine {
     /// collusion penalties, applied together.
     #[inline(never)]
     fn epoch_start(&mut self) {
+        if let Some(w) = self.wiki.as_mut() {
+            w.on_epoch_start();
+        }
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
         }
@@ -1000,13 +1020,28 @@ impl Engine {
                     drop(obs);
                     self.external_act(slot, view)
                 } else {
-                    let action = self.agents[a as usize].act(&obs);
-                    // Only a tierra agent returns SPAWN; refused, its turn
-                    // goes on (the reference's `can_spawn` field).
-                    if EXTRAS && action == Action::Spawn && !self.may_spawn(a as usize) {
-                        self.agents[a as usize].act_without_spawn(&obs)
+                    // The wiki's queues are built for every observation;
+                    // only its editors read them.
+                    let wiki_action = if EXTRAS && self.wiki_turns {
+                        match self.wiki.as_deref_mut() {
+                            Some(w) => w.view(i64::from(self.step), &mut self.wiki_view),
+                            None => self.wiki_view.clear(),
+                        }
+                        self.agents[a as usize].act_wiki(&self.wiki_view, self.wiki.as_deref())
                     } else {
+                        None
+                    };
+                    if let Some(action) = wiki_action {
                         action
+                    } else {
+                        let action = self.agents[a as usize].act(&obs);
+                        // Only a tierra agent returns SPAWN; refused, its turn
+                        // goes on (the reference's `can_spawn` field).
+                        if EXTRAS && action == Action::Spawn && !self.may_spawn(a as usize) {
+                            self.agents[a as usize].act_without_spawn(&obs)
+                        } else {
+                            action
+                        }
                     }
                 }
             };
@@ -1150,6 +1185,11 @@ impl Engine {
             | Action::SubmitOutput { .. } => {
                 if self.marketplace.is_some() {
                     self.execute_market(a, action);
+                }
+            }
+            Action::CreatePage { .. } | Action::EditPage { .. } => {
+                if self.wiki.is_some() {
+                    self.execute_wiki(a, action);
                 }
             }
             Action::Post | Action::PostText { .. } => {
@@ -1340,6 +1380,115 @@ impl Engine {
         }
     }
 
+    /// A page action through the wiki's handler (`_execute_action` with
+    /// the moltipedia handler): a create or a successful edit becomes an
+    /// accepted interaction with the page's creator or the wiki.
+    #[inline(never)]
+    fn execute_wiki(&mut self, a: AgentIdx, action: Action) {
+        let Some(w) = self.wiki.as_deref_mut() else { return };
+        let t = self.types[a as usize];
+        let step = i64::from(self.step);
+        let outcome = match action {
+            Action::CreatePage { content_len } => Some(w.create(a, t, content_len)),
+            Action::EditPage { page, content } => w.edit(a, t, page, content, step),
+            _ => None,
+        };
+        if let Some(o) = outcome {
+            self.complete_wiki(a, o);
+        }
+    }
+
+    /// `_finalize_interaction` for a wiki interaction, then the handler's
+    /// `post_finalize` (points after the moltipedia levers' costs). τ is
+    /// minus the points: the reference passes points as a transfer to the
+    /// editor. The wiki's parties ("moltipedia", "catalog_seed") take the
+    /// two ids after the agents' in the trace and have no state.
+    fn complete_wiki(&mut self, a: AgentIdx, o: WikiOutcome) {
+        let n = self.agents.len() as AgentIdx;
+        let (b, b_agent) = match o.counterparty {
+            Party::Agent(b) => (b, true),
+            Party::Moltipedia => (n, false),
+            Party::CatalogSeed => (n + 1, false),
+        };
+        let i = a as usize;
+        let signals = observables::Observables {
+            task_progress: o.quality_delta,
+            rework: o.rework,
+            rejections: o.rejections,
+            misuse: o.misuse,
+            engagement: o.engagement,
+        };
+        let (v_hat, p) = self.proxy.labels(&signals);
+        let tau = if o.points != 0.0 { -o.points } else { 0.0 };
+        let effect = self.governance.on_interaction::<false>(
+            a,
+            b,
+            true,
+            p,
+            tau,
+            (signals.rejections, signals.misuse),
+            self.epoch,
+        );
+        let step = i64::from(self.step);
+        let levers = self.wiki.as_deref_mut().map_or([0.0; 4], |w| w.lever_costs(a, &o, step));
+        // The moltipedia levers follow the security lever in the
+        // reference's order (sybil, RBAC and resample are refused with them).
+        let mut c_a = 0.0 + effect.cost_a;
+        for c in levers {
+            c_a += c;
+        }
+        let c_b = 0.0 + effect.cost_b;
+        if effect.freeze_initiator {
+            self.frozen[i] = true;
+        }
+        if let Some(d) = effect.initiator_rep_delta {
+            self.reputation[i] += d;
+        }
+        let (r_a, r_b) = self.cfg.model.reputation_terms(true, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
+        self.initiated[i] += 1;
+        self.total_payoff[i] += pay_a;
+        self.reputation[i] += (p - 0.5) - c_a;
+        if b_agent {
+            self.received[b as usize] += 1;
+            self.total_payoff[b as usize] += pay_b;
+        }
+        self.touch(i);
+        // Wiki editors' memories are never read: no outcome to record.
+        self.accumulator.add(true, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(true, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: a,
+                counterparty: b,
+                kind: InteractionType::Collaboration,
+                accepted: true,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
+        self.governance.record(Record {
+            initiator: a,
+            counterparty: b,
+            accepted: true,
+            p,
+            tau,
+            c_a,
+            c_b,
+        });
+        if let Some(w) = self.wiki.as_deref_mut() {
+            let lever_cost = levers.iter().fold(0.0, |s, c| s + c);
+            w.award(a, &o, lever_cost);
+        }
+    }
+
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
@@ -1364,6 +1513,10 @@ impl Engine {
             // `accept_interaction` reads none of its fields.
             let view = ProposalView { id, initiator: p.initiator, kind: p.kind, tau: p.tau };
             let c = p.counterparty;
+            // The counterparty's observation builds the wiki's queues too.
+            if let (true, Some(w)) = (EXTRAS, self.wiki.as_deref_mut()) {
+                w.view(i64::from(self.step), &mut self.wiki_view);
+            }
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);
                 if let Some(slot) = self.agents[c as usize].external_slot().filter(|_| EXT) {
@@ -1679,6 +1832,27 @@ impl Engine {
         }
         let r = ext.policy.update_from_outcome(slot, &outcome);
         ext.settle(slot, Call::Update, r, ());
+    }
+}
+
+/// Resolve each collusive editor's `partner_id` against the ids: an agent,
+/// the catalog's seeder (which creates catalog pages), or no one.
+fn wiki_partners(cfg: &RunConfig, ids: &[String], agents: &mut [Agent]) {
+    let by_id: HashMap<&str, usize> =
+        ids.iter().enumerate().map(|(j, id)| (id.as_str(), j)).collect();
+    let mut k = 0;
+    for spec in &cfg.agents {
+        for _ in 0..spec.count {
+            if let Some(pid) = &spec.config.partner_id {
+                let party = if pid == "catalog_seed" {
+                    Some(Party::CatalogSeed)
+                } else {
+                    by_id.get(pid.as_str()).map(|&j| Party::Agent(j as AgentIdx))
+                };
+                agents[k].set_wiki_partner(party);
+            }
+            k += 1;
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub mod marketplace;
 pub mod memory;
 pub mod metrics;
 pub mod model;
+pub mod moltipedia;
 pub mod network;
 pub mod numpy_compat;
 pub mod observables;

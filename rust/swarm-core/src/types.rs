@@ -149,4 +149,13 @@ pub enum Action {
     SubmitOutput {
         task: u32,
     },
+    // Moltipedia page actions (moltipedia.rs); without a `moltipedia:`
+    // section no handler takes them and they do nothing.
+    CreatePage {
+        content_len: u32,
+    },
+    EditPage {
+        page: u32,
+        content: crate::moltipedia::PageContent,
+    },
 }

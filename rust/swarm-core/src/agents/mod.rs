@@ -26,6 +26,7 @@ mod self_optimizer;
 mod skillrl;
 mod threshold_dancer;
 pub mod tierra;
+pub mod wiki_editor;
 
 use crate::config::AgentParams;
 use crate::index::IndexView;
@@ -67,6 +68,11 @@ pub enum AgentKind {
     Rain,
     /// The honest policy with full memory: the honest agent itself.
     River,
+    // The Moltipedia wiki editors (wiki_editor.rs).
+    DiligentEditor,
+    PointFarmer,
+    CollusiveEditor,
+    Vandal,
 }
 
 impl AgentKind {
@@ -106,6 +112,10 @@ impl AgentKind {
             "ralph_loop" => AgentKind::RalphLoop,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
+            "diligent_editor" => AgentKind::DiligentEditor,
+            "point_farmer" => AgentKind::PointFarmer,
+            "collusive_editor" => AgentKind::CollusiveEditor,
+            "vandal" => AgentKind::Vandal,
             _ => return None,
         })
     }
@@ -133,6 +143,10 @@ impl AgentKind {
             AgentKind::RalphLoop => "ralph_loop",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
+            AgentKind::DiligentEditor => "diligent_editor",
+            AgentKind::PointFarmer => "point_farmer",
+            AgentKind::CollusiveEditor => "collusive_editor",
+            AgentKind::Vandal => "vandal",
         }
     }
 
@@ -145,17 +159,22 @@ impl AgentKind {
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
             | AgentKind::Rain
-            | AgentKind::River => StateType::Honest,
+            | AgentKind::River
+            | AgentKind::DiligentEditor => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
-            AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
-            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
-            AgentKind::Deceptive | AgentKind::CollusiveVerifier | AgentKind::Obfuscating => {
-                StateType::Deceptive
+            AgentKind::Opportunistic | AgentKind::SelfOptimizer | AgentKind::PointFarmer => {
+                StateType::Opportunistic
             }
+            // Both register as deceptive (AgentType.DECEPTIVE in the reference).
+            AgentKind::Deceptive
+            | AgentKind::CollusiveVerifier
+            | AgentKind::Obfuscating
+            | AgentKind::CollusiveEditor => StateType::Deceptive,
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
-            | AgentKind::ModelingAdversary => StateType::Adversarial,
+            | AgentKind::ModelingAdversary
+            | AgentKind::Vandal => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -164,6 +183,17 @@ impl AgentKind {
             AgentKind::Tierra => StateType::Tierra,
             AgentKind::HyperagentSelfMod => StateType::SelfModifying,
         }
+    }
+
+    /// The Moltipedia wiki editors (wiki_editor.rs).
+    pub fn edits_wiki(self) -> bool {
+        matches!(
+            self,
+            AgentKind::DiligentEditor
+                | AgentKind::PointFarmer
+                | AgentKind::CollusiveEditor
+                | AgentKind::Vandal
+        )
     }
 
     /// The adaptive adversary's actions carry no agent id (spec Q9).
@@ -204,6 +234,8 @@ enum Policy {
     RalphLoop(Box<ralph_loop::RalphLoop>),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
+    /// A Moltipedia editor: the engine calls `act_wiki`, never `act`.
+    Wiki(wiki_editor::WikiEditor),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -276,6 +308,13 @@ impl Agent {
             AgentKind::HyperagentSelfMod => {
                 Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
             }
+            AgentKind::DiligentEditor => Policy::Wiki(wiki_editor::WikiEditor::diligent(params)),
+            AgentKind::PointFarmer => Policy::Wiki(wiki_editor::WikiEditor::point_farmer(params)),
+            // The partner is resolved from the ids by the engine.
+            AgentKind::CollusiveEditor => {
+                Policy::Wiki(wiki_editor::WikiEditor::Collusive { partner: None })
+            }
+            AgentKind::Vandal => Policy::Wiki(wiki_editor::WikiEditor::Vandal),
         };
         let memory = Memory::new(
             me,
@@ -394,6 +433,26 @@ impl Agent {
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
+            Policy::Wiki(_) => Action::Noop,
+        }
+    }
+
+    /// A wiki editor's turn on the wiki's queues; None for other agents.
+    pub fn act_wiki(
+        &mut self,
+        view: &crate::moltipedia::WikiView,
+        wiki: Option<&crate::moltipedia::Wiki>,
+    ) -> Option<Action> {
+        match &self.policy {
+            Policy::Wiki(p) => Some(p.act(view, wiki, &mut self.rng)),
+            _ => None,
+        }
+    }
+
+    /// A collusive editor's partner, resolved from its `partner_id`.
+    pub fn set_wiki_partner(&mut self, partner: Option<crate::moltipedia::Party>) {
+        if let Policy::Wiki(wiki_editor::WikiEditor::Collusive { partner: p }) = &mut self.policy {
+            *p = partner;
         }
     }
 
@@ -452,6 +511,7 @@ impl Agent {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
+            Policy::Wiki(p) => p.accept(),
         }
     }
 

@@ -114,6 +114,9 @@ fn signature(a: &Action) -> Signature {
         // Only tierra agents spawn, and the scenario loader refuses them
         // beside this lever; a code of its own keeps the match total.
         Action::Spawn => Signature(12, 0, none, 0, 0),
+        // Wiki editors are refused beside this lever (moltipedia.py).
+        Action::CreatePage { .. } => Signature(13, 0, none, 0, 0),
+        Action::EditPage { page, .. } => Signature(14, u64::from(page), none, 0, 0),
     }
 }
 
