@@ -7,8 +7,7 @@ final agent state and the summary).
 The reference's file leaves `moltipedia.seed` unset, which seeds its wiki
 from the operating system: the reference does not reproduce itself on it,
 and swarm_fast refuses it, naming the key. The parity cases are that file
-with a seed set (and with collusion detection, not ported for the wiki's
-non-agent parties, switched off), at several seeds, and variants.
+with a seed set, at several seeds, and variants.
 """
 
 from __future__ import annotations
@@ -29,11 +28,10 @@ FILE = Path(__file__).parent / "scenarios" / "library" / "moltipedia_heartbeat.y
 
 
 def seeded(tmp_path: Path, wiki_seed: int = 11, **edit: Any) -> Path:
-    """The heartbeat file with `moltipedia.seed` set and collusion detection
-    off; `edit` replaces top-level sections."""
+    """The heartbeat file with `moltipedia.seed` set; `edit` replaces
+    top-level sections."""
     data = yaml.safe_load(FILE.read_text())
     data["moltipedia"]["seed"] = wiki_seed
-    data["governance"]["collusion_detection_enabled"] = False
     data.pop("outputs", None)
     data.update(edit)
     path = tmp_path / "moltipedia_seeded.yaml"
@@ -53,7 +51,8 @@ def test_the_file_is_refused_because_the_reference_does_not_reproduce_itself() -
 
 @pytest.mark.parametrize("seed", [42, 7, 1337])
 def test_heartbeat_seeded(tmp_path: Path, seed: int) -> None:
-    """The file's population, levers and circuit breaker, 10 epochs."""
+    """The file's population, levers, collusion detection and circuit
+    breaker, 10 epochs."""
     ours, ref = run_both(seeded(tmp_path), seed=seed, epochs=10, steps=10)
     assert_same(ours, ref)
     parties = set(ours.interactions["counterparty"])
@@ -103,6 +102,15 @@ def test_heartbeat_seeded_full_length(tmp_path: Path) -> None:
             "agents.0.config": {"create_probability": 0.9},
             "agents.1.config": {"stub_probability": 0.05},
             "agents.2.config": {"partner_id": "catalog_seed"},
+        },
+        # collusion detection's realtime penalty, and penalties that fire
+        # (the detector analyses agents only: the wiki's parties are
+        # counted towards its minimum, then filtered out)
+        {
+            "governance.collusion_realtime_penalty": True,
+            "governance.collusion_score_threshold": 0.2,
+            "governance.collusion_min_interactions": 2,
+            "governance.collusion_frequency_threshold": 0.5,
         },
         # a tax on the points (τ = -points) and audits
         {
@@ -174,12 +182,6 @@ def test_points_go_to_the_leaderboard_not_the_run(tmp_path: Path) -> None:
             "moltipedia_daily_policy_fix_cap",
             -1,
             "governance.moltipedia_daily_policy_fix_cap",
-        ),
-        (
-            "governance",
-            "collusion_detection_enabled",
-            True,
-            "governance.collusion_detection_enabled",
         ),
         ("governance", "security_enabled", True, "governance.security_enabled"),
     ],

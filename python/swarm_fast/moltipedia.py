@@ -14,7 +14,9 @@ booleans for numbers). Two things are refused, naming the key:
 - what the wiki's interactions cannot go through yet: their counterparty
   is often not an agent (the wiki itself, ``"moltipedia"``, or the
   catalog's seeder, ``"catalog_seed"``), and the levers and subsystems that
-  key state on both parties are not ported for such parties.
+  key state on both parties are not ported for such parties. (Collusion
+  detection is: the reference's detector counts those interactions towards
+  its minimum, then analyses agents only.)
 """
 
 from __future__ import annotations
@@ -60,7 +62,6 @@ LEVER_KEYS: dict[str, tuple[str, str, Any, tuple[Any, bool, Any]]] = {
 # reference's lever order comes after the moltipedia levers'): not ported
 # for the wiki's interactions.
 REFUSED_GOVERNANCE = (
-    "collusion_detection_enabled",
     "security_enabled",
     "sybil_detection_enabled",
     "rbac_enabled",
