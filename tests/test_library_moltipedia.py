@@ -202,3 +202,18 @@ def test_network_is_refused_with_the_wiki(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as e:
         swarm_fast.Scenario(data)
     assert e.value.key == "network"
+
+
+def test_exports_name_the_wiki_parties(tmp_path: Path, capsys) -> None:
+    """`swarm-fast run --out/--export-json/--export-csv` write the wiki's
+    interactions; its parties appear by name in the reference's event log."""
+    from swarm_fast import cli
+
+    path, out = seeded(tmp_path), tmp_path / "out"
+    args = ["run", str(path), "--epochs", "2", "--steps", "3", "-q", "--out", str(out)]
+    args += ["--export-json", str(tmp_path / "run.json"), "--export-csv", str(tmp_path / "csv")]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    events = (tmp_path / "run.json").read_text()
+    assert "catalog_seed" in events and '"moltipedia"' in events
+    assert any((tmp_path / "csv").iterdir())

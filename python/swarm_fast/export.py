@@ -339,8 +339,11 @@ def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
     """The reference exporter's ``events``: one record per interaction, in
     completion order. ``interaction_id`` is a counter (the reference's are
     random UUIDs) and ``timestamp`` is None."""
-    trace, ids = raw["interactions"], list(raw["agents"]["agent_id"])
     from . import _core
+    from .results import WIKI_PARTIES
+
+    # The wiki's parties take the two codes after the agents' (moltipedia.rs).
+    trace, ids = raw["interactions"], [*raw["agents"]["agent_id"], *WIKI_PARTIES]
 
     names = _core.interaction_type_names()
     cols = {c: trace[c].tolist() for c in ("epoch", "step", "initiator", "counterparty")}
