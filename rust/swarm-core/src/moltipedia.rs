@@ -456,7 +456,7 @@ impl Wiki {
         let cooldown = self.cfg.page_cooldown_steps;
         let p = &mut self.pages[i];
         p.content_len = match content {
-            PageContent::Append(n) => p.content_len + n,
+            PageContent::Append(n) => p.content_len.saturating_add(n),
             PageContent::Replace(n) => n,
         };
         // apply_edit: max(0.0, min(1.0, q + delta)).
