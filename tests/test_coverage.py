@@ -126,3 +126,12 @@ def test_contracts_files_are_exact(rows) -> None:
     names = ("contract_screening", "cake_splitting")
     not_exact = [(n, rows[n].status, rows[n].reason) for n in names if rows[n].status != "exact"]
     assert not_exact == []
+
+
+def test_moltipedia_file_is_refused_for_its_unseeded_wiki(rows) -> None:
+    """The wiki runs exactly given a seed (tests/test_library_moltipedia.py);
+    the file leaves it unset, so the reference seeds the wiki from the
+    operating system and does not reproduce itself: refused, naming the key."""
+    r = rows["moltipedia_heartbeat"]
+    assert (r.status, r.family) == ("refused", "moltipedia"), r.reason
+    assert r.reason.startswith("moltipedia.seed: ")

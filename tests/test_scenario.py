@@ -24,6 +24,7 @@ from swarm_fast.scenario import (
 # The keys of config.rs's RunConfig (minus record_interactions, added by to_json).
 RUN_KEYS = {
     "spawn",
+    "moltipedia",
     "tierra",
     "resource_negotiation",
     "moltbook",
@@ -433,7 +434,15 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": [{"type": None}]}, "agents[0].type"),
     ({"agents": [{"type": "crewai_adapter"}]}, "agents[0].type"),
     ({"agents": [{"type": "council", "council": {"seed": 1.5}}]}, "agents[0].council.seed"),
-    ({"agents": ONE + [{"type": "diligent_editor"}]}, "agents[1].type"),
+    ({"agents": ONE + [{"type": "spam_bot"}]}, "agents[1].type"),
+    (
+        {"agents": [{"type": "point_farmer", "config": {"stub_probability": "x"}}]},
+        "agents[0].config.stub_probability",
+    ),
+    (
+        {"agents": [{"type": "collusive_editor", "config": {"partner_id": 3}}]},
+        "agents[0].config.partner_id",
+    ),
     ({"agents": [{"type": "honest"}, {"type": "honest", "count": -1}]}, "agents[1].count"),
     ({"agents": [{"type": "honest", "count": 2.5}]}, "agents[0].count"),
     ({"agents": [{"type": "honest", "count": "3"}]}, "agents[0].count"),
@@ -493,7 +502,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(incoherence_friction_enabled=True), "governance.incoherence_friction_enabled"),
     (gov(decomposition_enabled=True), "governance.decomposition_enabled"),
     (gov(hardware_trust_enabled=True), "governance.hardware_trust_enabled"),
-    (gov(moltipedia_no_self_fix=True), "governance.moltipedia_no_self_fix"),
+    (gov(moltipedia_pair_cap_max=0), "governance.moltipedia_pair_cap_max"),
     (gov(moltbook_challenge_difficulty=2), "governance.moltbook_challenge_difficulty"),
     # network
     ({"agents": ONE, "network": {"topology": "hypercube"}}, "network.topology"),
@@ -521,7 +530,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": ONE, "marketplace": {"max_bids_per_bounty": 0}}, "marketplace.max_bids_per_bounty"),
     ({"agents": ONE, "marketplace": {"enabled": "yes"}}, "marketplace.enabled"),
     # optional subsystems and other out-of-scope machinery
-    ({"agents": ONE, "moltipedia": {"enabled": True}}, "moltipedia"),
+    ({"agents": ONE, "moltipedia": {"enabled": True}}, "moltipedia.seed"),
     ({"agents": ONE, "spawn": {"max_depth": -2}}, "spawn.max_depth"),
     ({"agents": ONE, "spawn": {"attribution_mode": "sideways"}}, "spawn.attribution_mode"),
     ({"agents": ONE, "tierra": {"reaper_mode": "youngest"}}, "tierra.reaper_mode"),

@@ -455,4 +455,41 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "proposes nothing.",
         {"detection_rate": 0.7, "false_positive_rate": 0.1},
     ),
+    AgentType(
+        "diligent_editor",
+        "honest",
+        "Moltipedia editor: improves contested, then low-quality, then random pages.",
+        "Edits the first contested page of its queue, else the lowest-quality one, else "
+        "a random one, appending sourced, neutral text; with every queue empty it "
+        "creates a draft with probability create_probability. Accepts every proposal. "
+        "Its pages and edits need a moltipedia: section (without one its actions do "
+        "nothing).",
+        {"create_probability": 0.2},
+    ),
+    AgentType(
+        "point_farmer",
+        "opportunistic",
+        "Moltipedia editor chasing easy points: quick fixes and stubs.",
+        "Edits the lowest-quality page of its queue, else a random page with probability "
+        "0.6, else creates a stub with probability stub_probability. Accepts every "
+        "proposal.",
+        {"stub_probability": 0.4},
+    ),
+    AgentType(
+        "collusive_editor",
+        "deceptive",
+        "Moltipedia editor who polishes its partner's (partner_id) pages for points.",
+        "Edits the first page in its queues created by partner_id, else a random page, "
+        "else creates a page of its own (never idle). Accepts every proposal.",
+        {},
+    ),
+    AgentType(
+        "vandal",
+        "adversarial",
+        "Moltipedia vandal: replaces the first page it sees with junk.",
+        "Replaces the text of the first random (else low-quality, else contested) page of "
+        "its queues; its edits lower quality and add a policy violation. Rejects every "
+        "proposal.",
+        {},
+    ),
 )

@@ -355,9 +355,11 @@ def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
     """The reference exporter's ``events``: one record per interaction, in
     completion order. ``interaction_id`` is a counter (the reference's are
     random UUIDs) and ``timestamp`` is None."""
-    trace, ids = raw["interactions"], list(raw["agents"]["agent_id"])
-    _without_platform_counterparties(trace)
     from . import _core
+    from .results import party_ids
+
+    trace, ids = raw["interactions"], party_ids(raw)
+    _without_platform_counterparties(trace)
 
     names = _core.interaction_type_names()
     cols = {c: trace[c].tolist() for c in ("epoch", "step", "initiator", "counterparty")}

@@ -206,6 +206,12 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
         "detection_rate": FLOAT,
         "false_positive_rate": FLOAT,
     },
+    # swarm/agents/wiki_editor.py: the Moltipedia editors (moltipedia.py).
+    # Their probabilities are compared with random() as they come.
+    "diligent_editor": {"create_probability": FLOAT},
+    "point_farmer": {"stub_probability": FLOAT},
+    "collusive_editor": {"partner_id": Param("str")},
+    "vandal": {},
 }
 
 

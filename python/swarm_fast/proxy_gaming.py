@@ -293,7 +293,7 @@ def procedure_a(seeds: Iterable[int] = A_SEEDS, scenario: Any = "self_optimizer"
     """Reconstruction of the deleted scorecard script over swarm_fast runs
     of the scenario (20 epochs x 10 steps, the file's settings)."""
     from . import _core
-    from .results import interactions_frame
+    from .results import interactions_frame, party_ids
     from .run import as_scenario
 
     sc = as_scenario(scenario)
@@ -301,7 +301,7 @@ def procedure_a(seeds: Iterable[int] = A_SEEDS, scenario: Any = "self_optimizer"
     raws = _core.run_batch([sc.to_json(seed=s, record_interactions=True) for s in seeds])
     rows = []
     for s, raw in zip(seeds, raws):
-        df = interactions_frame(raw["interactions"], raw["agents"]["agent_id"])
+        df = interactions_frame(raw["interactions"], party_ids(raw))
         rows.append(scorecard_a(Interactions.from_frame(df, len(raw["epochs"]["epoch"])), s))
     return rows
 

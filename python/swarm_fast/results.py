@@ -117,10 +117,7 @@ class RunResult:
                 "this run did not record its interactions (the trace is opt-in): "
                 "run it with swarm_fast.run(..., record_interactions=True)"
             )
-        # Counterparties that are no agent (the memory tiers' "memory_system")
-        # are numbered after the agents.
-        ids = list(self._raw["agents"]["agent_id"]) + list(trace.get("pseudo_parties", []))
-        return interactions_frame(trace, ids)
+        return interactions_frame(trace, party_ids(self._raw))
 
     @cached_property
     def contract_metrics(self) -> list[dict[str, Any]] | None:
@@ -225,8 +222,17 @@ def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
 _SEED_BOT = 2**32 - 2
 
 
+def party_ids(raw: dict[str, Any]) -> list[str]:
+    """The names behind the trace's initiator and counterparty codes: the
+    agents, then the counterparties that are no agent (the memory tiers'
+    ``memory_system``, the wiki's ``moltipedia`` and ``catalog_seed``)."""
+    trace = raw["interactions"] or {}
+    return [*raw["agents"]["agent_id"], *trace.get("pseudo_parties", [])]
+
+
 def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFrame:
-    """Agent and type codes become strings through categorical lookups."""
+    """Agent and type codes become strings through categorical lookups;
+    ``agent_ids`` are the trace's parties (``party_ids``)."""
     import polars as pl
 
     ids = pl.Series("ids", agent_ids, dtype=pl.String)

@@ -35,6 +35,7 @@ from . import (
     dynamic_toxicity,
     memory_tiers,
     moltbook,
+    moltipedia,
     perturbations,
     resource_negotiation,
     rivals,
@@ -78,7 +79,6 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
     """
-    diligent_editor point_farmer collusive_editor vandal
     retriever synthesizer verifier
     adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
     awm_agent adversarial_ralph coding_agent work_regime
@@ -131,7 +131,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # dynamic_toxicity are ported: contracts.py, perturbations.py,
 # dynamic_toxicity.py.)
 OPTIONAL_SECTIONS = (
-    "moltipedia",
     "scholar",
     "kernel_oracle",
     "awm",
@@ -192,10 +191,6 @@ REFUSED_LEVERS = (
     "incoherence_friction_enabled",
     "decomposition_enabled",
     "hardware_trust_enabled",
-    "moltipedia_pair_cap_enabled",
-    "moltipedia_page_cooldown_enabled",
-    "moltipedia_daily_cap_enabled",
-    "moltipedia_no_self_fix",
 )
 # The memory levers: the write-rate limit acts on the memory_tiers
 # subsystem's writes (memory_tiers.py); the other three never act (schema.py
@@ -789,6 +784,29 @@ def _subsystem_on(name: str, value: Any) -> bool:
     return value.get("enabled") is not False
 
 
+# The handler subsystems of issue 17 item 5, each checked against the
+# reference on its own; they share the trace's codes for parties that are no
+# agent, so two in one run are refused until checked together.
+HANDLER_SUBSYSTEMS = (
+    "resource_negotiation",
+    "moltbook",
+    "memory_tiers",
+    "rivals",
+    "contracts",
+    "moltipedia",
+)
+
+
+def _one_handler_subsystem(config: Mapping[str, Any]) -> None:
+    on = [name for name in HANDLER_SUBSYSTEMS if config.get(name)]
+    if len(on) > 1:
+        raise ScenarioError(
+            on[1],
+            f"not supported together with {on[0]}: in one run yet (each subsystem is "
+            "checked against the reference on its own)",
+        )
+
+
 def _refuse_subsystems(data: Mapping[str, Any]) -> None:
     for name in OPTIONAL_SECTIONS:
         if name in REFERENCE_FAILURES and _subsystem_on(name, data.get(name)):
@@ -835,9 +853,12 @@ def normalize(data: Any) -> dict[str, Any]:
     config["rivals"] = rivals.parse(data)
     rivals.check_roles(config)
     config["contracts"] = contracts.parse(data)
+    config["moltipedia"] = moltipedia.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     memory_tiers.check_combinations(config)
+    moltipedia.check_compatible(config, data)
+    _one_handler_subsystem(config)
     model = core_model(data)
     if model is not None:  # absent: the reference model, bit for bit
         config["model"] = model

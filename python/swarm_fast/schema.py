@@ -35,6 +35,7 @@ from .model import model_switches
 from .resource_negotiation import KEYS as NEGOTIATION_KEYS
 from .resource_negotiation import OTHER_KEYS as NEGOTIATION_OTHER_KEYS
 from .rivals import KEYS as RIVALS_KEYS
+from .moltipedia import KEYS as MOLTIPEDIA_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -295,7 +296,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia scholar kernel_oracle awm letta "
+    "scholar kernel_oracle awm letta "
     "perturbations evo_game"
 ).split()
 
@@ -315,6 +316,9 @@ TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in 
 RESOURCE_NEGOTIATION = Section({key: LEAF for key in (*NEGOTIATION_KEYS, *NEGOTIATION_OTHER_KEYS)})
 # The memory tiers subsystem (memory_tiers.py).
 MEMORY_TIERS = Section({"enabled": LEAF, "seed": LEAF, **{key: LEAF for key in MEMORY_TIERS_KEYS}})
+MOLTIPEDIA = Section(
+    {"enabled": LEAF, "seed": LEAF, "seed_mode": LEAF, **{key: LEAF for key in MOLTIPEDIA_KEYS}}
+)
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
 # The moltbook subsystem (moltbook.py): checked, inert without moltbook agents.
 MOLTBOOK = Section(
@@ -368,6 +372,7 @@ def scenario_schema() -> Section:
             "model": MODEL,
             "dynamic_toxicity": DYNAMIC_TOXICITY,
             "spawn": SPAWN,
+            "moltipedia": MOLTIPEDIA,
             "tierra": TIERRA,
             "resource_negotiation": RESOURCE_NEGOTIATION,
             "moltbook": MOLTBOOK,

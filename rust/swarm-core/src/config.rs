@@ -51,6 +51,8 @@ pub struct RunConfig {
     pub rivals: Option<crate::rivals::RivalsConfig>,
     /// A non-empty `contracts:` section (contracts.rs); None when absent.
     pub contracts: Option<crate::contracts::ContractsConfig>,
+    /// A `moltipedia:` section (moltipedia.rs); None when absent or disabled.
+    pub moltipedia: Option<crate::moltipedia::MoltipediaConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -92,6 +94,7 @@ impl Default for RunConfig {
             memory_tiers: None,
             rivals: None,
             contracts: None,
+            moltipedia: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -190,7 +193,8 @@ pub struct AgentParams {
     /// swarm_fast extension: call `optimize_step` at every epoch end and
     /// let the lost quality reach the agent's observables.
     pub optimize_per_epoch: Option<bool>,
-    // collusive_voter (swarm/agents/moltbook_agent.py): an agent id.
+    // collusive_voter (swarm/agents/moltbook_agent.py) and collusive_editor
+    // (swarm/agents/wiki_editor.py): an agent id.
     pub partner_id: Option<String>,
     // ldt (swarm/agents/ldt_agent.py)
     pub cooperation_prior: Option<f64>,
@@ -252,6 +256,9 @@ pub struct AgentParams {
     pub trap_awareness: Option<f64>,
     pub detection_rate: Option<f64>,
     pub false_positive_rate: Option<f64>,
+    // the Moltipedia wiki editors (swarm/agents/wiki_editor.py)
+    pub create_probability: Option<f64>,
+    pub stub_probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -436,6 +443,30 @@ impl RunConfig {
 
     /// Re-check the invariants the engine relies on. Python validates first
     /// with friendlier messages; this guards every other entry point.
+    /// The handler subsystems (issue 17 item 5) were each checked against
+    /// the reference on its own, and share the trace's codes for parties
+    /// that are no agent: two in one run are refused until checked together.
+    fn one_handler_subsystem(&self) -> SwarmResult<()> {
+        let on: Vec<&str> = [
+            ("resource_negotiation", self.resource_negotiation.is_some()),
+            ("moltbook", self.moltbook.is_some()),
+            ("memory_tiers", self.memory_tiers.is_some()),
+            ("rivals", self.rivals.is_some()),
+            ("contracts", self.contracts.is_some()),
+            ("moltipedia", self.moltipedia.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, is_on)| is_on.then_some(name))
+        .collect();
+        match on.as_slice() {
+            [first, second, ..] => Err(SwarmError::Config(format!(
+                "{second}: not supported together with {first}: in one run yet (each \
+                 subsystem is checked against the reference on its own)"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     pub fn validate(&self) -> SwarmResult<()> {
         fn finite(key: &str, v: f64) -> SwarmResult<()> {
             if v.is_finite() {
@@ -466,6 +497,7 @@ impl RunConfig {
         if let Some(rn) = &self.resource_negotiation {
             rn.validate()?;
         }
+        self.one_handler_subsystem()?;
         for (i, spec) in self.agents.iter().enumerate() {
             // The resample protocol calls an agent's `act` again: the core
             // cannot do that for a policy decided outside it.

@@ -29,6 +29,7 @@ use crate::memory::Watch;
 use crate::memory_tiers::MemoryTiers;
 use crate::metrics::{EpochAccumulator, EpochRow, InteractionRow, RunTotals, Trace};
 use crate::moltbook::Moltbook;
+use crate::moltipedia::{Party, Wiki, WikiOutcome, WikiView};
 use crate::network::Network;
 use crate::observables::{self, Observables};
 use crate::observation::{Observation, Population, ProposalView};
@@ -290,9 +291,15 @@ pub struct Engine {
     rivals: Option<Rivals>,
     /// The `contracts:` subsystem's market (contracts.rs).
     contracts: Option<ContractMarket>,
+    /// The `moltipedia:` wiki (moltipedia.rs).
+    wiki: Option<Box<Wiki>>,
+    /// The wiki is on or the run has wiki editors: turns build the wiki's
+    /// queues (an `EXTRAS` check).
+    wiki_turns: bool,
+    wiki_view: WikiView,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
-    /// the corrected model's transfers, moltbook, the memory tiers or the
-    /// rivals pipeline (see `step`).
+    /// the corrected model's transfers, moltbook, the memory tiers, the
+    /// rivals pipeline or the wiki (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -635,6 +642,12 @@ impl Engine {
             VisibleIndex::new(&types, &frozen, &reputation, &resources, adversaries)
         });
         let has_tierra = agents.iter().any(|a| a.kind == AgentKind::Tierra);
+        let mut agents = agents;
+        let wiki = cfg.moltipedia.clone().map(|c| Box::new(Wiki::new(c, n)));
+        let wiki_turns = wiki.is_some() || agents.iter().any(|a| a.kind.edits_wiki());
+        if wiki_turns {
+            wiki_partners(&cfg, &ids, &mut agents);
+        }
         // Initial tierra agents' genomes are registered at build (the loader).
         let tierra = cfg.tierra.clone().map(|c| {
             let mut t = Tierra::new(c);
@@ -689,7 +702,8 @@ impl Engine {
             || has_tierra
             || governance.resampling()
             || cfg.model.transfers_in_payoff
-            || cfg.memory_tiers.is_some();
+            || cfg.memory_tiers.is_some()
+            || wiki_turns;
         memory_turns::compatible(&cfg, network.is_some() || cfg.network.is_some())?;
         // The loader's `create_games_for_agents`, last of the build: its
         // draws from R_o come before the run's first.
@@ -728,6 +742,9 @@ impl Engine {
             negotiation,
             moltbook,
             rivals,
+            wiki,
+            wiki_turns,
+            wiki_view: WikiView::default(),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -883,6 +900,9 @@ impl Engine {
     /// collusion penalties, applied together.
     #[inline(never)]
     fn epoch_start(&mut self) {
+        if let Some(w) = self.wiki.as_mut() {
+            w.on_epoch_start();
+        }
         if self.governance.acts_at_epoch_start() {
             self.governance_epoch_start();
         }
@@ -1104,13 +1124,28 @@ impl Engine {
                     drop(obs);
                     self.external_act(slot, view)
                 } else {
-                    let action = self.agents[a as usize].act(&obs);
-                    // Only a tierra agent returns SPAWN; refused, its turn
-                    // goes on (the reference's `can_spawn` field).
-                    if EXTRAS && action == Action::Spawn && !self.may_spawn(a as usize) {
-                        self.agents[a as usize].act_without_spawn(&obs)
+                    // The wiki's queues are built for every observation;
+                    // only its editors read them.
+                    let wiki_action = if EXTRAS && self.wiki_turns {
+                        match self.wiki.as_deref_mut() {
+                            Some(w) => w.view(i64::from(self.step), &mut self.wiki_view),
+                            None => self.wiki_view.clear(),
+                        }
+                        self.agents[a as usize].act_wiki(&self.wiki_view, self.wiki.as_deref())
                     } else {
+                        None
+                    };
+                    if let Some(action) = wiki_action {
                         action
+                    } else {
+                        let action = self.agents[a as usize].act(&obs);
+                        // Only a tierra agent returns SPAWN; refused, its turn
+                        // goes on (the reference's `can_spawn` field).
+                        if EXTRAS && action == Action::Spawn && !self.may_spawn(a as usize) {
+                            self.agents[a as usize].act_without_spawn(&obs)
+                        } else {
+                            action
+                        }
                     }
                 }
             };
@@ -1261,6 +1296,11 @@ impl Engine {
             Action::RivalsProduce | Action::RivalsReview => {
                 if EXTRAS && self.rivals.is_some() {
                     self.rivals_turn(a, action);
+                }
+            }
+            Action::CreatePage { .. } | Action::EditPage { .. } => {
+                if self.wiki.is_some() {
+                    self.execute_wiki(a, action);
                 }
             }
             Action::Post | Action::PostText { .. } => {
@@ -1538,6 +1578,118 @@ impl Engine {
         }
     }
 
+    /// A page action through the wiki's handler (`_execute_action` with
+    /// the moltipedia handler): a create or a successful edit becomes an
+    /// accepted interaction with the page's creator or the wiki.
+    #[inline(never)]
+    fn execute_wiki(&mut self, a: AgentIdx, action: Action) {
+        let Some(w) = self.wiki.as_deref_mut() else { return };
+        let t = self.types[a as usize];
+        let step = i64::from(self.step);
+        let outcome = match action {
+            Action::CreatePage { content_len } => Some(w.create(a, t, content_len)),
+            Action::EditPage { page, content } => w.edit(a, t, page, content, step),
+            _ => None,
+        };
+        if let Some(o) = outcome {
+            self.complete_wiki(a, o);
+        }
+    }
+
+    /// `_finalize_interaction` for a wiki interaction, then the handler's
+    /// `post_finalize` (points after the moltipedia levers' costs). τ is
+    /// minus the points: the reference passes points as a transfer to the
+    /// editor. The wiki's parties ("moltipedia", "catalog_seed") take the
+    /// two ids after the agents' in the trace and have no state.
+    fn complete_wiki(&mut self, a: AgentIdx, o: WikiOutcome) {
+        let n = self.agents.len() as AgentIdx;
+        let (b, b_agent) = match o.counterparty {
+            Party::Agent(b) => (b, true),
+            Party::Moltipedia => (n, false),
+            Party::CatalogSeed => (n + 1, false),
+        };
+        let i = a as usize;
+        let signals = observables::Observables {
+            task_progress: o.quality_delta,
+            rework: o.rework,
+            rejections: o.rejections,
+            misuse: o.misuse,
+            engagement: o.engagement,
+        };
+        let (v_hat, p) = self.proxy.labels(&signals);
+        let tau = if o.points != 0.0 { -o.points } else { 0.0 };
+        let effect = self.governance.on_interaction::<false>(
+            a,
+            b,
+            true,
+            p,
+            tau,
+            (signals.rejections, signals.misuse),
+            self.epoch,
+            // A handler's interaction (RBAC, which would read its action
+            // type, is refused beside the wiki).
+            true,
+        );
+        let step = i64::from(self.step);
+        let levers = self.wiki.as_deref_mut().map_or([0.0; 4], |w| w.lever_costs(a, &o, step));
+        // The moltipedia levers follow the security lever in the
+        // reference's order (sybil, RBAC and resample are refused with them).
+        let mut c_a = 0.0 + effect.cost_a;
+        for c in levers {
+            c_a += c;
+        }
+        let c_b = 0.0 + effect.cost_b;
+        if effect.freeze_initiator {
+            self.frozen[i] = true;
+        }
+        if let Some(d) = effect.initiator_rep_delta {
+            self.reputation[i] += d;
+        }
+        let (r_a, r_b) = self.cfg.model.reputation_terms(true, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
+        self.initiated[i] += 1;
+        self.total_payoff[i] += pay_a;
+        self.reputation[i] += (p - 0.5) - c_a;
+        if b_agent {
+            self.received[b as usize] += 1;
+            self.total_payoff[b as usize] += pay_b;
+        }
+        self.touch(i);
+        // Wiki editors' memories are never read: no outcome to record.
+        self.accumulator.add(true, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(true, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: a,
+                counterparty: b,
+                kind: InteractionType::Collaboration,
+                accepted: true,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
+        self.governance.record(Record {
+            initiator: a,
+            counterparty: b,
+            accepted: true,
+            p,
+            tau,
+            c_a,
+            c_b,
+        });
+        if let Some(w) = self.wiki.as_deref_mut() {
+            let lever_cost = levers.iter().fold(0.0, |s, c| s + c);
+            w.award(a, &o, lever_cost);
+        }
+    }
+
     /// End-of-step resolution (§3.3 step 4): every proposal still pending,
     /// in insertion order, answered through `accept_interaction`. Proposals
     /// to frozen agents stay pending for a later step (Q12).
@@ -1566,6 +1718,10 @@ impl Engine {
             // compaction test comes with it.
             if EXTRAS && self.memory_tiers.is_some() {
                 self.memory_before_answer(c);
+            }
+            // The counterparty's observation builds the wiki's queues too.
+            if let (true, Some(w)) = (EXTRAS, self.wiki.as_deref_mut()) {
+                w.view(i64::from(self.step), &mut self.wiki_view);
             }
             let accepted = if noisy || (EXT && self.agents[c as usize].external_slot().is_some()) {
                 observe!(self, c, false, obs);
@@ -1769,9 +1925,11 @@ impl Engine {
             totals: self.totals,
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
-            pseudo_parties: match self.memory_tiers {
-                Some(_) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
-                None => Vec::new(),
+            // A run has one handler subsystem at most (scenario.py).
+            pseudo_parties: match (&self.memory_tiers, &self.wiki) {
+                (Some(_), _) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
+                (None, Some(_)) => crate::moltipedia::PARTIES.map(String::from).to_vec(),
+                (None, None) => Vec::new(),
             },
             contract_metrics: self.contracts.map(|c| c.metrics),
         }
@@ -1921,6 +2079,27 @@ impl Engine {
         }
         let r = ext.policy.update_from_outcome(slot, &outcome);
         ext.settle(slot, Call::Update, r, ());
+    }
+}
+
+/// Resolve each collusive editor's `partner_id` against the ids: an agent,
+/// the catalog's seeder (which creates catalog pages), or no one.
+fn wiki_partners(cfg: &RunConfig, ids: &[String], agents: &mut [Agent]) {
+    let by_id: HashMap<&str, usize> =
+        ids.iter().enumerate().map(|(j, id)| (id.as_str(), j)).collect();
+    let mut k = 0;
+    for spec in &cfg.agents {
+        for _ in 0..spec.count {
+            if let Some(pid) = &spec.config.partner_id {
+                let party = if pid == "catalog_seed" {
+                    Some(Party::CatalogSeed)
+                } else {
+                    by_id.get(pid.as_str()).map(|&j| Party::Agent(j as AgentIdx))
+                };
+                agents[k].set_wiki_partner(party);
+            }
+            k += 1;
+        }
     }
 }
 

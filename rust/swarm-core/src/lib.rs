@@ -23,6 +23,7 @@ pub mod memory_tiers;
 pub mod metrics;
 pub mod model;
 pub mod moltbook;
+pub mod moltipedia;
 pub mod network;
 pub mod numpy_compat;
 pub mod observables;

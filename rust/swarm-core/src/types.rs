@@ -153,4 +153,13 @@ pub enum Action {
     /// agent's pending assignment, if any (rivals.rs).
     RivalsProduce,
     RivalsReview,
+    // Moltipedia page actions (moltipedia.rs); without a `moltipedia:`
+    // section no handler takes them and they do nothing.
+    CreatePage {
+        content_len: u32,
+    },
+    EditPage {
+        page: u32,
+        content: crate::moltipedia::PageContent,
+    },
 }

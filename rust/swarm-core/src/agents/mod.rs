@@ -32,6 +32,7 @@ mod self_optimizer;
 mod skillrl;
 mod threshold_dancer;
 pub mod tierra;
+pub mod wiki_editor;
 
 use crate::config::AgentParams;
 use crate::index::IndexView;
@@ -89,6 +90,11 @@ pub enum AgentKind {
     /// The `rivals:` pipeline's producer and critic (rivals.rs).
     RivalsProducer,
     RivalsCritic,
+    // The Moltipedia wiki editors (wiki_editor.rs).
+    DiligentEditor,
+    PointFarmer,
+    CollusiveEditor,
+    Vandal,
 }
 
 impl AgentKind {
@@ -140,6 +146,10 @@ impl AgentKind {
             "collusive_voter" => AgentKind::CollusiveVoter,
             "rivals_producer" => AgentKind::RivalsProducer,
             "rivals_critic" => AgentKind::RivalsCritic,
+            "diligent_editor" => AgentKind::DiligentEditor,
+            "point_farmer" => AgentKind::PointFarmer,
+            "collusive_editor" => AgentKind::CollusiveEditor,
+            "vandal" => AgentKind::Vandal,
             _ => return None,
         })
     }
@@ -179,6 +189,10 @@ impl AgentKind {
             AgentKind::CollusiveVoter => "collusive_voter",
             AgentKind::RivalsProducer => "rivals_producer",
             AgentKind::RivalsCritic => "rivals_critic",
+            AgentKind::DiligentEditor => "diligent_editor",
+            AgentKind::PointFarmer => "point_farmer",
+            AgentKind::CollusiveEditor => "collusive_editor",
+            AgentKind::Vandal => "vandal",
         }
     }
 
@@ -195,25 +209,29 @@ impl AgentKind {
             | AgentKind::River
             | AgentKind::FairNegotiator
             | AgentKind::StrategicNegotiator
-            | AgentKind::DiligentMoltbook => StateType::Honest,
+            | AgentKind::DiligentMoltbook
+            | AgentKind::DiligentEditor => StateType::Honest,
             AgentKind::RivalsProducer | AgentKind::RivalsCritic => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic
             | AgentKind::SelfOptimizer
             | AgentKind::GreedyNegotiator
             | AgentKind::HumanPretender
-            | AgentKind::CacheGamer => StateType::Opportunistic,
+            | AgentKind::CacheGamer
+            | AgentKind::PointFarmer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
             AgentKind::Deceptive
             | AgentKind::CollusiveVerifier
             | AgentKind::Obfuscating
-            | AgentKind::CollusiveVoter => StateType::Deceptive,
+            | AgentKind::CollusiveVoter
+            | AgentKind::CollusiveEditor => StateType::Deceptive,
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
             | AgentKind::ModelingAdversary
             | AgentKind::SpamBot
-            | AgentKind::MemoryPoisoner => StateType::Adversarial,
+            | AgentKind::MemoryPoisoner
+            | AgentKind::Vandal => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -222,6 +240,17 @@ impl AgentKind {
             AgentKind::Tierra => StateType::Tierra,
             AgentKind::HyperagentSelfMod => StateType::SelfModifying,
         }
+    }
+
+    /// The Moltipedia wiki editors (wiki_editor.rs).
+    pub fn edits_wiki(self) -> bool {
+        matches!(
+            self,
+            AgentKind::DiligentEditor
+                | AgentKind::PointFarmer
+                | AgentKind::CollusiveEditor
+                | AgentKind::Vandal
+        )
     }
 
     /// The adaptive adversary's actions carry no agent id (spec Q9).
@@ -271,6 +300,8 @@ enum Policy {
     Moltbook(crate::moltbook::Role),
     RivalsProducer(rivals_producer::RivalsProducer),
     RivalsCritic(rivals_critic::RivalsCritic),
+    /// A Moltipedia editor: the engine calls `act_wiki`, never `act`.
+    Wiki(wiki_editor::WikiEditor),
 }
 
 /// What a rivals agent brings to its pipeline turn (rivals.rs): the values
@@ -372,6 +403,13 @@ impl Agent {
             AgentKind::RivalsCritic => {
                 Policy::RivalsCritic(rivals_critic::RivalsCritic::new(params))
             }
+            AgentKind::DiligentEditor => Policy::Wiki(wiki_editor::WikiEditor::diligent(params)),
+            AgentKind::PointFarmer => Policy::Wiki(wiki_editor::WikiEditor::point_farmer(params)),
+            // The partner is resolved from the ids by the engine.
+            AgentKind::CollusiveEditor => {
+                Policy::Wiki(wiki_editor::WikiEditor::Collusive { partner: None })
+            }
+            AgentKind::Vandal => Policy::Wiki(wiki_editor::WikiEditor::Vandal),
         };
         let memory = Memory::new(
             me,
@@ -540,6 +578,26 @@ impl Agent {
             // The handler finds the pending assignment, if any (rivals.rs).
             Policy::RivalsProducer(_) => Action::RivalsProduce,
             Policy::RivalsCritic(_) => Action::RivalsReview,
+            Policy::Wiki(_) => Action::Noop,
+        }
+    }
+
+    /// A wiki editor's turn on the wiki's queues; None for other agents.
+    pub fn act_wiki(
+        &mut self,
+        view: &crate::moltipedia::WikiView,
+        wiki: Option<&crate::moltipedia::Wiki>,
+    ) -> Option<Action> {
+        match &self.policy {
+            Policy::Wiki(p) => Some(p.act(view, wiki, &mut self.rng)),
+            _ => None,
+        }
+    }
+
+    /// A collusive editor's partner, resolved from its `partner_id`.
+    pub fn set_wiki_partner(&mut self, partner: Option<crate::moltipedia::Party>) {
+        if let Policy::Wiki(wiki_editor::WikiEditor::Collusive { partner: p }) = &mut self.policy {
+            *p = partner;
         }
     }
 
@@ -618,6 +676,7 @@ impl Agent {
             // `BaseMoltbookAgent.accept_interaction`: always no.
             Policy::Moltbook(_) => false,
             Policy::RivalsProducer(_) | Policy::RivalsCritic(_) => true,
+            Policy::Wiki(p) => p.accept(),
         }
     }
 

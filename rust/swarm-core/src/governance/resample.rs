@@ -117,6 +117,9 @@ fn signature(a: &Action) -> Signature {
         // The rivals agents are refused beside this lever too (scenario.py).
         Action::RivalsProduce => Signature(13, 0, none, 0, 0),
         Action::RivalsReview => Signature(14, 0, none, 0, 0),
+        // Wiki editors are refused beside this lever (moltipedia.py).
+        Action::CreatePage { .. } => Signature(15, 0, none, 0, 0),
+        Action::EditPage { page, .. } => Signature(16, u64::from(page), none, 0, 0),
     }
 }
 
