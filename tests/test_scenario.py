@@ -732,3 +732,23 @@ def test_rust_validates_hand_written_configs_too() -> None:
 def test_the_core_accepts_every_normalised_bundled_config(name: str) -> None:
     core = pytest.importorskip("swarm_fast._core")
     core.run(load_scenario(name).to_json(seed=3, epochs=1, steps=1, record_interactions=False))
+
+
+def test_two_handler_subsystems_in_one_run_are_refused(tmp_path: Path) -> None:
+    """Each handler subsystem is checked against the reference on its own:
+    the team-of-rivals file with the memory tiers added names the second."""
+    library = Path(__file__).parent / "scenarios" / "library"
+    data = yaml.safe_load((library / "team_of_rivals.yaml").read_text())
+    memory = yaml.safe_load((library / "memory_tiers.yaml").read_text())
+    data["memory_tiers"] = memory["memory_tiers"]
+    data["agents"] = data["agents"] + memory["agents"][:1]
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.key == "rivals"
+    assert "memory_tiers" in str(err.value)
+    # Each alone loads.
+    del data["memory_tiers"]
+    path.write_text(yaml.safe_dump(data))
+    assert load_scenario(path).config["rivals"]
