@@ -32,10 +32,10 @@ from .limits import short, short_key
 from .memory_tiers import KEYS as MEMORY_TIERS_KEYS
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
+from .moltipedia import KEYS as MOLTIPEDIA_KEYS
 from .resource_negotiation import KEYS as NEGOTIATION_KEYS
 from .resource_negotiation import OTHER_KEYS as NEGOTIATION_OTHER_KEYS
 from .rivals import KEYS as RIVALS_KEYS
-from .moltipedia import KEYS as MOLTIPEDIA_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -295,10 +295,7 @@ MODEL = Section({"preset": LEAF, **{name: LEAF for name in MODEL_SWITCHES}})
 OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
-SUBSYSTEMS = (
-    "scholar kernel_oracle awm letta "
-    "perturbations evo_game"
-).split()
+SUBSYSTEMS = ("scholar kernel_oracle awm letta perturbations evo_game").split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
 DYNAMIC_TOXICITY = Section(
