@@ -332,4 +332,54 @@ AGENT_TYPES: tuple[AgentType, ...] = (
             "interact_probability": 0.4,
         },
     ),
+    AgentType(
+        "retriever",
+        "honest",
+        "Scholar retriever: fetches passages for the subsystem's query.",
+        "Without the scholar subsystem (refused when on) it sees no query: every "
+        "turn is a noop, with no draw, and it never proposes. It accepts every "
+        "collaboration, and other proposals when its trust in the initiator is at "
+        "least 0.4. As in the reference, no config key reaches it (the loader passes "
+        "config only, which scholar agents never read).",
+    ),
+    AgentType(
+        "synthesizer",
+        "honest",
+        "Scholar synthesizer: answers the query with citations.",
+        "Without the scholar subsystem (refused when on) it sees no query: every "
+        "turn is a noop, with no draw, and it never proposes. It accepts every "
+        "collaboration, and other proposals when its trust in the initiator is at "
+        "least 0.4. As in the reference, no config key reaches it (the loader passes "
+        "config only, which scholar agents never read).",
+    ),
+    AgentType(
+        "verifier",
+        "honest",
+        "Scholar verifier: checks the draft citations.",
+        "Without the scholar subsystem (refused when on) it sees no query: every "
+        "turn is a noop, with no draw, and it never proposes. It accepts every "
+        "collaboration, and other proposals when its trust in the initiator is at "
+        "least 0.4. As in the reference, no config key reaches it (the loader passes "
+        "config only, which scholar agents never read).",
+    ),
+    AgentType(
+        "adversarial_retriever",
+        "adversarial",
+        "Scholar retriever laundering citations.",
+        "Without the scholar subsystem (refused when on) it sees no query: every "
+        "turn is a noop, with no draw, and it never proposes. It accepts every "
+        "collaboration, and other proposals when its trust in the initiator is at "
+        "least 0.4. As in the reference, no config key reaches it (the loader passes "
+        "config only, which scholar agents never read).",
+    ),
+    AgentType(
+        "adversarial_synthesizer",
+        "adversarial",
+        "Scholar synthesizer hallucinating claims.",
+        "Without the scholar subsystem (refused when on) it sees no query: every "
+        "turn is a noop, with no draw, and it never proposes. It accepts every "
+        "collaboration, and other proposals when its trust in the initiator is at "
+        "least 0.4. As in the reference, no config key reaches it (the loader passes "
+        "config only, which scholar agents never read).",
+    ),
 )

@@ -171,6 +171,19 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     # counterparty at each epoch end (rain) or never (river).
     "rain": dict(HONEST),
     "river": dict(HONEST),
+    # swarm/agents/scholar_agent.py: the loader builds them with config=
+    # only, which they never read (their own keywords keep their defaults),
+    # so no config key reaches them (rust/swarm-core/src/agents/scholar.rs).
+    **{
+        kind: {}
+        for kind in (
+            "retriever",
+            "synthesizer",
+            "verifier",
+            "adversarial_retriever",
+            "adversarial_synthesizer",
+        )
+    },
 }
 
 

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import dynamic_toxicity, perturbations, spawn, tierra
+from . import dynamic_toxicity, perturbations, scholar, spawn, tierra
 from .errors import ArgumentTypeError, ScenarioError, ScenarioWarning
 from .families import FAMILY_PARAMS, family_params
 from .levers import check_resample_agents, lever_configs
@@ -70,8 +70,7 @@ REFERENCE_ONLY_AGENTS = frozenset(
     """
     diligent_editor point_farmer collusive_editor vandal
     diligent_moltbook spam_bot human_pretender collusive_voter diligent_recorder
-    memory_poisoner cache_gamer retriever synthesizer verifier
-    adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
+    memory_poisoner cache_gamer skill_honest skill_opportunistic
     rivals_producer rivals_critic
     awm_agent adversarial_ralph coding_agent work_regime
     fair_negotiator greedy_negotiator strategic_negotiator
@@ -126,7 +125,6 @@ OPTIONAL_SECTIONS = (
     "moltipedia",
     "moltbook",
     "memory_tiers",
-    "scholar",
     "kernel_oracle",
     "rivals",
     "awm",
@@ -816,6 +814,7 @@ def normalize(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError("<scenario>", f"expected a YAML mapping, got {type(data).__name__}")
     _refuse_subsystems(data)
+    scholar.parse(data)
     config: dict[str, Any] = {"scenario_id": _scenario_id(data)}
     config.update(_simulation(data))
     config["agents"] = _agents(data)

@@ -30,6 +30,7 @@ from .families import FAMILY_PARAMS
 from .limits import short, short_key
 from .model import SWITCHES as MODEL_SWITCHES
 from .model import model_switches
+from .scholar import KEYS as SCHOLAR_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -287,7 +288,7 @@ OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
 SUBSYSTEMS = (
-    "moltipedia moltbook memory_tiers scholar kernel_oracle rivals awm letta "
+    "moltipedia moltbook memory_tiers kernel_oracle rivals awm letta "
     "perturbations contracts evo_game resource_negotiation"
 ).split()
 
@@ -305,6 +306,8 @@ DYNAMIC_TOXICITY = Section(
 # The spawn subsystem (spawn.py).
 TIERRA = Section({"enabled": LEAF, "reaper_mode": LEAF, **{key: LEAF for key in TIERRA_KEYS}})
 SPAWN = Section({"enabled": LEAF, "attribution_mode": LEAF, **{key: LEAF for key in SPAWN_KEYS}})
+# The scholar subsystem (scholar.py): checked, refused when on.
+SCHOLAR = Section({"enabled": LEAF, **{key: LEAF for key in SCHOLAR_KEYS}})
 
 
 def scenario_schema() -> Section:
@@ -327,6 +330,7 @@ def scenario_schema() -> Section:
             "dynamic_toxicity": DYNAMIC_TOXICITY,
             "spawn": SPAWN,
             "tierra": TIERRA,
+            "scholar": SCHOLAR,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

@@ -22,6 +22,7 @@ mod opportunistic;
 mod ralph_loop;
 pub(crate) mod ranked;
 pub(crate) mod rlm;
+mod scholar;
 mod self_optimizer;
 mod skillrl;
 mod threshold_dancer;
@@ -67,6 +68,12 @@ pub enum AgentKind {
     Rain,
     /// The honest policy with full memory: the honest agent itself.
     River,
+    /// The scholar agents (without the scholar subsystem, see `scholar`).
+    Retriever,
+    Synthesizer,
+    Verifier,
+    AdversarialRetriever,
+    AdversarialSynthesizer,
 }
 
 impl AgentKind {
@@ -106,6 +113,11 @@ impl AgentKind {
             "ralph_loop" => AgentKind::RalphLoop,
             "rain" => AgentKind::Rain,
             "river" => AgentKind::River,
+            "retriever" => AgentKind::Retriever,
+            "synthesizer" => AgentKind::Synthesizer,
+            "verifier" => AgentKind::Verifier,
+            "adversarial_retriever" => AgentKind::AdversarialRetriever,
+            "adversarial_synthesizer" => AgentKind::AdversarialSynthesizer,
             _ => return None,
         })
     }
@@ -133,6 +145,11 @@ impl AgentKind {
             AgentKind::RalphLoop => "ralph_loop",
             AgentKind::Rain => "rain",
             AgentKind::River => "river",
+            AgentKind::Retriever => "retriever",
+            AgentKind::Synthesizer => "synthesizer",
+            AgentKind::Verifier => "verifier",
+            AgentKind::AdversarialRetriever => "adversarial_retriever",
+            AgentKind::AdversarialSynthesizer => "adversarial_synthesizer",
         }
     }
 
@@ -145,7 +162,10 @@ impl AgentKind {
             | AgentKind::SkillRl
             | AgentKind::RalphLoop
             | AgentKind::Rain
-            | AgentKind::River => StateType::Honest,
+            | AgentKind::River
+            | AgentKind::Retriever
+            | AgentKind::Synthesizer
+            | AgentKind::Verifier => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic | AgentKind::SelfOptimizer => StateType::Opportunistic,
             // Both register as deceptive (AgentType.DECEPTIVE in the reference).
@@ -155,7 +175,9 @@ impl AgentKind {
             AgentKind::Adversarial
             | AgentKind::AdaptiveAdversary
             | AgentKind::ThresholdDancer
-            | AgentKind::ModelingAdversary => StateType::Adversarial,
+            | AgentKind::ModelingAdversary
+            | AgentKind::AdversarialRetriever
+            | AgentKind::AdversarialSynthesizer => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -204,6 +226,8 @@ enum Policy {
     RalphLoop(Box<ralph_loop::RalphLoop>),
     /// The honest policy of an agent that forgets (`rain`).
     Rain(honest::Honest),
+    /// All five scholar agents (they differ only in what they register as).
+    Scholar(scholar::Scholar),
 }
 
 /// From this many agents, honest and cautious agents keep their trust
@@ -276,6 +300,11 @@ impl Agent {
             AgentKind::HyperagentSelfMod => {
                 Policy::HyperagentSelfMod(hyperagent_self_mod::HyperagentSelfMod::new(params))
             }
+            AgentKind::Retriever
+            | AgentKind::Synthesizer
+            | AgentKind::Verifier
+            | AgentKind::AdversarialRetriever
+            | AgentKind::AdversarialSynthesizer => Policy::Scholar(scholar::Scholar),
         };
         let memory = Memory::new(
             me,
@@ -394,6 +423,8 @@ impl Agent {
             Policy::HyperagentSelfMod(p) => p.act(obs, rng),
             Policy::RalphLoop(p) => p.act(obs, rng, mem),
             Policy::Rain(p) => rain_act(p, obs, rng, mem),
+            // No scholar query without the subsystem: NOOP before any draw.
+            Policy::Scholar(_) => Action::Noop,
         }
     }
 
@@ -452,6 +483,7 @@ impl Agent {
                 mem.consult(prop.initiator);
                 p.accept(prop, mem)
             }
+            Policy::Scholar(p) => p.accept(prop, mem),
         }
     }
 

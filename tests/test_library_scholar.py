@@ -1,0 +1,247 @@
+"""Live parity for the `scholar` subsystem's agents (issue 17):
+collaborative_chemistry and the reference's scholar_bench files, run by
+swarm_fast and by swarm-safety 1.9.0 side by side and compared with exact
+float equality.
+
+The scholar agents (retriever, synthesizer, verifier and the two
+adversarial ones) are ported as they run without the subsystem's handler:
+a NOOP every turn, proposals answered by trust. The handler itself (the
+`scholar:` section switched on) is refused: it finalizes interactions with
+parties that are not agents. So the files are compared with the section
+off (`enabled: false`, or removed), which the reference runs without a
+handler too, and citation_laundering (no `scholar:` section at all) as
+written. Then the checks on the section's keys.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+import swarm_fast
+from swarm_fast import ScenarioError, load_scenario
+
+from parity_check import assert_same
+from reference_harness import run_reference
+
+LIBRARY = Path(__file__).parent / "scenarios" / "library"
+CHEMISTRY = LIBRARY / "collaborative_chemistry.yaml"
+BENCH = LIBRARY / "scholar_bench"
+SCHOLAR_TYPES = (
+    "retriever",
+    "synthesizer",
+    "verifier",
+    "adversarial_retriever",
+    "adversarial_synthesizer",
+)
+
+
+def data_of(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text())
+    data.pop("outputs", None)
+    return data
+
+
+def scholar_off(data: dict[str, Any]) -> None:
+    data["scholar"]["enabled"] = False
+
+
+def both(
+    path: Path, change: Callable[[dict[str, Any]], None] | None = None, **run_args: Any
+) -> tuple[Any, Any]:
+    """The file, changed in place by ``change``, run by swarm_fast (its
+    trace kept) and by the reference."""
+    data = data_of(path)
+    if change is not None:
+        change(data)
+    ours = swarm_fast.run(load_scenario(copy.deepcopy(data)), record_interactions=True, **run_args)
+    return ours, run_reference(data, **run_args)
+
+
+# ------------------------------------------------------ collaborative_chemistry
+
+
+def test_chemistry_file_refuses_the_handler() -> None:
+    """As written the file switches the handler on: refused, naming the
+    section and why."""
+    with pytest.raises(ScenarioError, match=r"^scholar: .*'corpus'.*scholar\.enabled: false"):
+        load_scenario(CHEMISTRY)
+
+
+@pytest.mark.parametrize("seed", [None, 7, 2024])
+def test_chemistry_without_the_handler(seed: int | None) -> None:
+    """The file with `scholar.enabled: false` (the loader then builds no
+    handler): the opportunists' trades with the scholars, under the file's
+    tax, staking, breaker, audits and collusion detection."""
+    run_args = {} if seed is None else {"seed": seed}
+    ours, ref = both(CHEMISTRY, scholar_off, **run_args)
+    assert_same(ours, ref)
+    scholars = ours.interactions.filter(
+        ours.interactions["counterparty"].str.contains("^(retriever|synthesizer|verifier)_")
+    )
+    assert scholars.height > 0
+
+
+def test_chemistry_section_removed_is_the_same_run() -> None:
+    """No section and `enabled: false` are one run."""
+    removed = data_of(CHEMISTRY)
+    del removed["scholar"]
+    off = data_of(CHEMISTRY)
+    scholar_off(off)
+    a = swarm_fast.run(load_scenario(removed), epochs=4, steps=6)
+    b = swarm_fast.run(load_scenario(off), epochs=4, steps=6)
+    assert a.epochs.equals(b.epochs)
+
+
+def _more_agents(data: dict[str, Any]) -> None:
+    scholar_off(data)
+    data["agents"] = [
+        {"type": "honest", "count": 3},
+        {"type": "retriever", "count": 3},
+        {"type": "adversarial_retriever", "count": 2},
+        {"type": "synthesizer", "count": 2},
+        {"type": "adversarial_synthesizer", "count": 2},
+        {"type": "verifier", "count": 3},
+        {"type": "opportunistic", "count": 3},
+        {"type": "adversarial", "count": 2},
+        {"type": "deceptive", "count": 2},
+    ]
+
+
+def _no_collaborations(data: dict[str, Any]) -> None:
+    """Only opportunists and adversaries propose: trades, answered by the
+    scholars' trust test (>= 0.4), which drops as p's come in low."""
+    scholar_off(data)
+    data["agents"] = [
+        {"type": "verifier", "count": 2},
+        {"type": "adversarial_synthesizer", "count": 2},
+        {"type": "adversarial", "count": 3},
+        {"type": "opportunistic", "count": 2},
+    ]
+    data["governance"]["circuit_breaker_enabled"] = False
+
+
+def _other_governance(data: dict[str, Any]) -> None:
+    scholar_off(data)
+    gov = data["governance"]
+    gov.update(
+        {
+            "transaction_tax_rate": 0.2,
+            "audit_probability": 0.6,
+            "staking_enabled": False,
+            "collusion_realtime_penalty": False,
+            "reputation_decay_rate": 0.8,
+        }
+    )
+    data["simulation"]["schedule_mode"] = "random"
+
+
+@pytest.mark.parametrize("seed", [3, 99])
+@pytest.mark.parametrize("change", [_more_agents, _no_collaborations, _other_governance])
+def test_chemistry_variants(change: Callable[[dict[str, Any]], None], seed: int) -> None:
+    assert_same(*both(CHEMISTRY, change, seed=seed, epochs=10, steps=10))
+
+
+def test_scholars_never_initiate_and_answer_by_trust() -> None:
+    """Without governance, among honest agents and opportunists: the
+    scholars propose nothing and answer the opportunists' trades by their
+    trust in the initiator."""
+
+    def change(data: dict[str, Any]) -> None:
+        scholar_off(data)
+        data["governance"] = {}
+        data["agents"] = [
+            {"type": "honest", "count": 3},
+            {"type": "opportunistic", "count": 3},
+        ] + [{"type": kind, "count": 1} for kind in SCHOLAR_TYPES]
+
+    ours, ref = both(CHEMISTRY, change, seed=5, epochs=8, steps=10)
+    assert_same(ours, ref)
+    inter = ours.interactions
+    pattern = "^(" + "|".join(SCHOLAR_TYPES) + ")_"
+    assert inter.filter(inter["initiator"].str.contains(pattern)).height == 0
+    to_scholars = inter.filter(inter["counterparty"].str.contains(pattern))
+    assert to_scholars.height > 0
+
+
+# ------------------------------------------------------------- scholar_bench
+
+
+@pytest.mark.parametrize("seed", [None, 11])
+def test_citation_laundering_file(seed: int | None) -> None:
+    """No `scholar:` section (its `env.handler: scholar` is not a key the
+    reference reads): a population of scholars that never propose, so no
+    interaction at all, in both."""
+    run_args = {} if seed is None else {"seed": seed}
+    ours, ref = both(BENCH / "citation_laundering.yaml", **run_args)
+    assert_same(ours, ref, nonempty=False)
+    assert ours.interactions.height == 0
+
+
+def test_citation_laundering_with_proposers() -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["agents"].append({"type": "opportunistic", "count": 3})
+        data["agents"].append({"type": "honest", "count": 2})
+
+    assert_same(*both(BENCH / "citation_laundering.yaml", change, seed=8, epochs=12, steps=12))
+
+
+@pytest.mark.parametrize("name", ["baseline", "adversarial"])
+def test_bench_files_without_the_handler(name: str) -> None:
+    def change(data: dict[str, Any]) -> None:
+        scholar_off(data)
+        data["agents"].append({"type": "opportunistic", "count": 2})
+
+    assert_same(*both(BENCH / f"{name}.yaml", change, seed=4))
+
+
+@pytest.mark.parametrize("name", ["baseline", "adversarial"])
+def test_bench_files_refuse_the_handler(name: str) -> None:
+    with pytest.raises(ScenarioError, match="^scholar: "):
+        load_scenario(BENCH / f"{name}.yaml")
+
+
+# ------------------------------------------------------------------- checks
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("top_k", 0),
+        ("top_k", 2.5),
+        ("entailment_threshold", 1.5),
+        ("entailment_threshold", "high"),
+        ("corpus_path", 3),
+        ("dataset_path", ["a"]),
+        ("seed", -1),
+        ("seed", "x"),
+        ("enabled", "yes"),
+    ],
+)
+def test_bad_scholar_values_name_the_key(key: str, value: Any) -> None:
+    data = data_of(CHEMISTRY)
+    data["scholar"][key] = value
+    with pytest.raises(ScenarioError, match=f"^scholar\\.{key}: "):
+        load_scenario(data)
+
+
+def test_misspelt_scholar_key_is_refused() -> None:
+    data = data_of(CHEMISTRY)
+    scholar_off(data)
+    sc = load_scenario(data)
+    with pytest.raises(ScenarioError, match="top_k"):
+        sc.with_overrides({"scholar.top_kk": 5})
+
+
+def test_scholar_config_keys_reach_nothing() -> None:
+    """The reference's loader passes `config:` only, which scholar agents
+    never read: any value there changes nothing (and is not checked)."""
+    data = data_of(CHEMISTRY)
+    scholar_off(data)
+    plain = swarm_fast.run(load_scenario(copy.deepcopy(data)), epochs=5, steps=8)
+    data["agents"][1]["config"] = {"accuracy": "none", "bias": 3}
+    assert swarm_fast.run(load_scenario(data), epochs=5, steps=8).epochs.equals(plain.epochs)
