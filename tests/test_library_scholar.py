@@ -1,16 +1,14 @@
-"""Live parity for the `scholar` subsystem's agents (issue 17):
-collaborative_chemistry and the reference's scholar_bench files, run by
-swarm_fast and by swarm-safety 1.9.0 side by side and compared with exact
-float equality.
+"""Live parity for the `scholar` subsystem (issue 17): collaborative_chemistry
+and the reference's scholar_bench files, run by swarm_fast and by
+swarm-safety 1.9.0 side by side and compared with exact float equality.
 
-The scholar agents (retriever, synthesizer, verifier and the two
-adversarial ones) are ported as they run without the subsystem's handler:
-a NOOP every turn, proposals answered by trust. The handler itself (the
-`scholar:` section switched on) is refused: it finalizes interactions with
-parties that are not agents. So the files are compared with the section
-off (`enabled: false`, or removed), which the reference runs without a
-handler too, and citation_laundering (no `scholar:` section at all) as
-written. Then the checks on the section's keys.
+With the section on, the handler turns retrievals, the run's one synthesis
+and citation checks into interactions with the parties `corpus`,
+`synthesis_engine` and `verification_oracle` (rust/swarm-core/src/scholar.rs).
+With it off the scholar agents see no query: a NOOP every turn, proposals
+answered by trust. Both are compared, on the files, other seeds and
+variants of our own; then the checks on the section's keys and what the
+handler refuses to run with (the adversarial scholars among them).
 """
 
 from __future__ import annotations
@@ -65,14 +63,102 @@ def both(
 # ------------------------------------------------------ collaborative_chemistry
 
 
-def test_chemistry_file_refuses_the_handler() -> None:
-    """As written the file switches the handler on: refused, naming the
-    section and why."""
-    with pytest.raises(ScenarioError, match=r"^scholar: .*'corpus'.*scholar\.enabled: false"):
-        load_scenario(CHEMISTRY)
+PARTIES = ["corpus", "synthesis_engine", "verification_oracle"]
+
+
+def handler_rows(result) -> dict[str, int]:
+    inter = result.interactions
+    rows = inter.filter(inter["counterparty"].is_in(PARTIES)).group_by("counterparty").len()
+    return dict(rows.iter_rows())
 
 
 @pytest.mark.parametrize("seed", [None, 7, 2024])
+def test_chemistry_file(seed: int | None) -> None:
+    """The file as written (15 x 12): a retrieval every epoch, the run's
+    one synthesis and its citation's check, among the opportunists' trades
+    with the scholars, under tax, staking, breaker, audits and collusion
+    detection."""
+    run_args = {} if seed is None else {"seed": seed}
+    ours, ref = both(CHEMISTRY, **run_args)
+    assert_same(ours, ref)
+    assert handler_rows(ours) == {"corpus": 15, "synthesis_engine": 1, "verification_oracle": 1}
+
+
+def _top_k(data: dict[str, Any]) -> None:
+    data["scholar"]["top_k"] = 2
+    data["agents"][1]["count"] = 5
+
+
+def _noise_and_random_order(data: dict[str, Any]) -> None:
+    data["simulation"]["schedule_mode"] = "random"
+    data["simulation"]["observation_noise_probability"] = 0.3
+    data["simulation"]["observation_noise_std"] = 0.1
+
+
+def _other_population(data: dict[str, Any]) -> None:
+    data["scholar"]["entailment_threshold"] = 1.0
+    data["agents"] = [
+        {"type": "verifier", "count": 4},
+        {"type": "retriever", "count": 2},
+        {"type": "synthesizer", "count": 1},
+        {"type": "honest", "count": 3},
+        {"type": "adversarial", "count": 2},
+    ]
+
+
+def _strict_breaker_and_collusion(data: dict[str, Any]) -> None:
+    gov = data["governance"]
+    gov["freeze_threshold_toxicity"] = 0.2
+    gov["freeze_threshold_violations"] = 1
+    gov["collusion_score_threshold"] = 0.1
+    gov["collusion_min_interactions"] = 2
+
+
+def _defaults(data: dict[str, Any]) -> None:
+    data["scholar"] = {"top_k": 1}
+    data["simulation"]["schedule_mode"] = "priority"
+
+
+@pytest.mark.parametrize("seed", [3, 99])
+@pytest.mark.parametrize(
+    "change",
+    [_top_k, _noise_and_random_order, _other_population, _strict_breaker_and_collusion, _defaults],
+)
+def test_chemistry_handler_variants(change: Callable[[dict[str, Any]], None], seed: int) -> None:
+    ours, ref = both(CHEMISTRY, change, seed=seed, epochs=12, steps=12)
+    assert_same(ours, ref)
+    assert handler_rows(ours)["corpus"] > 0
+
+
+def _late_synthesis(data: dict[str, Any]) -> None:
+    """One step an epoch in random order: the synthesis waits for an epoch
+    whose retrieval comes first, often a query with several passages, so
+    several citations are checked, some wrongly (the verifiers' draws)."""
+    data["simulation"]["schedule_mode"] = "random"
+    data["agents"] = [
+        {"type": "verifier", "count": 6},
+        {"type": "retriever", "count": 1},
+        {"type": "synthesizer", "count": 1},
+        {"type": "opportunistic", "count": 2},
+    ]
+
+
+@pytest.mark.parametrize("seed", [4, 20, 108])
+def test_several_citations_checked(seed: int) -> None:
+    ours, ref = both(CHEMISTRY, _late_synthesis, seed=seed, epochs=8, steps=1)
+    assert_same(ours, ref)
+    checks = ours.interactions.filter(ours.interactions["counterparty"] == "verification_oracle")
+    assert checks.height > 1
+
+
+def test_a_wrong_verdict_is_checked_too() -> None:
+    ours, ref = both(CHEMISTRY, _late_synthesis, seed=20, epochs=8, steps=1)
+    assert_same(ours, ref)
+    checks = ours.interactions.filter(ours.interactions["counterparty"] == "verification_oracle")
+    assert checks["p"].n_unique() == 2  # right and wrong verdicts
+
+
+@pytest.mark.parametrize("seed", [None, 7])
 def test_chemistry_without_the_handler(seed: int | None) -> None:
     """The file with `scholar.enabled: false` (the loader then builds no
     handler): the opportunists' trades with the scholars, under the file's
@@ -190,19 +276,57 @@ def test_citation_laundering_with_proposers() -> None:
     assert_same(*both(BENCH / "citation_laundering.yaml", change, seed=8, epochs=12, steps=12))
 
 
-@pytest.mark.parametrize("name", ["baseline", "adversarial"])
-def test_bench_files_without_the_handler(name: str) -> None:
+@pytest.mark.parametrize("seed", [None, 5])
+def test_bench_baseline_file(seed: int | None) -> None:
+    """Scholars only, no governance: the handler's interactions alone."""
+    run_args = {} if seed is None else {"seed": seed}
+    ours, ref = both(BENCH / "baseline.yaml", **run_args)
+    assert_same(ours, ref)
+    assert handler_rows(ours) == {"corpus": 5, "synthesis_engine": 1, "verification_oracle": 1}
+
+
+def test_bench_baseline_with_proposers() -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["agents"].append({"type": "opportunistic", "count": 2})
+        data["agents"].append({"type": "deceptive", "count": 1})
+
+    assert_same(*both(BENCH / "baseline.yaml", change, seed=4, epochs=9, steps=10))
+
+
+def test_bench_adversarial_refuses_its_adversaries() -> None:
+    with pytest.raises(ScenarioError, match=r"^agents\[1\]\.type: adversarial_retriever"):
+        load_scenario(BENCH / "adversarial.yaml")
+
+
+def test_bench_adversarial_without_the_handler() -> None:
     def change(data: dict[str, Any]) -> None:
         scholar_off(data)
         data["agents"].append({"type": "opportunistic", "count": 2})
 
-    assert_same(*both(BENCH / f"{name}.yaml", change, seed=4))
+    assert_same(*both(BENCH / "adversarial.yaml", change, seed=4))
 
 
-@pytest.mark.parametrize("name", ["baseline", "adversarial"])
-def test_bench_files_refuse_the_handler(name: str) -> None:
-    with pytest.raises(ScenarioError, match="^scholar: "):
-        load_scenario(BENCH / f"{name}.yaml")
+@pytest.mark.parametrize(
+    "section,key",
+    [
+        ({"network": {"topology": "ring"}}, "network"),
+        ({"dynamic_toxicity": {"enabled": ["proxy_drift"]}}, "dynamic_toxicity"),
+        ({"spawn": {"enabled": True}}, "spawn"),
+        ({"model": {"preset": "corrected"}}, "model"),
+    ],
+)
+def test_handler_refuses_what_it_does_not_run_with(section: dict, key: str) -> None:
+    data = data_of(CHEMISTRY)
+    data.update(section)
+    with pytest.raises(ScenarioError, match=f"^{key}.*scholar handler"):
+        load_scenario(data)
+
+
+def test_handler_refuses_levers_it_does_not_run_with() -> None:
+    data = data_of(CHEMISTRY)
+    data["governance"]["security_enabled"] = True
+    with pytest.raises(ScenarioError, match="^governance.security_enabled.*scholar handler"):
+        load_scenario(data)
 
 
 # ------------------------------------------------------------------- checks
@@ -211,6 +335,8 @@ def test_bench_files_refuse_the_handler(name: str) -> None:
 @pytest.mark.parametrize(
     "key,value",
     [
+        ("corpus_path", "data/corpus/"),
+        ("dataset_path", "queries.jsonl"),
         ("top_k", 0),
         ("top_k", 2.5),
         ("entailment_threshold", 1.5),

@@ -107,7 +107,9 @@ class RunResult:
                 "this run did not record its interactions (the trace is opt-in): "
                 "run it with swarm_fast.run(..., record_interactions=True)"
             )
-        return interactions_frame(trace, self._raw["agents"]["agent_id"])
+        # Counterparties past the agents: the scholar handler's parties.
+        parties = list(self._raw.get("parties") or [])
+        return interactions_frame(trace, list(self._raw["agents"]["agent_id"]) + parties)
 
     @cached_property
     def spawn_metrics(self) -> list[dict[str, Any]] | None:

@@ -814,7 +814,6 @@ def normalize(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError("<scenario>", f"expected a YAML mapping, got {type(data).__name__}")
     _refuse_subsystems(data)
-    scholar.parse(data)
     config: dict[str, Any] = {"scenario_id": _scenario_id(data)}
     config.update(_simulation(data))
     config["agents"] = _agents(data)
@@ -828,6 +827,7 @@ def normalize(data: Any) -> dict[str, Any]:
     config["perturbations"] = perturbations.parse(data)
     config["spawn"] = spawn.parse(data)
     config["tierra"] = tierra.parse(data)
+    config["scholar"] = scholar.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     model = core_model(data)
@@ -836,6 +836,7 @@ def normalize(data: Any) -> dict[str, Any]:
         if model["adaptive_controller"]:
             gov = _optional_section(data, "governance")
             config["governance"]["adaptive_controller"] = controller_config(gov)
+    scholar.check_compat(config)
     return config
 
 

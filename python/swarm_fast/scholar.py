@@ -4,15 +4,15 @@
 synthesizers and verifiers.
 
 The section is off when absent, empty or ``enabled: false`` (the loader
-then builds no handler). The scholar agents (``families.py``: the agent types
-``retriever``, ``synthesizer``, ``verifier``, ``adversarial_retriever``,
-``adversarial_synthesizer``) run bit-exact either way as far as the
-section is off: they see no query, so every turn is a NOOP, and they
-answer proposals by trust (``rust/swarm-core/src/agents/scholar.rs``).
+then builds no handler). The scholar agents (``families.py``: the agent
+types ``retriever``, ``synthesizer``, ``verifier``, ``adversarial_retriever``,
+``adversarial_synthesizer``) then see no query, so every turn is a NOOP,
+and they answer proposals by trust (``rust/swarm-core/src/agents/scholar.rs``).
 
 Switched on, the section is checked key by key (as ``ScholarConfig``
-checks it, more strictly: no strings for numbers) and then refused: the
-handler is not ported (see ``NOT_PORTED``).
+checks it, more strictly: no strings for numbers) and the handler runs in
+``rust/swarm-core/src/scholar.rs``, on the reference's built-in corpus and
+queries; what it does not run with is refused (``check_compat``).
 """
 
 from __future__ import annotations
@@ -34,40 +34,73 @@ KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any]]] = {
     "seed": ("seed", None, (None, False, None)),
 }
 
-# Why the switched-on subsystem is refused. Traced in the reference on
-# collaborative_chemistry.yaml and scholar_bench/: each epoch the first
-# retriever's turn retrieves passages and the handler finalizes that as an
-# interaction whose counterparty is "corpus"; once per run a synthesizer
-# (counterparty "synthesis_engine") and a verifier ("verification_oracle",
-# after a draw of its own stream) do the same. These interactions go
-# through governance, payoffs and the metrics with fixed observables, and
-# their counterparties are not agents: swarm_fast's core has no such
-# parties.
-NOT_PORTED = (
-    "the scholar subsystem's handler is not ported: it turns retrievals, syntheses and "
-    "citation checks into interactions with the non-agent parties 'corpus', "
-    "'synthesis_engine' and 'verification_oracle', which swarm_fast's core cannot "
-    "represent yet; remove the section or set scholar.enabled: false (the scholar agents "
-    "then run bit-exact, as in the reference without the section)"
-)
+ADVERSARIAL_SCHOLARS = ("adversarial_retriever", "adversarial_synthesizer")
 
 
-def parse(data: Mapping[str, Any]) -> None:
-    """Check the section; refuse it when it switches the subsystem on."""
+def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The core's ``ScholarConfig``, or None when the subsystem is off."""
     from .scenario import _seed, _value, enabled_section  # shared checks (no cycle at import)
 
     section = enabled_section(data, "scholar")
     if section is None:
         return None
+    out: dict[str, Any] = {}
     for key, (kind, default, rng) in KEYS.items():
         value = section.get(key, default)
         where = f"scholar.{key}"
         if kind == "path":
             if value is not None and not isinstance(value, str):
                 raise ScenarioError(where, f"expected a path (a string), got {short(value)}")
+            if value is not None:
+                raise ScenarioError(
+                    where,
+                    "loading a corpus or query file is not ported: swarm_fast runs the "
+                    "scholar handler on the reference's built-in corpus and queries only "
+                    "(leave the key out)",
+                )
         elif kind == "seed":
+            # Seeds a stream the handler never draws from.
             if value is not None:
                 _seed(where, value)
         else:
-            _value(where, value, kind, rng)
-    raise ScenarioError("scholar", NOT_PORTED)
+            value = _value(where, value, kind, rng)
+            out[key] = value
+    return out
+
+
+def check_compat(config: Mapping[str, Any]) -> None:
+    """What the ported handler does not run with, refused naming the key.
+    Its interactions have a counterparty that is no agent, and only the
+    parts of the core checked against the reference with such parties
+    take them."""
+    if config.get("scholar") is None:
+        return
+    for i, spec in enumerate(config["agents"]):
+        if spec["type"] in ADVERSARIAL_SCHOLARS:
+            raise ScenarioError(
+                f"agents[{i}].type",
+                f"{spec['type']} is not ported with the scholar handler on (its attacks "
+                "inject citations); it runs without it (scholar.enabled: false)",
+            )
+    gov = config["governance"]
+    refused = [
+        ("network", config.get("network") is not None),
+        ("perturbations", config.get("perturbations") is not None),
+        ("marketplace", config.get("marketplace") is not None),
+        ("dynamic_toxicity", config.get("dynamic_toxicity") is not None),
+        ("spawn", config.get("spawn") is not None),
+        ("tierra", config.get("tierra") is not None),
+        ("model", config.get("model") is not None),
+        ("governance.security_enabled", gov.get("security") is not None),
+        ("governance.sybil_detection_enabled", gov.get("sybil") is not None),
+        ("governance.rbac_enabled", gov.get("rbac") is not None),
+        ("governance.resample_enabled", gov.get("resample") is not None),
+        ("agents", any(a["type"] == "external" for a in config["agents"])),
+    ]
+    for key, on in refused:
+        if on:
+            raise ScenarioError(
+                key,
+                "not supported by swarm_fast together with the scholar handler, whose "
+                "interactions have parties that are not agents; switch one of them off",
+            )

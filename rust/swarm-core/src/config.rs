@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    /// A `scholar:` section switched on (scholar.rs); None when off.
+    pub scholar: Option<crate::scholar::ScholarConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -77,6 +79,7 @@ impl Default for RunConfig {
             perturbations: None,
             spawn: None,
             tierra: None,
+            scholar: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,

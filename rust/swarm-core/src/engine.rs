@@ -164,6 +164,9 @@ pub struct RunResult {
     pub external: Option<ExternalReport>,
     /// Each epoch's spawn metrics; None without a `spawn:` section.
     pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
+    /// The names of the trace's counterparties past the agents (the scholar
+    /// handler's parties); empty without them.
+    pub parties: Vec<String>,
 }
 
 /// Agent `$a`'s observation before noise (spec §3.4), showing `$market`.
@@ -266,6 +269,8 @@ pub struct Engine {
     spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
+    /// The `scholar:` subsystem's handler (its agents' turns, see `step`).
+    scholar: Option<crate::scholar::Scholar>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol
     /// or the corrected model's transfers (see `step`).
     extras: bool,
@@ -634,7 +639,8 @@ impl Engine {
             || cfg.spawn.is_some()
             || has_tierra
             || governance.resampling()
-            || cfg.model.transfers_in_payoff;
+            || cfg.model.transfers_in_payoff
+            || cfg.scholar.is_some();
         Ok(Engine {
             governance,
             payoff: PayoffEngine::new(cfg.payoff.clone()),
@@ -662,6 +668,7 @@ impl Engine {
             spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
             extras,
             tierra,
+            scholar: cfg.scholar.clone().map(crate::scholar::Scholar::new),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -880,6 +887,9 @@ impl Engine {
         if let Some(net) = self.network.as_mut() {
             net.decay();
         }
+        if let Some(s) = self.scholar.as_mut() {
+            s.on_epoch_end();
+        }
         // The memory-decay middleware, after the network's.
         for &i in &self.forgetting {
             self.agents[i].on_memory_decay(self.epoch);
@@ -993,6 +1003,12 @@ impl Engine {
                 self.resampled_turn(a);
                 continue;
             }
+            if EXTRAS && self.scholar.is_some() {
+                if let Some(role) = self.agents[a as usize].scholar_role() {
+                    self.scholar_turn(a, role);
+                    continue;
+                }
+            }
             let action = {
                 observe!(self, a, true, obs);
                 if let Some(slot) = self.agents[a as usize].external_slot().filter(|_| EXT) {
@@ -1014,6 +1030,94 @@ impl Engine {
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT, EXTRAS>();
+    }
+
+    /// A scholar agent's turn under the scholar handler (scholar.rs): its
+    /// observation is built (for the noise draws), then the handler's
+    /// state decides the action, and the interaction it makes, if any, is
+    /// finalised. Out of line: the usual turn keeps its size.
+    #[cold]
+    #[inline(never)]
+    fn scholar_turn(&mut self, a: AgentIdx, role: crate::scholar::Role) {
+        {
+            observe!(self, a, true, obs);
+            drop(obs);
+        }
+        let Some(scholar) = self.scholar.as_mut() else { return };
+        let agent = &mut self.agents[a as usize];
+        if let Some(hi) = scholar.turn(role, || agent.draw()) {
+            self.complete_handler(a, hi);
+        }
+    }
+
+    /// Finalise a handler's interaction (the orchestrator's
+    /// `_execute_action` after `handle_action`): accepted, a collaboration,
+    /// τ = 0, with the handler's observables and a counterparty that is no
+    /// agent (id `n + party`): governance, payoffs, the initiator's state
+    /// and the metrics as in [`Engine::complete_as`], nothing for the
+    /// other side. The initiator's memory of the party is not kept: only
+    /// scholar agents initiate these, and they never read it.
+    fn complete_handler(&mut self, a: AgentIdx, hi: crate::scholar::HandlerInteraction) {
+        let i = a as usize;
+        let party = (self.agents.len() + hi.party) as AgentIdx;
+        let accepted = true;
+        let signals = hi.signals;
+        let (v_hat, p) = self.proxy.labels(&signals);
+        let effect = self.governance.on_interaction::<false>(
+            a,
+            party,
+            accepted,
+            p,
+            TAU,
+            (signals.rejections, signals.misuse),
+            self.epoch,
+        );
+        let c_a = 0.0 + effect.cost_a;
+        let c_b = 0.0 + effect.cost_b;
+        if effect.freeze_initiator {
+            self.frozen[i] = true;
+        }
+        if let Some(d) = effect.initiator_rep_delta {
+            self.reputation[i] += d;
+        }
+        let (r_a, r_b) =
+            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, TAU, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, TAU, c_b, r_b);
+        self.initiated[i] += 1;
+        self.total_payoff[i] += pay_a;
+        self.reputation[i] += (p - 0.5) - c_a;
+        self.touch(i);
+        if self.external.is_some() {
+            self.completed_this_epoch += 1;
+        }
+        self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(accepted, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: a,
+                counterparty: party,
+                kind: InteractionType::Collaboration,
+                accepted,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
+        self.governance.record(Record {
+            initiator: a,
+            counterparty: party,
+            accepted,
+            p,
+            tau: TAU,
+            c_a,
+            c_b,
+        });
     }
 
     /// A turn under the resample protocol (governance/resample.rs): the
@@ -1532,6 +1636,10 @@ impl Engine {
             totals: self.totals,
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
+            parties: match self.scholar {
+                Some(_) => crate::scholar::PARTIES.map(String::from).to_vec(),
+                None => Vec::new(),
+            },
         }
     }
 

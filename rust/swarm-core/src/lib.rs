@@ -30,6 +30,7 @@ pub mod post_map;
 pub mod proxy;
 pub mod rng;
 pub mod schedule;
+pub mod scholar;
 pub mod spawn;
 pub mod sweep;
 pub mod tierra;

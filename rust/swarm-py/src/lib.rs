@@ -200,6 +200,7 @@ fn to_dict<'py>(py: Python<'py>, r: RunResult) -> PyResult<Bound<'py, PyDict>> {
         }
         None => out.set_item(intern!(py, "interactions"), py.None())?,
     }
+    out.set_item(intern!(py, "parties"), PyList::new(py, r.parties)?)?;
     match r.spawn_metrics {
         Some(snaps) => {
             let l = PyList::empty(py);

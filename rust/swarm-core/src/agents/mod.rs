@@ -383,6 +383,25 @@ impl Agent {
         }
     }
 
+    /// A scholar agent's role under the scholar handler (scholar.rs); None
+    /// for every other agent. The adversarial scholars are refused with
+    /// the handler on.
+    pub fn scholar_role(&self) -> Option<crate::scholar::Role> {
+        use crate::scholar::Role;
+        match self.kind {
+            AgentKind::Retriever => Some(Role::Retriever),
+            AgentKind::Synthesizer => Some(Role::Synthesizer),
+            AgentKind::Verifier => Some(Role::Verifier),
+            _ => None,
+        }
+    }
+
+    /// One draw from the agent's own stream (`self._rng.random()`), for a
+    /// turn decided outside its policy (the scholar verifier's).
+    pub fn draw(&mut self) -> f64 {
+        self.rng.random()
+    }
+
     /// The external slot of an agent decided outside the core.
     #[inline]
     pub fn external_slot(&self) -> Option<usize> {
