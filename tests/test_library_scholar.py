@@ -14,14 +14,17 @@ handler refuses to run with (the adversarial scholars among them).
 from __future__ import annotations
 
 import copy
+import csv
+import json
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import yaml
+from test_export_parity import _reference_export
 
 import swarm_fast
-from swarm_fast import ScenarioError, load_scenario
+from swarm_fast import ScenarioError, cli, load_scenario
 
 from parity_check import assert_same
 from reference_harness import run_reference
@@ -371,3 +374,30 @@ def test_scholar_config_keys_reach_nothing() -> None:
     plain = swarm_fast.run(load_scenario(copy.deepcopy(data)), epochs=5, steps=8)
     data["agents"][1]["config"] = {"accuracy": "none", "bias": 3}
     assert swarm_fast.run(load_scenario(data), epochs=5, steps=8).epochs.equals(plain.epochs)
+
+
+def test_reference_exports_name_the_parties(capsys, tmp_path: Path) -> None:
+    """`--export-csv` / `--export-json` as the reference's flags write them,
+    the handler's parties among the events."""
+    ref_epochs, ref_agents = _reference_export(CHEMISTRY, tmp_path / "ref", 6, 8)
+    ours = tmp_path / "ours"
+    args = ["run", str(CHEMISTRY), "--seed", "42", "--epochs", "6", "--steps", "8", "-q"]
+    assert cli.main([*args, "--export-csv", str(ours / "csv"),
+                     "--export-json", str(ours / "run.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    for kind, ref_rows in (("epochs", ref_epochs), ("agents", ref_agents)):
+        (mine,) = (ours / "csv").glob(f"*_{kind}.csv")
+        with open(mine) as f:
+            rows = list(csv.DictReader(f))
+        assert [{k: v for k, v in r.items() if k != "timestamp"} for r in rows] == [
+            {k: v for k, v in r.items() if k != "timestamp"} for r in ref_rows
+        ]
+    skip = {"timestamp", "interaction_id"}
+    mine = json.loads((ours / "run.json").read_text())["events"]
+    theirs = json.loads((tmp_path / "ref" / "run.json").read_text())["events"]
+    assert [{k: v for k, v in r.items() if k not in skip} for r in mine] == [
+        {k: v for k, v in r.items() if k not in skip} for r in theirs
+    ]
+    assert {"corpus", "synthesis_engine", "verification_oracle"} <= {
+        r["counterparty"] for r in mine
+    }

@@ -25,6 +25,7 @@ from swarm_fast.scenario import (
 RUN_KEYS = {
     "spawn",
     "tierra",
+    "scholar",
     "scenario_id",
     "seed",
     "n_epochs",

@@ -336,50 +336,50 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "retriever",
         "honest",
         "Scholar retriever: fetches passages for the subsystem's query.",
-        "Without the scholar subsystem (refused when on) it sees no query: every "
-        "turn is a noop, with no draw, and it never proposes. It accepts every "
-        "collaboration, and other proposals when its trust in the initiator is at "
-        "least 0.4. As in the reference, no config key reaches it (the loader passes "
-        "config only, which scholar agents never read).",
+        "With the scholar: section on, its turns act on the handler's query, pool "
+        "and citations (see the README); without it every turn is a noop, with no "
+        "draw. It never proposes; it accepts every collaboration, and other proposals "
+        "when its trust in the initiator is at least 0.4. As in the reference, no "
+        "config key reaches it (the loader passes config only, which it never reads).",
     ),
     AgentType(
         "synthesizer",
         "honest",
         "Scholar synthesizer: answers the query with citations.",
-        "Without the scholar subsystem (refused when on) it sees no query: every "
-        "turn is a noop, with no draw, and it never proposes. It accepts every "
-        "collaboration, and other proposals when its trust in the initiator is at "
-        "least 0.4. As in the reference, no config key reaches it (the loader passes "
-        "config only, which scholar agents never read).",
+        "With the scholar: section on, its turns act on the handler's query, pool "
+        "and citations (see the README); without it every turn is a noop, with no "
+        "draw. It never proposes; it accepts every collaboration, and other proposals "
+        "when its trust in the initiator is at least 0.4. As in the reference, no "
+        "config key reaches it (the loader passes config only, which it never reads).",
     ),
     AgentType(
         "verifier",
         "honest",
         "Scholar verifier: checks the draft citations.",
-        "Without the scholar subsystem (refused when on) it sees no query: every "
-        "turn is a noop, with no draw, and it never proposes. It accepts every "
-        "collaboration, and other proposals when its trust in the initiator is at "
-        "least 0.4. As in the reference, no config key reaches it (the loader passes "
-        "config only, which scholar agents never read).",
+        "With the scholar: section on, its turns act on the handler's query, pool "
+        "and citations (see the README); without it every turn is a noop, with no "
+        "draw. It never proposes; it accepts every collaboration, and other proposals "
+        "when its trust in the initiator is at least 0.4. As in the reference, no "
+        "config key reaches it (the loader passes config only, which it never reads).",
     ),
     AgentType(
         "adversarial_retriever",
         "adversarial",
         "Scholar retriever laundering citations.",
-        "Without the scholar subsystem (refused when on) it sees no query: every "
-        "turn is a noop, with no draw, and it never proposes. It accepts every "
-        "collaboration, and other proposals when its trust in the initiator is at "
-        "least 0.4. As in the reference, no config key reaches it (the loader passes "
-        "config only, which scholar agents never read).",
+        "Refused with the scholar: section on; without it every turn is a noop, with "
+        "no draw. It never proposes; it accepts every collaboration, and other "
+        "proposals when its trust in the initiator is at least 0.4. As in the "
+        "reference, no config key reaches it (the loader passes config only, which it "
+        "never reads).",
     ),
     AgentType(
         "adversarial_synthesizer",
         "adversarial",
         "Scholar synthesizer hallucinating claims.",
-        "Without the scholar subsystem (refused when on) it sees no query: every "
-        "turn is a noop, with no draw, and it never proposes. It accepts every "
-        "collaboration, and other proposals when its trust in the initiator is at "
-        "least 0.4. As in the reference, no config key reaches it (the loader passes "
-        "config only, which scholar agents never read).",
+        "Refused with the scholar: section on; without it every turn is a noop, with "
+        "no draw. It never proposes; it accepts every collaboration, and other "
+        "proposals when its trust in the initiator is at least 0.4. As in the "
+        "reference, no config key reaches it (the loader passes config only, which it "
+        "never reads).",
     ),
 )

@@ -340,6 +340,7 @@ def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
     completion order. ``interaction_id`` is a counter (the reference's are
     random UUIDs) and ``timestamp`` is None."""
     trace, ids = raw["interactions"], list(raw["agents"]["agent_id"])
+    ids += list(raw.get("parties") or [])  # the scholar handler's parties
     from . import _core
 
     names = _core.interaction_type_names()

@@ -1,11 +1,12 @@
 //! The scholar agents (issue 17; swarm/agents/scholar_agent.py): retriever,
-//! synthesizer, verifier and their adversarial variants, as they run
-//! without the scholar subsystem (no `scholar:` section, or
-//! `enabled: false`).
+//! synthesizer, verifier and their adversarial variants.
 //!
-//! Each `act` reads only the observation's scholar fields: with no query
-//! (there is none without the subsystem's handler) every one of the five
-//! returns NOOP before any draw. None of them ever proposes: their
+//! Each `act` reads only the observation's scholar fields. Without the
+//! scholar subsystem (no `scholar:` section, or `enabled: false`) there is
+//! no query, and every one of the five returns NOOP before any draw. With
+//! it, the engine decides the turns of the first three from the handler's
+//! state (`crate::scholar`, via `Agent::scholar_role`); the adversarial
+//! two are refused then. None of them ever proposes: their
 //! `propose_interaction` is never called by their `act`.
 //!
 //! `accept_interaction` (BaseScholarAgent): a collaboration is always
