@@ -8,7 +8,7 @@ and citation checks into interactions with the parties `corpus`,
 With it off the scholar agents see no query: a NOOP every turn, proposals
 answered by trust. Both are compared, on the files, other seeds and
 variants of our own; then the checks on the section's keys and what the
-handler refuses to run with (the adversarial scholars among them).
+handler refuses to run with.
 """
 
 from __future__ import annotations
@@ -296,9 +296,48 @@ def test_bench_baseline_with_proposers() -> None:
     assert_same(*both(BENCH / "baseline.yaml", change, seed=4, epochs=9, steps=10))
 
 
-def test_bench_adversarial_refuses_its_adversaries() -> None:
-    with pytest.raises(ScenarioError, match=r"^agents\[1\]\.type: adversarial_retriever"):
-        load_scenario(BENCH / "adversarial.yaml")
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_bench_adversarial_file(seed: int | None) -> None:
+    """Honest and adversarial scholars: the adversarial retriever launders
+    citations (a negation inserted) before the honest synthesizers act."""
+    run_args = {} if seed is None else {"seed": seed}
+    ours, ref = both(BENCH / "adversarial.yaml", **run_args)
+    assert_same(ours, ref)
+    assert handler_rows(ours)["synthesis_engine"] == 1
+
+
+def _adversary(kind: str) -> Callable[[dict[str, Any]], None]:
+    """One step an epoch in random order, so the synthesis often falls on
+    an epoch with several passages: laundering draws per passage, or
+    hallucinated claims on random passages, then several checks."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["simulation"]["schedule_mode"] = "random"
+        data["agents"] = [
+            {"type": "verifier", "count": 6},
+            {"type": "retriever", "count": 1},
+            {"type": kind, "count": 1},
+            {"type": "opportunistic", "count": 1},
+        ]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "kind,seed",
+    [
+        ("adversarial_synthesizer", 47),
+        ("adversarial_synthesizer", 87),
+        ("adversarial_retriever", 47),
+        ("adversarial_retriever", 80),
+    ],
+)
+def test_adversarial_syntheses_checked(kind: str, seed: int) -> None:
+    ours, ref = both(CHEMISTRY, _adversary(kind), seed=seed, epochs=8, steps=1)
+    assert_same(ours, ref)
+    inter = ours.interactions
+    checks = inter.filter(inter["counterparty"] == "verification_oracle")
+    assert checks.height >= 3 and checks["p"].n_unique() >= 2
 
 
 def test_bench_adversarial_without_the_handler() -> None:

@@ -366,20 +366,20 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "adversarial_retriever",
         "adversarial",
         "Scholar retriever laundering citations.",
-        "Refused with the scholar: section on; without it every turn is a noop, with "
-        "no draw. It never proposes; it accepts every collaboration, and other "
-        "proposals when its trust in the initiator is at least 0.4. As in the "
-        "reference, no config key reaches it (the loader passes config only, which it "
-        "never reads).",
+        "With the scholar: section on, its turns act on the handler's query, pool "
+        "and citations (see the README); without it every turn is a noop, with no "
+        "draw. It never proposes; it accepts every collaboration, and other proposals "
+        "when its trust in the initiator is at least 0.4. As in the reference, no "
+        "config key reaches it (the loader passes config only, which it never reads).",
     ),
     AgentType(
         "adversarial_synthesizer",
         "adversarial",
         "Scholar synthesizer hallucinating claims.",
-        "Refused with the scholar: section on; without it every turn is a noop, with "
-        "no draw. It never proposes; it accepts every collaboration, and other "
-        "proposals when its trust in the initiator is at least 0.4. As in the "
-        "reference, no config key reaches it (the loader passes config only, which it "
-        "never reads).",
+        "With the scholar: section on, its turns act on the handler's query, pool "
+        "and citations (see the README); without it every turn is a noop, with no "
+        "draw. It never proposes; it accepts every collaboration, and other proposals "
+        "when its trust in the initiator is at least 0.4. As in the reference, no "
+        "config key reaches it (the loader passes config only, which it never reads).",
     ),
 )

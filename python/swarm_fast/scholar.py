@@ -34,8 +34,6 @@ KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any]]] = {
     "seed": ("seed", None, (None, False, None)),
 }
 
-ADVERSARIAL_SCHOLARS = ("adversarial_retriever", "adversarial_synthesizer")
-
 
 def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """The core's ``ScholarConfig``, or None when the subsystem is off."""
@@ -75,13 +73,6 @@ def check_compat(config: Mapping[str, Any]) -> None:
     take them."""
     if config.get("scholar") is None:
         return
-    for i, spec in enumerate(config["agents"]):
-        if spec["type"] in ADVERSARIAL_SCHOLARS:
-            raise ScenarioError(
-                f"agents[{i}].type",
-                f"{spec['type']} is not ported with the scholar handler on (its attacks "
-                "inject citations); it runs without it (scholar.enabled: false)",
-            )
     gov = config["governance"]
     refused = [
         ("network", config.get("network") is not None),

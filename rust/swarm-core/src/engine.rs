@@ -1045,7 +1045,7 @@ impl Engine {
         }
         let Some(scholar) = self.scholar.as_mut() else { return };
         let agent = &mut self.agents[a as usize];
-        if let Some(hi) = scholar.turn(role, || agent.draw()) {
+        if let Some(hi) = scholar.turn(role, agent.rng_mut()) {
             self.complete_handler(a, hi);
         }
     }

@@ -384,22 +384,23 @@ impl Agent {
     }
 
     /// A scholar agent's role under the scholar handler (scholar.rs); None
-    /// for every other agent. The adversarial scholars are refused with
-    /// the handler on.
+    /// for every other agent.
     pub fn scholar_role(&self) -> Option<crate::scholar::Role> {
         use crate::scholar::Role;
         match self.kind {
             AgentKind::Retriever => Some(Role::Retriever),
             AgentKind::Synthesizer => Some(Role::Synthesizer),
             AgentKind::Verifier => Some(Role::Verifier),
+            AgentKind::AdversarialRetriever => Some(Role::AdversarialRetriever),
+            AgentKind::AdversarialSynthesizer => Some(Role::AdversarialSynthesizer),
             _ => None,
         }
     }
 
-    /// One draw from the agent's own stream (`self._rng.random()`), for a
-    /// turn decided outside its policy (the scholar verifier's).
-    pub fn draw(&mut self) -> f64 {
-        self.rng.random()
+    /// The agent's own stream, for a turn decided outside its policy (the
+    /// scholar agents' under the handler).
+    pub fn rng_mut(&mut self) -> &mut PyRandom {
+        &mut self.rng
     }
 
     /// The external slot of an agent decided outside the core.

@@ -4,9 +4,9 @@
 //! Each `act` reads only the observation's scholar fields. Without the
 //! scholar subsystem (no `scholar:` section, or `enabled: false`) there is
 //! no query, and every one of the five returns NOOP before any draw. With
-//! it, the engine decides the turns of the first three from the handler's
-//! state (`crate::scholar`, via `Agent::scholar_role`); the adversarial
-//! two are refused then. None of them ever proposes: their
+//! it, the engine decides their turns from the handler's state
+//! (`crate::scholar`, via `Agent::scholar_role`). None of them ever
+//! proposes: their
 //! `propose_interaction` is never called by their `act`.
 //!
 //! `accept_interaction` (BaseScholarAgent): a collaboration is always
