@@ -385,7 +385,7 @@ def test_handler_refuses_levers_it_does_not_run_with() -> None:
         ("entailment_threshold", "high"),
         ("corpus_path", 3),
         ("dataset_path", ["a"]),
-        ("seed", -1),
+        ("seed", 1.5),
         ("seed", "x"),
         ("enabled", "yes"),
     ],
@@ -440,3 +440,14 @@ def test_reference_exports_name_the_parties(capsys, tmp_path: Path) -> None:
     assert {"corpus", "synthesis_engine", "verification_oracle"} <= {
         r["counterparty"] for r in mine
     }
+
+
+def test_scholar_seed_reaches_nothing() -> None:
+    """`scholar.seed` seeds a stream the handler never draws from (any
+    integer, negative ones too, as random.Random takes them)."""
+    runs = []
+    for seed in (None, -5, 10**6):
+        data = data_of(CHEMISTRY)
+        data["scholar"]["seed"] = seed
+        runs.append(swarm_fast.run(load_scenario(data), epochs=5, steps=8).epochs)
+    assert runs[0].equals(runs[1]) and runs[0].equals(runs[2])

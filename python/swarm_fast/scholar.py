@@ -37,7 +37,7 @@ KEYS: dict[str, tuple[str, Any, tuple[Any, bool, Any]]] = {
 
 def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """The core's ``ScholarConfig``, or None when the subsystem is off."""
-    from .scenario import _seed, _value, enabled_section  # shared checks (no cycle at import)
+    from .scenario import _value, enabled_section  # shared checks (no cycle at import)
 
     section = enabled_section(data, "scholar")
     if section is None:
@@ -57,9 +57,10 @@ def parse(data: Mapping[str, Any]) -> dict[str, Any] | None:
                     "(leave the key out)",
                 )
         elif kind == "seed":
-            # Seeds a stream the handler never draws from.
-            if value is not None:
-                _seed(where, value)
+            # Seeds a stream the handler never draws from (any integer,
+            # as random.Random takes).
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ScenarioError(where, f"expected an integer seed, got {short(value)}")
         else:
             value = _value(where, value, kind, rng)
             out[key] = value
