@@ -271,8 +271,8 @@ pub struct Engine {
     tierra: Option<Tierra>,
     /// The `scholar:` subsystem's handler (its agents' turns, see `step`).
     scholar: Option<crate::scholar::Scholar>,
-    /// Tierra agents, the spawn or tierra subsystem, the resample protocol
-    /// or the corrected model's transfers (see `step`).
+    /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
+    /// the corrected model's transfers or the scholar handler (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
