@@ -269,6 +269,15 @@ def test_agents_lists_every_type_with_parameters(capsys) -> None:
     assert "    acceptance_threshold: 0.4" in out and "    target_honest: true" in out
 
 
+SCHOLAR_AGENTS = (
+    "retriever",
+    "synthesizer",
+    "verifier",
+    "adversarial_retriever",
+    "adversarial_synthesizer",
+)
+
+
 def test_agent_defaults_are_the_policies_defaults() -> None:
     """The documented defaults are the ones the Rust policies apply."""
     src = ROOT / "rust" / "swarm-core" / "src" / "agents"
@@ -286,6 +295,8 @@ def test_agent_defaults_are_the_policies_defaults() -> None:
             path = src.parent / "moltbook.rs"
         if t.key in wiki:
             path = src / "wiki_editor.rs"
+        if t.key in SCHOLAR_AGENTS:  # the five share one policy, scholar.rs
+            path = src / "scholar.rs"
         text = path.read_text()
         found = dict(re.findall(r"c\.(\w+)\.unwrap_or\(([^)]+)\)", text))
         if t.key in wiki:

@@ -31,6 +31,7 @@ RUN_KEYS = {
     "memory_tiers",
     "rivals",
     "contracts",
+    "scholar",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -604,7 +605,7 @@ def test_out_of_scope_messages_say_so() -> None:
         gov(self_ensemble_enabled=True),
         {"agents": ONE, "network": {"topology": "scale_free"}},
         {"agents": [{"type": "crewai_adapter"}]},
-        {"agents": ONE, "scholar": {"top_k": 3}},
+        {"agents": ONE, "kernel_oracle": {"top_k": 3}},
     ):
         with pytest.raises(ScenarioError, match="out of scope"):
             load_scenario(data)

@@ -212,6 +212,19 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
     "point_farmer": {"stub_probability": FLOAT},
     "collusive_editor": {"partner_id": Param("str")},
     "vandal": {},
+    # swarm/agents/scholar_agent.py: the loader builds them with config=
+    # only, which they never read (their own keywords keep their defaults),
+    # so no config key reaches them (rust/swarm-core/src/agents/scholar.rs).
+    **{
+        kind: {}
+        for kind in (
+            "retriever",
+            "synthesizer",
+            "verifier",
+            "adversarial_retriever",
+            "adversarial_synthesizer",
+        )
+    },
 }
 
 

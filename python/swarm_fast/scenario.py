@@ -39,6 +39,7 @@ from . import (
     perturbations,
     resource_negotiation,
     rivals,
+    scholar,
     spawn,
     tierra,
 )
@@ -79,8 +80,7 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 # concordia and framework adapters) that swarm_fast does not implement.
 REFERENCE_ONLY_AGENTS = frozenset(
     """
-    retriever synthesizer verifier
-    adversarial_retriever adversarial_synthesizer skill_honest skill_opportunistic
+    skill_honest skill_opportunistic
     awm_agent adversarial_ralph coding_agent work_regime
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
@@ -131,7 +131,6 @@ SCHEDULES = ("round_robin", "random", "priority")
 # dynamic_toxicity are ported: contracts.py, perturbations.py,
 # dynamic_toxicity.py.)
 OPTIONAL_SECTIONS = (
-    "scholar",
     "kernel_oracle",
     "awm",
     "letta",
@@ -794,6 +793,7 @@ HANDLER_SUBSYSTEMS = (
     "rivals",
     "contracts",
     "moltipedia",
+    "scholar",
 )
 
 
@@ -854,6 +854,7 @@ def normalize(data: Any) -> dict[str, Any]:
     rivals.check_roles(config)
     config["contracts"] = contracts.parse(data)
     config["moltipedia"] = moltipedia.parse(data)
+    config["scholar"] = scholar.parse(data)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     memory_tiers.check_combinations(config)
@@ -866,6 +867,7 @@ def normalize(data: Any) -> dict[str, Any]:
             gov = _optional_section(data, "governance")
             config["governance"]["adaptive_controller"] = controller_config(gov)
     contracts.check_compatible(config)
+    scholar.check_compat(config)
     return config
 
 

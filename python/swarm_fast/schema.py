@@ -36,6 +36,7 @@ from .moltipedia import KEYS as MOLTIPEDIA_KEYS
 from .resource_negotiation import KEYS as NEGOTIATION_KEYS
 from .resource_negotiation import OTHER_KEYS as NEGOTIATION_OTHER_KEYS
 from .rivals import KEYS as RIVALS_KEYS
+from .scholar import KEYS as SCHOLAR_KEYS
 from .spawn import KEYS as SPAWN_KEYS
 from .tierra import KEYS as TIERRA_KEYS
 from .unread_keys import unread_keys
@@ -295,7 +296,7 @@ MODEL = Section({"preset": LEAF, **{name: LEAF for name in MODEL_SWITCHES}})
 OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
-SUBSYSTEMS = ("scholar kernel_oracle awm letta perturbations evo_game").split()
+SUBSYSTEMS = ("kernel_oracle awm letta perturbations evo_game").split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
 DYNAMIC_TOXICITY = Section(
@@ -325,6 +326,8 @@ MOLTBOOK = Section(
 RIVALS = Section(
     {"enabled": LEAF, "mode": LEAF, "seed": LEAF, **{key: LEAF for key in RIVALS_KEYS}}
 )
+# The scholar subsystem (scholar.py).
+SCHOLAR = Section({"enabled": LEAF, **{key: LEAF for key in SCHOLAR_KEYS}})
 
 
 # The contracts subsystem (contracts.py).
@@ -376,6 +379,7 @@ def scenario_schema() -> Section:
             "memory_tiers": MEMORY_TIERS,
             "rivals": RIVALS,
             "contracts": CONTRACTS,
+            "scholar": SCHOLAR,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

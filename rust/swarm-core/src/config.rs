@@ -53,6 +53,8 @@ pub struct RunConfig {
     pub contracts: Option<crate::contracts::ContractsConfig>,
     /// A `moltipedia:` section (moltipedia.rs); None when absent or disabled.
     pub moltipedia: Option<crate::moltipedia::MoltipediaConfig>,
+    /// A `scholar:` section switched on (scholar.rs); None when off.
+    pub scholar: Option<crate::scholar::ScholarConfig>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -95,6 +97,7 @@ impl Default for RunConfig {
             rivals: None,
             contracts: None,
             moltipedia: None,
+            scholar: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -454,6 +457,7 @@ impl RunConfig {
             ("rivals", self.rivals.is_some()),
             ("contracts", self.contracts.is_some()),
             ("moltipedia", self.moltipedia.is_some()),
+            ("scholar", self.scholar.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, is_on)| is_on.then_some(name))

@@ -171,8 +171,9 @@ pub struct RunResult {
     /// Each epoch's spawn metrics; None without a `spawn:` section.
     pub spawn_metrics: Option<Vec<SpawnSnapshot>>,
     /// Names of the counterparties that are no agent, which the trace
-    /// numbers from the population's size on (the memory_tiers
-    /// subsystem's `memory_system`); empty otherwise.
+    /// numbers from the population's size on (the memory tiers'
+    /// `memory_system`, the wiki's and the scholar handler's parties);
+    /// empty otherwise.
     pub pseudo_parties: Vec<String>,
     /// Each epoch's contract-screening metrics; None without `contracts:`.
     pub contract_metrics: Option<Vec<ContractMetrics>>,
@@ -297,9 +298,11 @@ pub struct Engine {
     /// queues (an `EXTRAS` check).
     wiki_turns: bool,
     wiki_view: WikiView,
+    /// The `scholar:` subsystem's handler (its agents' turns, see `step`).
+    scholar: Option<crate::scholar::Scholar>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
     /// the corrected model's transfers, moltbook, the memory tiers, the
-    /// rivals pipeline or the wiki (see `step`).
+    /// rivals pipeline, the wiki or the scholar handler (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -703,7 +706,8 @@ impl Engine {
             || governance.resampling()
             || cfg.model.transfers_in_payoff
             || cfg.memory_tiers.is_some()
-            || wiki_turns;
+            || wiki_turns
+            || cfg.scholar.is_some();
         memory_turns::compatible(&cfg, network.is_some() || cfg.network.is_some())?;
         // The loader's `create_games_for_agents`, last of the build: its
         // draws from R_o come before the run's first.
@@ -745,6 +749,7 @@ impl Engine {
             wiki,
             wiki_turns,
             wiki_view: WikiView::default(),
+            scholar: cfg.scholar.clone().map(crate::scholar::Scholar::new),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -990,6 +995,9 @@ impl Engine {
         if let Some(net) = self.network.as_mut() {
             net.decay();
         }
+        if let Some(s) = self.scholar.as_mut() {
+            s.on_epoch_end();
+        }
         // The memory-decay middleware, after the network's.
         for &i in &self.forgetting {
             self.agents[i].on_memory_decay(self.epoch);
@@ -1111,10 +1119,7 @@ impl Engine {
                 self.resampled_turn(a);
                 continue;
             }
-            if EXTRAS && self.moltbook.is_some() && self.moltbook_turn(a) {
-                continue;
-            }
-            if EXTRAS && self.memory_tiers.is_some() && self.memory_turn(a) {
+            if EXTRAS && self.handler_turn(a) {
                 continue;
             }
             let action = {
@@ -1153,6 +1158,96 @@ impl Engine {
         }
         self.eligible = eligible;
         self.resolve_pending::<EXT, EXTRAS>();
+    }
+
+    /// A scholar agent's turn under the scholar handler (scholar.rs): its
+    /// observation is built (for the noise draws), then the handler's
+    /// state decides the action, and the interaction it makes, if any, is
+    /// finalised. Out of line: the usual turn keeps its size.
+    #[cold]
+    #[inline(never)]
+    fn scholar_turn(&mut self, a: AgentIdx, role: crate::scholar::Role) {
+        {
+            observe!(self, a, true, obs);
+            drop(obs);
+        }
+        let Some(scholar) = self.scholar.as_mut() else { return };
+        let agent = &mut self.agents[a as usize];
+        if let Some(hi) = scholar.turn(role, agent.rng_mut()) {
+            self.complete_handler(a, hi);
+        }
+    }
+
+    /// Finalise a handler's interaction (the orchestrator's
+    /// `_execute_action` after `handle_action`): accepted, a collaboration,
+    /// τ = 0, with the handler's observables and a counterparty that is no
+    /// agent (id `n + party`): governance, payoffs, the initiator's state
+    /// and the metrics as in [`Engine::complete_as`], nothing for the
+    /// other side. The initiator's memory of the party is not kept: only
+    /// scholar agents initiate these, and they never read it.
+    fn complete_handler(&mut self, a: AgentIdx, hi: crate::scholar::HandlerInteraction) {
+        let i = a as usize;
+        let party = (self.agents.len() + hi.party) as AgentIdx;
+        let accepted = true;
+        let signals = hi.signals;
+        let (v_hat, p) = self.proxy.labels(&signals);
+        let effect = self.governance.on_interaction::<false>(
+            a,
+            party,
+            accepted,
+            p,
+            TAU,
+            (signals.rejections, signals.misuse),
+            self.epoch,
+            // A handler's interaction (RBAC is refused beside the handler).
+            true,
+        );
+        let c_a = 0.0 + effect.cost_a;
+        let c_b = 0.0 + effect.cost_b;
+        if effect.freeze_initiator {
+            self.frozen[i] = true;
+        }
+        if let Some(d) = effect.initiator_rep_delta {
+            self.reputation[i] += d;
+        }
+        let (r_a, r_b) =
+            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, TAU, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, TAU, c_b, r_b);
+        self.initiated[i] += 1;
+        self.total_payoff[i] += pay_a;
+        self.reputation[i] += (p - 0.5) - c_a;
+        self.touch(i);
+        if self.external.is_some() {
+            self.completed_this_epoch += 1;
+        }
+        self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(accepted, p, pay_a, pay_b);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(InteractionRow {
+                epoch: self.epoch,
+                step: self.step,
+                initiator: a,
+                counterparty: party,
+                kind: InteractionType::Collaboration,
+                accepted,
+                v_hat,
+                p,
+                c_a,
+                c_b,
+                payoff_initiator: pay_a,
+                payoff_counterparty: pay_b,
+            });
+        }
+        self.governance.record(Record {
+            initiator: a,
+            counterparty: party,
+            accepted,
+            p,
+            tau: TAU,
+            c_a,
+            c_b,
+        });
     }
 
     /// A turn under the resample protocol (governance/resample.rs): the
@@ -1377,6 +1472,26 @@ impl Engine {
     fn may_spawn(&self, i: usize) -> bool {
         let g = self.global_step();
         self.spawn.as_ref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
+    }
+
+    /// A turn a handler subsystem plays for the agent instead of its
+    /// policy (moltbook, memory tiers, scholar); false when none does. Out
+    /// of line, so the step loop of runs without them keeps its shape.
+    #[inline(never)]
+    fn handler_turn(&mut self, a: AgentIdx) -> bool {
+        if self.moltbook.is_some() && self.moltbook_turn(a) {
+            return true;
+        }
+        if self.memory_tiers.is_some() && self.memory_turn(a) {
+            return true;
+        }
+        if self.scholar.is_some() {
+            if let Some(role) = self.agents[a as usize].scholar_role() {
+                self.scholar_turn(a, role);
+                return true;
+            }
+        }
+        false
     }
 
     /// A moltbook agent's turn (moltbook.rs) and the interaction it
@@ -1926,10 +2041,14 @@ impl Engine {
             external: self.external.map(|x| x.report),
             spawn_metrics: self.spawn.map(|s| s.1),
             // A run has one handler subsystem at most (scenario.py).
-            pseudo_parties: match (&self.memory_tiers, &self.wiki) {
-                (Some(_), _) => vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()],
-                (None, Some(_)) => crate::moltipedia::PARTIES.map(String::from).to_vec(),
-                (None, None) => Vec::new(),
+            pseudo_parties: if self.memory_tiers.is_some() {
+                vec![crate::memory_tiers::MEMORY_SYSTEM.to_string()]
+            } else if self.wiki.is_some() {
+                crate::moltipedia::PARTIES.map(String::from).to_vec()
+            } else if self.scholar.is_some() {
+                crate::scholar::PARTIES.map(String::from).to_vec()
+            } else {
+                Vec::new()
             },
             contract_metrics: self.contracts.map(|c| c.metrics),
         }

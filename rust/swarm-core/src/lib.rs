@@ -36,6 +36,7 @@ pub mod resource_negotiation;
 pub mod rivals;
 pub mod rng;
 pub mod schedule;
+pub mod scholar;
 pub mod spawn;
 pub mod sweep;
 pub mod tierra;

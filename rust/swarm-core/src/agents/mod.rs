@@ -28,6 +28,7 @@ pub(crate) mod ranked;
 mod rivals_critic;
 mod rivals_producer;
 pub(crate) mod rlm;
+mod scholar;
 mod self_optimizer;
 mod skillrl;
 mod threshold_dancer;
@@ -95,6 +96,12 @@ pub enum AgentKind {
     PointFarmer,
     CollusiveEditor,
     Vandal,
+    /// The scholar agents (without the scholar subsystem, see `scholar`).
+    Retriever,
+    Synthesizer,
+    Verifier,
+    AdversarialRetriever,
+    AdversarialSynthesizer,
 }
 
 impl AgentKind {
@@ -150,6 +157,11 @@ impl AgentKind {
             "point_farmer" => AgentKind::PointFarmer,
             "collusive_editor" => AgentKind::CollusiveEditor,
             "vandal" => AgentKind::Vandal,
+            "retriever" => AgentKind::Retriever,
+            "synthesizer" => AgentKind::Synthesizer,
+            "verifier" => AgentKind::Verifier,
+            "adversarial_retriever" => AgentKind::AdversarialRetriever,
+            "adversarial_synthesizer" => AgentKind::AdversarialSynthesizer,
             _ => return None,
         })
     }
@@ -193,6 +205,11 @@ impl AgentKind {
             AgentKind::PointFarmer => "point_farmer",
             AgentKind::CollusiveEditor => "collusive_editor",
             AgentKind::Vandal => "vandal",
+            AgentKind::Retriever => "retriever",
+            AgentKind::Synthesizer => "synthesizer",
+            AgentKind::Verifier => "verifier",
+            AgentKind::AdversarialRetriever => "adversarial_retriever",
+            AgentKind::AdversarialSynthesizer => "adversarial_synthesizer",
         }
     }
 
@@ -210,7 +227,10 @@ impl AgentKind {
             | AgentKind::FairNegotiator
             | AgentKind::StrategicNegotiator
             | AgentKind::DiligentMoltbook
-            | AgentKind::DiligentEditor => StateType::Honest,
+            | AgentKind::DiligentEditor
+            | AgentKind::Retriever
+            | AgentKind::Synthesizer
+            | AgentKind::Verifier => StateType::Honest,
             AgentKind::RivalsProducer | AgentKind::RivalsCritic => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic
@@ -231,7 +251,9 @@ impl AgentKind {
             | AgentKind::ModelingAdversary
             | AgentKind::SpamBot
             | AgentKind::MemoryPoisoner
-            | AgentKind::Vandal => StateType::Adversarial,
+            | AgentKind::Vandal
+            | AgentKind::AdversarialRetriever
+            | AgentKind::AdversarialSynthesizer => StateType::Adversarial,
             AgentKind::Cautious => StateType::Cautious,
             // The declared type (spec-ext §4 item 2b), set by the engine;
             // honest is its default.
@@ -302,6 +324,8 @@ enum Policy {
     RivalsCritic(rivals_critic::RivalsCritic),
     /// A Moltipedia editor: the engine calls `act_wiki`, never `act`.
     Wiki(wiki_editor::WikiEditor),
+    /// All five scholar agents (they differ only in what they register as).
+    Scholar(scholar::Scholar),
 }
 
 /// What a rivals agent brings to its pipeline turn (rivals.rs): the values
@@ -410,6 +434,11 @@ impl Agent {
                 Policy::Wiki(wiki_editor::WikiEditor::Collusive { partner: None })
             }
             AgentKind::Vandal => Policy::Wiki(wiki_editor::WikiEditor::Vandal),
+            AgentKind::Retriever
+            | AgentKind::Synthesizer
+            | AgentKind::Verifier
+            | AgentKind::AdversarialRetriever
+            | AgentKind::AdversarialSynthesizer => Policy::Scholar(scholar::Scholar),
         };
         let memory = Memory::new(
             me,
@@ -518,6 +547,20 @@ impl Agent {
         }
     }
 
+    /// A scholar agent's role under the scholar handler (scholar.rs); None
+    /// for every other agent.
+    pub fn scholar_role(&self) -> Option<crate::scholar::Role> {
+        use crate::scholar::Role;
+        match self.kind {
+            AgentKind::Retriever => Some(Role::Retriever),
+            AgentKind::Synthesizer => Some(Role::Synthesizer),
+            AgentKind::Verifier => Some(Role::Verifier),
+            AgentKind::AdversarialRetriever => Some(Role::AdversarialRetriever),
+            AgentKind::AdversarialSynthesizer => Some(Role::AdversarialSynthesizer),
+            _ => None,
+        }
+    }
+
     /// A collusive voter's partner, once the engine knows the ids.
     pub fn set_moltbook_partner(&mut self, partner: Option<AgentIdx>) {
         if let Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: p }) =
@@ -525,6 +568,12 @@ impl Agent {
         {
             *p = partner;
         }
+    }
+
+    /// The agent's own stream, for a turn decided outside its policy (the
+    /// scholar agents' under the handler).
+    pub fn rng_mut(&mut self) -> &mut PyRandom {
+        &mut self.rng
     }
 
     /// The external slot of an agent decided outside the core.
@@ -579,6 +628,8 @@ impl Agent {
             Policy::RivalsProducer(_) => Action::RivalsProduce,
             Policy::RivalsCritic(_) => Action::RivalsReview,
             Policy::Wiki(_) => Action::Noop,
+            // No scholar query without the subsystem: NOOP before any draw.
+            Policy::Scholar(_) => Action::Noop,
         }
     }
 
@@ -677,6 +728,7 @@ impl Agent {
             Policy::Moltbook(_) => false,
             Policy::RivalsProducer(_) | Policy::RivalsCritic(_) => true,
             Policy::Wiki(p) => p.accept(),
+            Policy::Scholar(p) => p.accept(prop, mem),
         }
     }
 
