@@ -239,10 +239,8 @@ def test_libel_cascade_other_network(seed: int, topology: str) -> None:
 def test_dual_use_coordination_with_core_agents(seed: int, epochs: int) -> None:
     """casestudy_dual_use_coordination (moltbook section and levers,
     security, collusion, partition, signal corruption and shocks) with core
-    agents; its parameter shock keeps only the parameter swarm_fast shocks
-    (collusion thresholds are not shockable in swarm_fast)."""
+    agents; its parameter shock as in the file (test_library_shocks.py)."""
     d = without_moltbook_agents(data("casestudy_dual_use_coordination"))
-    d["perturbations"]["parameter_shocks"]["shocks"][0]["params"] = {"audit_probability": 0.2}
     assert_moltbook_on(d)
     assert_same(*both(d, seed=seed, epochs=epochs, steps=10))
 

@@ -263,10 +263,12 @@ def test_unported_perturbations_are_refused() -> None:
         load_scenario(LIBRARY / "flash_crash.yaml").with_overrides(
             {
                 f"{SHOCKS}.enabled": True,
-                f"{SHOCKS}.shocks": [{"at_epoch": 1, "params": {"collusion_score_threshold": 0.1}}],
+                f"{SHOCKS}.shocks": [
+                    {"at_epoch": 1, "params": {"vote_normalization_enabled": True}}
+                ],
             }
         )
-    assert err.value.key.endswith("params.collusion_score_threshold")
+    assert err.value.key.endswith("params.vote_normalization_enabled")
 
 
 def test_parameter_shocks_act() -> None:

@@ -28,8 +28,8 @@ RESOURCE_MODES = ("drain_all", "redistribute", "inflate")
 UNPORTED: tuple[str, ...] = ()
 
 # Governance keys a shock may set: the ones the core reads live (governance
-# spec §5.5) -> kind. The collusion detector's and the security analyser's
-# copies, and levers registered only at start, are not among them.
+# spec §5.5) -> kind. The security analyser's copies, and levers registered
+# only at start, are not among them.
 SHOCKABLE = {
     "transaction_tax_rate": "float",
     "transaction_tax_split": "float",
@@ -43,6 +43,13 @@ SHOCKABLE = {
     "audit_probability": "float",
     "audit_penalty_multiplier": "float",
     "audit_threshold_p": "float",
+    # The collusion lever is always registered and reads these from the
+    # config at each use, so a shock acts (turning detection on mid-run too).
+    "collusion_detection_enabled": "bool",
+    "collusion_penalty_multiplier": "float",
+    "collusion_realtime_penalty": "bool",
+    "collusion_realtime_rate": "float",
+    "collusion_clear_history_on_epoch": "bool",
 }
 # The RBAC lever's live values: shockable when the lever is on (it is
 # registered only if rbac_enabled at the start), inert otherwise.
@@ -66,6 +73,15 @@ SHOCKABLE_SECURITY = {
 # Keys no lever acts on in the core (governance spec §8): a shock to them is
 # accepted and changes nothing.
 SHOCK_INERT = ("stake_slash_rate", "bandwidth_cap", "max_vote_weight_per_agent")
+# The collusion detector's thresholds: the reference's lever copies them into
+# its detector when it is built, so a shock sets the config and the detector
+# never sees it (the flagging threshold included). Accepted, checked, inert.
+SHOCK_COPIED_COLLUSION = {
+    "collusion_frequency_threshold": "float",
+    "collusion_correlation_threshold": "float",
+    "collusion_min_interactions": "int",
+    "collusion_score_threshold": "float",
+}
 CONDITION_FIELDS = ("epoch", "toxicity_rate", "quality_gap")
 CONDITION_OPS = (">", ">=", "<", "<=", "==", "!=")
 
@@ -134,11 +150,15 @@ def _shock(where: str, spec: Any, levers_on: dict[str, bool]) -> dict[str, Any]:
                 core.append((key, float(checked) if kind != "bool" else checked))
         elif key in SHOCK_INERT:
             _value(at, value, "float")
+        elif key in SHOCK_COPIED_COLLUSION:
+            kind = SHOCK_COPIED_COLLUSION[key]
+            _value(at, value, kind, (1, False, None) if kind == "int" else (None, False, None))
         else:
+            inert = (*SHOCK_INERT, *SHOCK_COPIED_COLLUSION)
             raise ScenarioError(
                 at,
                 "swarm_fast cannot shock this parameter (it shocks "
-                f"{', '.join(SHOCKABLE)}, and accepts {', '.join(SHOCK_INERT)} as inert)",
+                f"{', '.join(SHOCKABLE)}, and accepts {', '.join(inert)} as inert)",
             )
     return {
         "at_epoch": _optional_int(f"{where}.at_epoch", spec.get("at_epoch")),

@@ -469,6 +469,16 @@ fn set_param(gov: &mut GovernanceConfig, key: &str, value: ParamValue) -> Option
         "audit_probability" => num(&mut gov.audit_probability, value),
         "audit_penalty_multiplier" => num(&mut gov.audit_penalty_multiplier, value),
         "audit_threshold_p" => num(&mut gov.audit_threshold_p, value),
+        // The collusion lever's live values; its detector's thresholds are
+        // copies taken at the start, which a shock never reaches (Python
+        // accepts those keys as inert).
+        "collusion_detection_enabled" => flag(&mut gov.collusion_detection_enabled, value),
+        "collusion_penalty_multiplier" => num(&mut gov.collusion_penalty_multiplier, value),
+        "collusion_realtime_penalty" => flag(&mut gov.collusion_realtime_penalty, value),
+        "collusion_realtime_rate" => num(&mut gov.collusion_realtime_rate, value),
+        "collusion_clear_history_on_epoch" => {
+            flag(&mut gov.collusion_clear_history_on_epoch, value)
+        }
         "rbac_violation_penalty" => num(&mut gov.rbac.as_mut()?.violation_penalty, value),
         // The security lever's live values (its analyser's are copies).
         "security_min_interactions" => count(&mut gov.security.as_mut()?.min_interactions, value),
@@ -490,5 +500,33 @@ fn set_param(gov: &mut GovernanceConfig, key: &str, value: ParamValue) -> Option
             num(&mut gov.rbac.as_mut()?.high_stakes_penalty_multiplier, value)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shock_sets_the_collusion_levers_live_values() {
+        let mut gov = GovernanceConfig::default();
+        let old = set_param(&mut gov, "collusion_penalty_multiplier", ParamValue::Number(2.5));
+        assert_eq!(old, Some(ParamValue::Number(1.0)));
+        assert_eq!(gov.collusion_penalty_multiplier, 2.5);
+        let old = set_param(&mut gov, "collusion_detection_enabled", ParamValue::Flag(true));
+        assert_eq!(old, Some(ParamValue::Flag(false)));
+        assert!(gov.collusion_detection_enabled);
+        assert_eq!(set_param(&mut gov, "collusion_realtime_rate", ParamValue::Flag(true)), None);
+    }
+
+    #[test]
+    fn the_detectors_copied_thresholds_are_not_settable() {
+        // The reference's detector copies them at the start; Python drops
+        // such shocks as inert, and the core never moves them.
+        let mut gov = GovernanceConfig::default();
+        for key in ["collusion_score_threshold", "collusion_min_interactions"] {
+            assert_eq!(set_param(&mut gov, key, ParamValue::Number(0.9)), None, "{key}");
+        }
+        assert_eq!(gov.collusion_score_threshold, 0.5);
     }
 }
