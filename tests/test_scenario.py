@@ -506,7 +506,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(moltbook_challenge_difficulty=2), "governance.moltbook_challenge_difficulty"),
     # network
     ({"agents": ONE, "network": {"topology": "hypercube"}}, "network.topology"),
-    ({"agents": ONE, "network": {"topology": "scale_free"}}, "network.topology"),
+    ({"agents": ONE, "network": {"topology": "scale_free", "m_edges": 0}}, "network.m_edges"),
     ({"agents": ONE, "network": {"topology": "custom"}}, "network.topology"),
     ({"agents": ONE, "network": {"topology": None}}, "network.topology"),
     ({"agents": ONE, "network": {"topology": "ring", "params": None}}, "network.params"),
@@ -602,7 +602,7 @@ def test_bad_input_names_the_key(data: dict[str, Any], key: str) -> None:
 def test_out_of_scope_messages_say_so() -> None:
     for data in (
         gov(self_ensemble_enabled=True),
-        {"agents": ONE, "network": {"topology": "scale_free"}},
+        {"agents": ONE, "network": {"topology": "custom"}},
         {"agents": [{"type": "crewai_adapter"}]},
         {"agents": ONE, "scholar": {"top_k": 3}},
     ):
