@@ -54,6 +54,7 @@ NETWORK_KEYS = {
     "edge_probability",
     "k",
     "p",
+    "m",
     "dynamic",
     "edge_strengthen_rate",
     "edge_decay_rate",
@@ -138,7 +139,8 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
         assert ref_net.topology.value == net["topology"]
         assert ref_net.k_neighbors == net["k"]
         assert ref_net.rewire_probability == net["p"]
-        for key in NETWORK_KEYS - {"topology", "k", "p"}:
+        assert ref_net.m_edges == net["m"]
+        for key in NETWORK_KEYS - {"topology", "k", "p", "m"}:
             assert getattr(ref_net, key) == net[key], key
     assert len(ours["agents"]) == len(ref.agent_specs)
     for spec, ref_spec in zip(ours["agents"], ref.agent_specs):

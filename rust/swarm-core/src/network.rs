@@ -157,7 +157,7 @@ impl Network {
         }
     }
 
-    /// Barabási–Albert as the reference builds it (swarm/env/network.py,
+    /// Barabási–Albert as the reference builds it (spec §12.2; swarm/env/network.py,
     /// `_build_scale_free`): with n <= m the complete graph; otherwise a
     /// complete core of the first m+1 agents, then each later agent links to
     /// m distinct earlier agents drawn with probability degree / total
