@@ -103,3 +103,20 @@ def test_bad_scale_free_keys_are_named(network: dict[str, Any], key: str) -> Non
     with pytest.raises(ScenarioError) as err:
         load_scenario({"agents": [{"type": "honest", "count": 3}], "network": network})
     assert key in str(err.value)
+
+
+@pytest.mark.filterwarnings("ignore::swarm_fast.ScenarioWarning")
+@pytest.mark.parametrize("seed", [8, 123])
+@pytest.mark.parametrize("mode", ["random_fragment", "bisect", "isolate_type"])
+def test_scale_free_with_a_partition(mode: str, seed: int) -> None:
+    """casestudy_proxy_corruption on a scale-free network, cut at epoch 2
+    (random_fragment walks each agent's neighbours in insertion order, which
+    the build must reproduce)."""
+    path = LIBEL.parent / "casestudy_proxy_corruption.yaml"
+    d = yaml.safe_load(path.read_text())
+    d.pop("outputs", None)
+    d["network"]["topology"] = "scale_free"
+    d["network"]["params"] = {"m": 2}
+    part = d["perturbations"]["network_partition"]
+    part.update({"mode": mode, "at_epoch": 2, "heal_after_epochs": 3})
+    assert_same(*both(d, seed=seed, epochs=8, steps=8))
