@@ -84,6 +84,7 @@ def test_outside_service_files_are_marked_and_refused(rows) -> None:
         "resource_negotiation",
         "memory_tiers",
         "team_of_rivals",
+        "casestudy_libel_cascade",  # the scale_free topology
     ],
 )
 def test_ported_families_are_exact(rows, prefix: str) -> None:

@@ -55,6 +55,7 @@ NETWORK_KEYS = {
     "edge_probability",
     "k",
     "p",
+    "m",
     "dynamic",
     "edge_strengthen_rate",
     "edge_decay_rate",
@@ -139,7 +140,8 @@ def test_bundled_files_read_like_the_reference_loader(name: str) -> None:
         assert ref_net.topology.value == net["topology"]
         assert ref_net.k_neighbors == net["k"]
         assert ref_net.rewire_probability == net["p"]
-        for key in NETWORK_KEYS - {"topology", "k", "p"}:
+        assert ref_net.m_edges == net["m"]
+        for key in NETWORK_KEYS - {"topology", "k", "p", "m"}:
             assert getattr(ref_net, key) == net[key], key
     assert len(ours["agents"]) == len(ref.agent_specs)
     for spec, ref_spec in zip(ours["agents"], ref.agent_specs):
@@ -507,7 +509,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (gov(moltbook_challenge_difficulty=2), "governance.moltbook_challenge_difficulty"),
     # network
     ({"agents": ONE, "network": {"topology": "hypercube"}}, "network.topology"),
-    ({"agents": ONE, "network": {"topology": "scale_free"}}, "network.topology"),
+    ({"agents": ONE, "network": {"topology": "scale_free", "m_edges": 0}}, "network.m_edges"),
     ({"agents": ONE, "network": {"topology": "custom"}}, "network.topology"),
     ({"agents": ONE, "network": {"topology": None}}, "network.topology"),
     ({"agents": ONE, "network": {"topology": "ring", "params": None}}, "network.params"),
@@ -603,7 +605,7 @@ def test_bad_input_names_the_key(data: dict[str, Any], key: str) -> None:
 def test_out_of_scope_messages_say_so() -> None:
     for data in (
         gov(self_ensemble_enabled=True),
-        {"agents": ONE, "network": {"topology": "scale_free"}},
+        {"agents": ONE, "network": {"topology": "custom"}},
         {"agents": [{"type": "crewai_adapter"}]},
         {"agents": ONE, "kernel_oracle": {"top_k": 3}},
     ):

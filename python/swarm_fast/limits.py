@@ -380,6 +380,8 @@ def network_edges(network: dict[str, Any] | None, n: int) -> int:
         return int(network["edge_probability"] * n * (n - 1)) + n
     if topology == "small_world":
         return min(int(network["k"]), max(n - 1, 0)) * n
+    if topology == "scale_free":
+        return min(2 * int(network["m"]), max(n - 1, 0)) * n
     return 2 * n  # ring, star
 
 

@@ -122,8 +122,8 @@ AGENT_NUMBER_PARAMS = frozenset(
     """.split()
 )
 
-TOPOLOGIES = ("complete", "ring", "star", "random_erdos_renyi", "small_world")
-OUT_OF_SCOPE_TOPOLOGIES = ("scale_free", "custom")
+TOPOLOGIES = ("complete", "ring", "star", "random_erdos_renyi", "small_world", "scale_free")
+OUT_OF_SCOPE_TOPOLOGIES = ("custom",)
 SCHEDULES = ("round_robin", "random", "priority")
 
 # Optional subsystems (spec §19). Each is off when absent, empty, null or
@@ -716,7 +716,6 @@ def _network(data: Mapping[str, Any]) -> dict[str, Any] | None:
     def flat(key: str, default: Any, rng: Range = ANY) -> float:
         return _number(f"network.{key}", net.get(key, default), "float", rng)
 
-    param(("m", "m_edges"), "m_edges", 2, "int", AT_LEAST_1)  # scale-free only; checked
     threshold = net.get("reputation_disconnect_threshold")
     if threshold is not None:  # read by the reference, never used
         _number("network.reputation_disconnect_threshold", threshold)
@@ -725,6 +724,7 @@ def _network(data: Mapping[str, Any]) -> dict[str, Any] | None:
         "edge_probability": param(("edge_probability",), "edge_probability", 0.5, "float", UNIT),
         "k": param(("k", "k_neighbors"), "k_neighbors", 4, "int", AT_LEAST_2),
         "p": param(("p", "rewire_probability"), "rewire_probability", 0.1, "float", UNIT),
+        "m": param(("m", "m_edges"), "m_edges", 2, "int", AT_LEAST_1),
         "dynamic": _bool("network.dynamic", net.get("dynamic", False)),
         "edge_strengthen_rate": flat("edge_strengthen_rate", 0.1),
         "edge_decay_rate": flat("edge_decay_rate", 0.05, UNIT),

@@ -388,6 +388,7 @@ pub enum Topology {
     Star,
     RandomErdosRenyi,
     SmallWorld,
+    ScaleFree,
 }
 
 /// Spec §12.1, params already flattened and aliases resolved by Python.
@@ -398,6 +399,8 @@ pub struct NetworkConfig {
     pub edge_probability: f64,
     pub k: u64,
     pub p: f64,
+    /// Edges each scale-free newcomer attaches (`m` / `m_edges`).
+    pub m: u64,
     pub dynamic: bool,
     pub edge_strengthen_rate: f64,
     pub edge_decay_rate: f64,
@@ -412,6 +415,7 @@ impl Default for NetworkConfig {
             edge_probability: 0.5,
             k: 4,
             p: 0.1,
+            m: 2,
             dynamic: false,
             edge_strengthen_rate: 0.1,
             edge_decay_rate: 0.05,

@@ -119,6 +119,7 @@ impl Network {
                 }
             }
             Topology::SmallWorld => net.build_small_world(n, seed),
+            Topology::ScaleFree => net.build_scale_free(n, seed),
         }
         net
     }
@@ -152,6 +153,42 @@ impl Network {
                         self.link(me, nth_not_in(r, &left_out), 1.0);
                     }
                 }
+            }
+        }
+    }
+
+    /// Barabási–Albert as the reference builds it (spec §12.2; swarm/env/network.py,
+    /// `_build_scale_free`): with n <= m the complete graph; otherwise a
+    /// complete core of the first m+1 agents, then each later agent links to
+    /// m distinct earlier agents drawn with probability degree / total
+    /// degree by numpy's `Generator.choice(replace=False, p=...)`.
+    fn build_scale_free(&mut self, n: usize, seed: u64) {
+        let m = self.cfg.m as usize;
+        if n <= m {
+            for a in 0..n {
+                for b in 0..n {
+                    if a != b {
+                        let s = self.next_stamp();
+                        self.adj[a].insert(b as AgentIdx, 1.0, s);
+                    }
+                }
+            }
+            return;
+        }
+        for a in 0..=m {
+            for b in (a + 1)..=m {
+                self.link(a as AgentIdx, b as AgentIdx, 1.0);
+            }
+        }
+        let mut g = NumpyPcg64::new(seed);
+        for new in (m + 1)..n {
+            // Every earlier agent has degree >= m >= 1 here, so the
+            // reference's uniform fallback (total degree 0) never runs.
+            let total: usize = self.adj[..new].iter().map(|a| a.ids.len()).sum();
+            let p: Vec<f64> =
+                self.adj[..new].iter().map(|a| a.ids.len() as f64 / total as f64).collect();
+            for t in choice_without_replacement(&mut g, &p, m) {
+                self.link(new as AgentIdx, t as AgentIdx, 1.0);
             }
         }
     }
@@ -290,6 +327,42 @@ fn nth_not_in(r: usize, left_out: &[AgentIdx]) -> AgentIdx {
     ans
 }
 
+/// numpy's `Generator.choice(len(p), size, replace=False, p=p)` (numpy 2.x):
+/// draw `size - found` uniforms at once, zero the found entries' weights,
+/// map each uniform through the renormalised cumulative sum (first cdf
+/// value above it), keep the new indices in first-seen order, repeat until
+/// `size` are found. Needs more than `size` positive weights (always true
+/// for the scale-free build).
+fn choice_without_replacement(g: &mut NumpyPcg64, p: &[f64], size: usize) -> Vec<usize> {
+    let mut p = p.to_vec();
+    let mut found: Vec<usize> = Vec::with_capacity(size);
+    let mut cdf = vec![0.0; p.len()];
+    while found.len() < size {
+        let xs: Vec<f64> = (0..size - found.len()).map(|_| g.random()).collect();
+        for &f in &found {
+            p[f] = 0.0;
+        }
+        // Sequential sums, as np.cumsum does, then divided by the last.
+        let mut acc = 0.0;
+        for (c, &w) in cdf.iter_mut().zip(&p) {
+            acc += w;
+            *c = acc;
+        }
+        let last = acc;
+        for c in cdf.iter_mut() {
+            *c /= last;
+        }
+        let before = found.len();
+        for x in xs {
+            let i = cdf.partition_point(|&c| c <= x);
+            if !found[before..].contains(&i) {
+                found.push(i);
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +422,45 @@ mod tests {
                 }
             }
             assert_eq!(format!("{:?}", net.adj), format!("{:?}", want.adj), "n={n} k={k} p={p}");
+        }
+    }
+
+    /// The Barabási–Albert shape: a complete core of m+1 agents, then each
+    /// newcomer with exactly m distinct earlier neighbours; with n <= m the
+    /// complete graph.
+    #[test]
+    fn scale_free_has_the_reference_shape() {
+        use crate::config::Topology;
+        for (n, m, seed) in [(12, 2, 42), (50, 1, 3), (200, 5, 9), (3, 3, 1), (4, 3, 2)] {
+            let cfg = NetworkConfig { topology: Topology::ScaleFree, m, ..Default::default() };
+            let net = Network::build(&cfg, n, seed);
+            let m = m as usize;
+            if n <= m {
+                assert!((0..n).all(|a| net.adj[a].ids.len() == n - 1));
+                continue;
+            }
+            for a in 0..n {
+                let earlier = net.adj[a].ids.iter().filter(|&&b| (b as usize) < a).count();
+                assert_eq!(earlier, if a <= m { a } else { m }, "n={n} m={m} agent {a}");
+                for &b in &net.adj[a].ids {
+                    assert!(net.adj[b as usize].get(a as AgentIdx).is_some());
+                }
+            }
+        }
+    }
+
+    /// Picks are distinct, never a zero-weight entry, and come in draw order.
+    #[test]
+    fn choice_without_replacement_skips_found_and_empty_entries() {
+        let p = [0.0, 0.5, 0.0, 0.25, 0.25];
+        for seed in 0..200 {
+            let got = choice_without_replacement(&mut NumpyPcg64::new(seed), &p, 3);
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, vec![1, 3, 4]);
+            let first = NumpyPcg64::new(seed).random();
+            let want = [(0.5, 1), (0.75, 3), (1.0, 4)].iter().find(|&&(c, _)| first < c);
+            assert_eq!(got[0], want.unwrap().1);
         }
     }
 }
