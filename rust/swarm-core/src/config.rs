@@ -41,20 +41,22 @@ pub struct RunConfig {
     pub spawn: Option<crate::spawn::SpawnConfig>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
     pub tierra: Option<crate::tierra::TierraConfig>,
+    // The handler subsystems' sections are boxed: the engine holds its
+    // configuration, and paper runs should not move their bytes around.
     /// A `resource_negotiation:` section switched on; None when off.
-    pub resource_negotiation: Option<crate::resource_negotiation::ResourceNegotiationConfig>,
+    pub resource_negotiation: Option<Box<crate::resource_negotiation::ResourceNegotiationConfig>>,
     /// The `moltbook:` subsystem; None when off or without moltbook agents.
-    pub moltbook: Option<crate::moltbook::MoltbookConfig>,
+    pub moltbook: Option<Box<crate::moltbook::MoltbookConfig>>,
     /// A `memory_tiers:` section switched on (memory_tiers.rs); None when off.
-    pub memory_tiers: Option<crate::memory_tiers::MemoryTiersConfig>,
+    pub memory_tiers: Option<Box<crate::memory_tiers::MemoryTiersConfig>>,
     /// A `rivals:` section switched on (rivals.rs); None when off.
-    pub rivals: Option<crate::rivals::RivalsConfig>,
+    pub rivals: Option<Box<crate::rivals::RivalsConfig>>,
     /// A non-empty `contracts:` section (contracts.rs); None when absent.
-    pub contracts: Option<crate::contracts::ContractsConfig>,
+    pub contracts: Option<Box<crate::contracts::ContractsConfig>>,
     /// A `moltipedia:` section (moltipedia.rs); None when absent or disabled.
-    pub moltipedia: Option<crate::moltipedia::MoltipediaConfig>,
+    pub moltipedia: Option<Box<crate::moltipedia::MoltipediaConfig>>,
     /// A `scholar:` section switched on (scholar.rs); None when off.
-    pub scholar: Option<crate::scholar::ScholarConfig>,
+    pub scholar: Option<Box<crate::scholar::ScholarConfig>>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
