@@ -294,7 +294,7 @@ impl Wiki {
     /// handler's stream.
     fn seed_from_catalog(&mut self) {
         let k = (self.cfg.initial_pages as usize).min(CATALOG.len());
-        for j in sample_indices(&mut self.rng, CATALOG.len(), k) {
+        for j in self.rng.sample_indices(CATALOG.len(), k) {
             let (len, quality) = CATALOG[j];
             let status =
                 if len < CATALOG_STUB_LENGTH { PageStatus::Stub } else { PageStatus::Draft };
@@ -566,37 +566,6 @@ fn pair_key(a: Party, b: Party) -> (Party, Party) {
     }
 }
 
-/// The indices `random.sample(range(n), k)` picks (Python 3.11): a pool
-/// for small populations, else rejection against the picks so far.
-pub fn sample_indices(rng: &mut PyRandom, n: usize, k: usize) -> Vec<usize> {
-    let mut setsize = 21usize;
-    if k > 5 {
-        // 4 ** ceil(log(3k, 4)), as math.log(x, 4) = log(x) / log(4).
-        let e = ((k as f64 * 3.0).ln() / 4f64.ln()).ceil() as u32;
-        setsize += 4usize.pow(e);
-    }
-    let mut out = Vec::with_capacity(k);
-    if n <= setsize {
-        let mut pool: Vec<usize> = (0..n).collect();
-        for i in 0..k {
-            let j = rng.randbelow((n - i) as u64) as usize;
-            out.push(pool[j]);
-            pool[j] = pool[n - i - 1];
-        }
-    } else {
-        let mut selected = std::collections::HashSet::new();
-        for _ in 0..k {
-            let mut j = rng.randbelow(n as u64) as usize;
-            while selected.contains(&j) {
-                j = rng.randbelow(n as u64) as usize;
-            }
-            selected.insert(j);
-            out.push(j);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,12 +573,12 @@ mod tests {
     #[test]
     fn sample_uses_the_pool_for_small_populations_and_picks_distinct() {
         let mut rng = PyRandom::new(3);
-        let picks = sample_indices(&mut rng, 30, 30);
+        let picks = rng.sample_indices(30, 30);
         let mut sorted = picks.clone();
         sorted.sort();
         assert_eq!(sorted, (0..30).collect::<Vec<_>>());
         let mut rng = PyRandom::new(3);
-        let few = sample_indices(&mut rng, 30, 4);
+        let few = rng.sample_indices(30, 4);
         assert_eq!(few.len(), 4);
         let set: std::collections::HashSet<_> = few.iter().collect();
         assert_eq!(set.len(), 4);

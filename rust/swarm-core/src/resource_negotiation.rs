@@ -159,7 +159,7 @@ fn create_game(cfg: &ResourceNegotiationConfig, r_o: &mut PyRandom, a: usize, b:
     let names = &cfg.resource_names;
     let k = (n_types as usize).min(names.len());
     let mut pool: Vec<(usize, i64)> = Vec::with_capacity(k);
-    for j in py_sample_indices(r_o, names.len(), k) {
+    for j in r_o.sample_indices(names.len(), k) {
         let qty = r_o.randint(cfg.min_quantity, cfg.max_quantity);
         match pool.iter_mut().find(|(i, _)| names[*i] == names[j]) {
             Some(entry) => entry.1 = qty,
@@ -172,39 +172,6 @@ fn create_game(cfg: &ResourceNegotiationConfig, r_o: &mut PyRandom, a: usize, b:
     let valuations_a = valuations();
     let valuations_b = valuations();
     Game { player_a: a, player_b: b, pool, valuations_a, valuations_b, over: false }
-}
-
-/// The positions `random.sample(population, k)` picks from a population of
-/// `n`, in order (CPython 3.11): a pool swap for small populations, else
-/// rejection of repeats against a set. The caller ensures `k <= n`.
-pub fn py_sample_indices(rng: &mut PyRandom, n: usize, k: usize) -> Vec<usize> {
-    debug_assert!(k <= n);
-    let mut setsize = 21usize;
-    if k > 5 {
-        // 4 ** ceil(log(k * 3, 4)), with math.log's two natural logarithms.
-        let e = ((k as f64 * 3.0).ln() / 4f64.ln()).ceil() as u32;
-        setsize += 4usize.saturating_pow(e);
-    }
-    let mut out = Vec::with_capacity(k);
-    if n <= setsize {
-        let mut pool: Vec<usize> = (0..n).collect();
-        for i in 0..k {
-            let j = rng.randbelow((n - i) as u64) as usize;
-            out.push(pool[j]);
-            pool[j] = pool[n - i - 1];
-        }
-    } else {
-        let mut selected = std::collections::HashSet::with_capacity(k);
-        for _ in 0..k {
-            let mut j = rng.randbelow(n as u64) as usize;
-            while selected.contains(&j) {
-                j = rng.randbelow(n as u64) as usize;
-            }
-            selected.insert(j);
-            out.push(j);
-        }
-    }
-    out
 }
 
 /// `round(x, 1)` for the valuations, through a one-decimal string (no
@@ -248,7 +215,7 @@ mod tests {
     fn sample_takes_distinct_positions() {
         let mut r = PyRandom::new(5);
         for (n, k) in [(5, 3), (5, 5), (100, 7), (30, 0)] {
-            let mut s = py_sample_indices(&mut r, n, k);
+            let mut s = r.sample_indices(n, k);
             assert_eq!(s.len(), k);
             s.sort_unstable();
             s.dedup();

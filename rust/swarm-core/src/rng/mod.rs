@@ -79,6 +79,40 @@ impl PyRandom {
         low | (high << 32)
     }
 
+    /// The positions `random.sample(population, k)` picks from a
+    /// population of `n`, in order (CPython 3.11): a pool swap for small
+    /// populations, else rejection of repeats against a set. The caller
+    /// ensures `k <= n`.
+    pub fn sample_indices(&mut self, n: usize, k: usize) -> Vec<usize> {
+        debug_assert!(k <= n);
+        let mut setsize = 21usize;
+        if k > 5 {
+            // 4 ** ceil(log(k * 3, 4)), with math.log's two natural logarithms.
+            let e = ((k as f64 * 3.0).ln() / 4f64.ln()).ceil() as u32;
+            setsize += 4usize.saturating_pow(e);
+        }
+        let mut out = Vec::with_capacity(k);
+        if n <= setsize {
+            let mut pool: Vec<usize> = (0..n).collect();
+            for i in 0..k {
+                let j = self.randbelow((n - i) as u64) as usize;
+                out.push(pool[j]);
+                pool[j] = pool[n - i - 1];
+            }
+        } else {
+            let mut selected = std::collections::HashSet::with_capacity(k);
+            for _ in 0..k {
+                let mut j = self.randbelow(n as u64) as usize;
+                while selected.contains(&j) {
+                    j = self.randbelow(n as u64) as usize;
+                }
+                selected.insert(j);
+                out.push(j);
+            }
+        }
+        out
+    }
+
     /// `_randbelow(n)` for n ≥ 1: rejection sampling on `bit_length(n)`
     /// bits; n = 1 still consumes a draw.
     #[inline]
