@@ -1181,30 +1181,40 @@ impl Engine {
     }
 
     /// Finalise a handler's interaction (the orchestrator's
-    /// `_execute_action` after `handle_action`): accepted, a collaboration,
-    /// τ = 0, with the handler's observables and a counterparty that is no
-    /// agent (id `n + party`): governance, payoffs, the initiator's state
-    /// and the metrics as in [`Engine::complete_as`], nothing for the
-    /// other side. The initiator's memory of the party is not kept: only
-    /// scholar agents initiate these, and they never read it.
-    fn complete_handler(&mut self, a: AgentIdx, hi: crate::scholar::HandlerInteraction) {
+    /// `_execute_action` after `handle_action`, its `_finalize_interaction`):
+    /// accepted, a collaboration, with the handler's observables, then
+    /// governance, the handler's own lever costs (`extra_costs`, after every
+    /// core lever's), payoffs, the initiator's state and the metrics as in
+    /// [`Engine::complete_as`]. The counterparty `b` is an agent only when
+    /// `b_agent` (else a party numbered after the agents, with no state).
+    /// The initiator's memory of it is not kept: no handler's agent reads
+    /// it. Shared by the scholar, memory-tiers and wiki handlers.
+    fn finalize_handled(
+        &mut self,
+        a: AgentIdx,
+        (b, b_agent): (AgentIdx, bool),
+        signals: Observables,
+        tau: f64,
+        extra_costs: &[f64],
+    ) -> f64 {
         let i = a as usize;
-        let party = (self.agents.len() + hi.party) as AgentIdx;
-        let accepted = true;
-        let signals = hi.signals;
         let (v_hat, p) = self.proxy.labels(&signals);
         let effect = self.governance.on_interaction::<false>(
             a,
-            party,
-            accepted,
+            b,
+            true,
             p,
-            TAU,
+            tau,
             (signals.rejections, signals.misuse),
             self.epoch,
-            // A handler's interaction (RBAC is refused beside the handler).
+            // Its metadata names no action type (RBAC, which reads it, is
+            // refused beside these handlers anyway).
             true,
         );
-        let c_a = 0.0 + effect.cost_a;
+        let mut c_a = 0.0 + effect.cost_a;
+        for c in extra_costs {
+            c_a += c;
+        }
         let c_b = 0.0 + effect.cost_b;
         if effect.freeze_initiator {
             self.frozen[i] = true;
@@ -1212,27 +1222,30 @@ impl Engine {
         if let Some(d) = effect.initiator_rep_delta {
             self.reputation[i] += d;
         }
-        let (r_a, r_b) =
-            self.cfg.model.reputation_terms(accepted, p, c_a, effect.initiator_rep_delta);
-        let pay_a = self.payoff.initiator_with(p, TAU, c_a, r_a);
-        let pay_b = self.payoff.counterparty_with(p, TAU, c_b, r_b);
+        let (r_a, r_b) = self.cfg.model.reputation_terms(true, p, c_a, effect.initiator_rep_delta);
+        let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
+        let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
         self.initiated[i] += 1;
         self.total_payoff[i] += pay_a;
         self.reputation[i] += (p - 0.5) - c_a;
+        if b_agent {
+            self.received[b as usize] += 1;
+            self.total_payoff[b as usize] += pay_b;
+        }
         self.touch(i);
         if self.external.is_some() {
             self.completed_this_epoch += 1;
         }
-        self.accumulator.add(accepted, p, pay_a, pay_b, self.payoff.social_surplus(p));
-        self.totals.add(accepted, p, pay_a, pay_b);
+        self.accumulator.add(true, p, pay_a, pay_b, self.payoff.social_surplus(p));
+        self.totals.add(true, p, pay_a, pay_b);
         if let Some(trace) = self.trace.as_mut() {
             trace.push(InteractionRow {
                 epoch: self.epoch,
                 step: self.step,
                 initiator: a,
-                counterparty: party,
+                counterparty: b,
                 kind: InteractionType::Collaboration,
-                accepted,
+                accepted: true,
                 v_hat,
                 p,
                 c_a,
@@ -1243,13 +1256,21 @@ impl Engine {
         }
         self.governance.record(Record {
             initiator: a,
-            counterparty: party,
-            accepted,
+            counterparty: b,
+            accepted: true,
             p,
-            tau: TAU,
+            tau,
             c_a,
             c_b,
         });
+        c_a
+    }
+
+    /// The scholar handler's interaction (τ = 0; its party is numbered
+    /// `n + party`).
+    fn complete_handler(&mut self, a: AgentIdx, hi: crate::scholar::HandlerInteraction) {
+        let party = (self.agents.len() + hi.party) as AgentIdx;
+        self.finalize_handled(a, (party, false), hi.signals, TAU, &[]);
     }
 
     /// A turn under the resample protocol (governance/resample.rs): the
@@ -1720,12 +1741,11 @@ impl Engine {
     /// two ids after the agents' in the trace and have no state.
     fn complete_wiki(&mut self, a: AgentIdx, o: WikiOutcome) {
         let n = self.agents.len() as AgentIdx;
-        let (b, b_agent) = match o.counterparty {
+        let party = match o.counterparty {
             Party::Agent(b) => (b, true),
             Party::Moltipedia => (n, false),
             Party::CatalogSeed => (n + 1, false),
         };
-        let i = a as usize;
         let signals = observables::Observables {
             task_progress: o.quality_delta,
             rework: o.rework,
@@ -1733,74 +1753,14 @@ impl Engine {
             misuse: o.misuse,
             engagement: o.engagement,
         };
-        let (v_hat, p) = self.proxy.labels(&signals);
         let tau = if o.points != 0.0 { -o.points } else { 0.0 };
-        let effect = self.governance.on_interaction::<false>(
-            a,
-            b,
-            true,
-            p,
-            tau,
-            (signals.rejections, signals.misuse),
-            self.epoch,
-            // A handler's interaction (RBAC, which would read its action
-            // type, is refused beside the wiki).
-            true,
-        );
+        // The moltipedia levers follow the security lever in the
+        // reference's order (sybil, RBAC and resample are refused with
+        // them); their state is the wiki's own, apart from governance's.
         let step = i64::from(self.step);
         let levers = self.wiki.as_deref_mut().map_or([0.0; 4], |w| w.lever_costs(a, &o, step));
-        // The moltipedia levers follow the security lever in the
-        // reference's order (sybil, RBAC and resample are refused with them).
-        let mut c_a = 0.0 + effect.cost_a;
-        for c in levers {
-            c_a += c;
-        }
-        let c_b = 0.0 + effect.cost_b;
-        if effect.freeze_initiator {
-            self.frozen[i] = true;
-        }
-        if let Some(d) = effect.initiator_rep_delta {
-            self.reputation[i] += d;
-        }
-        let (r_a, r_b) = self.cfg.model.reputation_terms(true, p, c_a, effect.initiator_rep_delta);
-        let pay_a = self.payoff.initiator_with(p, tau, c_a, r_a);
-        let pay_b = self.payoff.counterparty_with(p, tau, c_b, r_b);
-        self.initiated[i] += 1;
-        self.total_payoff[i] += pay_a;
-        self.reputation[i] += (p - 0.5) - c_a;
-        if b_agent {
-            self.received[b as usize] += 1;
-            self.total_payoff[b as usize] += pay_b;
-        }
-        self.touch(i);
         // Wiki editors' memories are never read: no outcome to record.
-        self.accumulator.add(true, p, pay_a, pay_b, self.payoff.social_surplus(p));
-        self.totals.add(true, p, pay_a, pay_b);
-        if let Some(trace) = self.trace.as_mut() {
-            trace.push(InteractionRow {
-                epoch: self.epoch,
-                step: self.step,
-                initiator: a,
-                counterparty: b,
-                kind: InteractionType::Collaboration,
-                accepted: true,
-                v_hat,
-                p,
-                c_a,
-                c_b,
-                payoff_initiator: pay_a,
-                payoff_counterparty: pay_b,
-            });
-        }
-        self.governance.record(Record {
-            initiator: a,
-            counterparty: b,
-            accepted: true,
-            p,
-            tau,
-            c_a,
-            c_b,
-        });
+        self.finalize_handled(a, party, signals, tau, &levers);
         if let Some(w) = self.wiki.as_deref_mut() {
             let lever_cost = levers.iter().fold(0.0, |s, c| s + c);
             w.award(a, &o, lever_cost);

@@ -14,10 +14,8 @@
 use super::{Engine, NO_MARKET};
 use crate::config::RunConfig;
 use crate::error::{SwarmError, SwarmResult};
-use crate::governance::collusion::Record;
-use crate::metrics::InteractionRow;
 use crate::observation::{Observation, Population, ProposalView};
-use crate::types::{AgentIdx, InteractionType};
+use crate::types::AgentIdx;
 
 /// The combinations swarm_fast has not checked against the reference with
 /// the memory tiers (Python refuses them first, naming the key).
@@ -85,62 +83,9 @@ impl Engine {
         let system = self.agents.len() as AgentIdx;
         let Some(m) = self.memory_tiers.as_mut() else { return };
         let signals = m.write(a, self.types[i]);
-        let (v_hat, p) = self.proxy.labels(&signals);
-        let effect = self.governance.on_interaction::<false>(
-            a,
-            system,
-            true,
-            p,
-            0.0,
-            (signals.rejections, signals.misuse),
-            self.epoch,
-            // A handler's interaction: its metadata names no action type.
-            true,
-        );
-        // The write-rate lever comes after every core lever; the levers
-        // after it add exact zeros.
-        let cost_a = effect.cost_a + m.write_cost(a);
-        let c_a = 0.0 + cost_a;
-        let c_b = 0.0 + effect.cost_b;
-        if effect.freeze_initiator {
-            self.frozen[i] = true;
-        }
-        if let Some(d) = effect.initiator_rep_delta {
-            self.reputation[i] += d;
-        }
-        let (r_a, r_b) = (crate::payoff::R_A, crate::payoff::R_B);
-        let pay_a = self.payoff.initiator_with(p, 0.0, c_a, r_a);
-        let pay_b = self.payoff.counterparty_with(p, 0.0, c_b, r_b);
-        self.initiated[i] += 1;
-        self.total_payoff[i] += pay_a;
-        self.reputation[i] += (p - 0.5) - c_a;
-        self.touch(i);
-        self.accumulator.add(true, p, pay_a, pay_b, self.payoff.social_surplus(p));
-        self.totals.add(true, p, pay_a, pay_b);
-        if let Some(trace) = self.trace.as_mut() {
-            trace.push(InteractionRow {
-                epoch: self.epoch,
-                step: self.step,
-                initiator: a,
-                counterparty: system,
-                kind: InteractionType::Collaboration,
-                accepted: true,
-                v_hat,
-                p,
-                c_a,
-                c_b,
-                payoff_initiator: pay_a,
-                payoff_counterparty: pay_b,
-            });
-        }
-        self.governance.record(Record {
-            initiator: a,
-            counterparty: system,
-            accepted: true,
-            p,
-            tau: 0.0,
-            c_a,
-            c_b,
-        });
+        // The write-rate lever comes after every core lever; its counter is
+        // the handler's own, apart from governance's.
+        let write_cost = m.write_cost(a);
+        self.finalize_handled(a, (system, false), signals, 0.0, &[write_cost]);
     }
 }
