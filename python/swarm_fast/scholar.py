@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .combinations import refuse_beside
 from .errors import ScenarioError
 from .limits import short
 
@@ -74,25 +75,24 @@ def check_compat(config: Mapping[str, Any]) -> None:
     take them."""
     if config.get("scholar") is None:
         return
-    gov = config["governance"]
-    refused = [
-        ("network", config.get("network") is not None),
-        ("perturbations", config.get("perturbations") is not None),
-        ("marketplace", config.get("marketplace") is not None),
-        ("dynamic_toxicity", config.get("dynamic_toxicity") is not None),
-        ("spawn", config.get("spawn") is not None),
-        ("tierra", config.get("tierra") is not None),
-        ("model", config.get("model") is not None),
-        ("governance.security_enabled", gov.get("security") is not None),
-        ("governance.sybil_detection_enabled", gov.get("sybil") is not None),
-        ("governance.rbac_enabled", gov.get("rbac") is not None),
-        ("governance.resample_enabled", gov.get("resample") is not None),
-        ("agents", any(a["type"] == "external" for a in config["agents"])),
-    ]
-    for key, on in refused:
-        if on:
-            raise ScenarioError(
-                key,
-                "not supported by swarm_fast together with the scholar handler, whose "
-                "interactions have parties that are not agents; switch one of them off",
-            )
+    refuse_beside(
+        config,
+        (
+            "network",
+            "perturbations",
+            "marketplace",
+            "dynamic_toxicity",
+            "spawn",
+            "tierra",
+            "model",
+            "governance.security_enabled",
+            "governance.sybil_detection_enabled",
+            "governance.rbac_enabled",
+            "governance.resample_enabled",
+            "agents",
+        ),
+        lambda key: (
+            "not supported by swarm_fast together with the scholar handler, whose "
+            "interactions have parties that are not agents; switch one of them off"
+        ),
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .combinations import refuse_beside
 from .errors import ScenarioError
 from .limits import short
 
@@ -70,19 +71,18 @@ def check_growth(config: Mapping[str, Any]) -> None:
     not support, naming the key."""
     if not grows(config):
         return
-    gov = config["governance"]
-    refused = [
-        ("network", config.get("network") is not None),
-        ("perturbations", config.get("perturbations") is not None),
-        ("marketplace", config.get("marketplace") is not None),
-        ("dynamic_toxicity", config.get("dynamic_toxicity") is not None),
-        ("governance.security_enabled", gov.get("security") is not None),
-        ("agents", any(a["type"] == "external" for a in config["agents"])),
-    ]
-    for key, on in refused:
-        if on:
-            raise ScenarioError(
-                key,
-                "not supported by swarm_fast with spawning tierra agents (a spawn: section "
-                "and type tierra), whose children join the population mid-run",
-            )
+    refuse_beside(
+        config,
+        (
+            "network",
+            "perturbations",
+            "marketplace",
+            "dynamic_toxicity",
+            "governance.security_enabled",
+            "agents",
+        ),
+        lambda key: (
+            "not supported by swarm_fast with spawning tierra agents (a spawn: section "
+            "and type tierra), whose children join the population mid-run"
+        ),
+    )
