@@ -699,6 +699,7 @@ impl Engine {
         // them can happen (see `step`).
         let moltbook = cfg.moltbook.clone().map(|c| Box::new(Moltbook::new(*c, n)));
         let extras = tierra.is_some()
+            || perturbation.is_some()
             || moltbook.is_some()
             || rivals.is_some()
             || cfg.spawn.is_some()
@@ -1077,15 +1078,15 @@ impl Engine {
     /// One step (§3.3): the eligible list, each agent's turn, then the
     /// end-of-step resolution of what is still pending.
     /// `EXTRAS` (`Engine::extras`): the run has tierra agents, the spawn or
-    /// tierra subsystem (a step hook and SPAWN turns), the resample protocol
+    /// tierra subsystem (a step hook and SPAWN turns), perturbations (a step
+    /// hook and dropped agents), a handler subsystem, the resample protocol
     /// or the corrected model's transfers; the other runs compile without
     /// their per-turn and per-proposal checks.
-    /// (a step hook and SPAWN turns); the other runs compile without them.
     #[inline(always)]
     fn step<const EXT: bool, const EXTRAS: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
         let mut eligible = std::mem::take(&mut self.eligible);
-        if let Some(p) = self.perturbation.as_mut() {
+        if let (true, Some(p)) = (EXTRAS, self.perturbation.as_mut()) {
             p.on_step_start(&self.types);
         }
         if EXTRAS && self.tierra.is_some() {
@@ -1097,7 +1098,7 @@ impl Engine {
             }
         }
         let (frozen, resources, governance) = (&self.frozen, &self.resources, &self.governance);
-        let perturbation = self.perturbation.as_ref();
+        let perturbation = self.perturbation.as_ref().filter(|_| EXTRAS);
         let epoch = self.epoch;
         // Decided once per step: most runs have no admission lever at all.
         let everyone = governance.admits_everyone();
