@@ -30,17 +30,17 @@ pub struct RunConfig {
     pub payoff: PayoffConfig,
     pub rate_limits: RateLimits,
     pub governance: GovernanceConfig,
-    pub network: Option<NetworkConfig>,
+    pub network: Option<Box<NetworkConfig>>,
     /// A `marketplace:` section (spec §13); None when absent or disabled.
-    pub marketplace: Option<MarketplaceConfig>,
+    pub marketplace: Option<Box<MarketplaceConfig>>,
     /// A `dynamic_toxicity:` section with mechanisms enabled; None when off.
-    pub dynamic_toxicity: Option<crate::dynamic_toxicity::DynamicToxicityConfig>,
+    pub dynamic_toxicity: Option<Box<crate::dynamic_toxicity::DynamicToxicityConfig>>,
     /// The `perturbations:` parts swarm_fast runs; None when none is on.
-    pub perturbations: Option<crate::perturbation::PerturbationConfig>,
+    pub perturbations: Option<Box<crate::perturbation::PerturbationConfig>>,
     /// A `spawn:` section switched on (spawn.rs); None when off.
-    pub spawn: Option<crate::spawn::SpawnConfig>,
+    pub spawn: Option<Box<crate::spawn::SpawnConfig>>,
     /// A `tierra:` section switched on (tierra.rs); None when off.
-    pub tierra: Option<crate::tierra::TierraConfig>,
+    pub tierra: Option<Box<crate::tierra::TierraConfig>>,
     // The handler subsystems' sections are boxed: the engine holds its
     // configuration, and paper runs should not move their bytes around.
     /// A `resource_negotiation:` section switched on; None when off.

@@ -273,13 +273,13 @@ pub struct Engine {
     /// the same list for every agent (no network, no noise), see
     /// [`Tuning::index`].
     index: Option<VisibleIndex>,
-    marketplace: Option<Marketplace>,
+    marketplace: Option<Box<Marketplace>>,
     /// The `dynamic_toxicity:` subsystem, when a mechanism is enabled.
-    dynamic_toxicity: Option<DynamicToxicity>,
+    dynamic_toxicity: Option<Box<DynamicToxicity>>,
     /// The `perturbations:` subsystem (parameter and resource shocks).
-    perturbation: Option<Perturbation>,
+    perturbation: Option<Box<Perturbation>>,
     /// The `spawn:` subsystem's tree and its per-epoch metrics.
-    spawn: Option<(SpawnTree, Vec<SpawnSnapshot>)>,
+    spawn: Option<Box<(SpawnTree, Vec<SpawnSnapshot>)>>,
     /// The `tierra:` subsystem (resource pool, metabolism, reaper).
     tierra: Option<Tierra>,
     /// The `resource_negotiation:` subsystem's games (drawn at build).
@@ -653,7 +653,7 @@ impl Engine {
         }
         // Initial tierra agents' genomes are registered at build (the loader).
         let tierra = cfg.tierra.clone().map(|c| {
-            let mut t = Tierra::new(c);
+            let mut t = Tierra::new(*c);
             for (i, a) in agents.iter().enumerate() {
                 if let Some(g) = a.genome() {
                     t.register_genome(i, g);
@@ -678,7 +678,7 @@ impl Engine {
         let perturbation = match &cfg.perturbations {
             Some(p) => {
                 p.validate(&cfg.governance)?;
-                Some(Perturbation::new(p.clone(), n))
+                Some(Perturbation::new((**p).clone(), n))
             }
             None => None,
         };
@@ -739,9 +739,9 @@ impl Engine {
             feed: Feed::new(n),
             network,
             index,
-            marketplace: cfg.marketplace.clone().map(Marketplace::new),
-            perturbation,
-            spawn: cfg.spawn.clone().map(|c| (SpawnTree::new(c, n), Vec::new())),
+            marketplace: cfg.marketplace.clone().map(|m| Box::new(Marketplace::new(*m))),
+            perturbation: perturbation.map(Box::new),
+            spawn: cfg.spawn.clone().map(|c| Box::new((SpawnTree::new(*c, n), Vec::new()))),
             contracts: cfg.contracts.clone().map(|c| Box::new(ContractMarket::new(*c, seed, n))),
             extras,
             memory_tiers: cfg.memory_tiers.clone().map(|c| Box::new(MemoryTiers::new(*c, n))),
@@ -756,7 +756,7 @@ impl Engine {
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
-                .map(|c| DynamicToxicity::new(c, crate::proxy::SIGMOID_K, seed)),
+                .map(|c| Box::new(DynamicToxicity::new(*c, crate::proxy::SIGMOID_K, seed))),
             market_view: MarketView::default(),
             pending: Pending::new(n),
             r_o,
@@ -1027,7 +1027,7 @@ impl Engine {
             ))
         })?;
         self.epochs.push(row);
-        if let Some((tree, snaps)) = self.spawn.as_mut() {
+        if let Some((tree, snaps)) = self.spawn.as_deref_mut() {
             snaps.push(tree.snapshot());
         }
         // The state the reference's epoch-end callbacks see.
@@ -1495,7 +1495,7 @@ impl Engine {
     /// `SpawnTree.can_spawn` for agent `i` now; false without a spawn tree.
     fn may_spawn(&self, i: usize) -> bool {
         let g = self.global_step();
-        self.spawn.as_ref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
+        self.spawn.as_deref().is_some_and(|(t, _)| t.can_spawn(i, g, self.resources[i]))
     }
 
     /// A turn a handler subsystem plays for the agent instead of its
@@ -1595,7 +1595,7 @@ impl Engine {
     fn spawn_child(&mut self, parent: usize) {
         let g = self.global_step();
         let seed = i128::from(self.cfg.seed.unwrap_or(0));
-        let Some((tree, _)) = self.spawn.as_mut() else { return };
+        let Some((tree, _)) = self.spawn.as_deref_mut() else { return };
         tree.counter += 1;
         let k = tree.counter;
         let cfg = tree.cfg.clone();
@@ -1638,7 +1638,7 @@ impl Engine {
         self.feed.add_voter();
         self.pending.by_counterparty.push(VecDeque::new());
         self.governance.add_agent();
-        if let Some((tree, _)) = self.spawn.as_mut() {
+        if let Some((tree, _)) = self.spawn.as_deref_mut() {
             tree.register_spawn(parent, g);
         }
         self.touch(parent);

@@ -60,17 +60,17 @@ pub struct Governance {
     /// The tax base's (s₊, s₋): 2 and 1 unless the model corrects G1.
     tax_base: (f64, f64),
     /// The security lever, when `security_enabled` (spec §9.1).
-    security: Option<Security>,
+    security: Option<Box<Security>>,
     /// The sybil lever's pair counts and clusters, when
     /// `sybil_detection_enabled`.
-    sybil: Option<Sybil>,
+    sybil: Option<Box<Sybil>>,
     /// The adaptive controller, when the corrected model runs it (G9).
-    controller: Option<AdaptiveController>,
+    controller: Option<Box<AdaptiveController>>,
     /// Whether a lever that can bar an agent from acting (security,
     /// Sybil) is on: one check per admission when none is.
     gated: bool,
     /// The resample protocol, when `resample_enabled` (resample.rs).
-    resample: Option<Resample>,
+    resample: Option<Box<Resample>>,
 }
 
 impl Governance {
@@ -80,10 +80,10 @@ impl Governance {
         let n = rank.len();
         Governance {
             breaker: CircuitBreaker::new(&cfg, n),
-            security: cfg.security.clone().map(|s| Security::new(s, n)),
-            sybil: cfg.sybil.as_ref().map(|_| Sybil::new()),
+            security: cfg.security.clone().map(|s| Box::new(Security::new(s, n))),
+            sybil: cfg.sybil.as_ref().map(|_| Box::new(Sybil::new())),
             gated: cfg.security.is_some() || cfg.sybil.is_some(),
-            resample: cfg.resample.as_ref().map(|_| Resample::new(n)),
+            resample: cfg.resample.as_ref().map(|_| Box::new(Resample::new(n))),
             cfg,
             audit_rng,
             collusion: Collusion::new(rank),
@@ -109,7 +109,7 @@ impl Governance {
         self.collusion.set_benefit_transfers_only(model.collusion_benefit_transfers_only);
         if model.adaptive_controller {
             if let Some(c) = self.cfg.adaptive_controller.clone() {
-                self.controller = Some(AdaptiveController::new(c, &self.cfg));
+                self.controller = Some(Box::new(AdaptiveController::new(c, &self.cfg)));
             }
         }
         self
