@@ -700,6 +700,7 @@ impl Engine {
         let moltbook = cfg.moltbook.clone().map(|c| Box::new(Moltbook::new(*c, n)));
         let extras = tierra.is_some()
             || perturbation.is_some()
+            || governance.bars_agents()
             || moltbook.is_some()
             || rivals.is_some()
             || cfg.spawn.is_some()
@@ -1079,9 +1080,10 @@ impl Engine {
     /// end-of-step resolution of what is still pending.
     /// `EXTRAS` (`Engine::extras`): the run has tierra agents, the spawn or
     /// tierra subsystem (a step hook and SPAWN turns), perturbations (a step
-    /// hook and dropped agents), a handler subsystem, the resample protocol
-    /// or the corrected model's transfers; the other runs compile without
-    /// their per-turn and per-proposal checks.
+    /// hook and dropped agents), a lever that bars agents from acting
+    /// (security, sybil), a handler subsystem, the resample protocol or the
+    /// corrected model's transfers; the other runs compile without their
+    /// per-turn, per-admission and per-proposal checks.
     #[inline(always)]
     fn step<const EXT: bool, const EXTRAS: bool>(&mut self) {
         let max = self.cfg.max_actions_per_step as usize;
@@ -1107,7 +1109,12 @@ impl Engine {
             // Dropped agents are skipped first, as in the reference's scheduler.
             !perturbation.is_some_and(|p| p.dropped(i))
                 && !frozen[i]
-                && (everyone || governance.admits(i, resources[i], epoch))
+                && (everyone
+                    || if EXTRAS {
+                        governance.admits(i, resources[i], epoch)
+                    } else {
+                        governance.admits_core(i, resources[i], epoch)
+                    })
         };
         self.schedule.eligible(&mut self.r_o, &self.reputation, max, admits, &mut eligible);
         // Fixed for the whole step: an agent frozen mid-step still acts (Q11).

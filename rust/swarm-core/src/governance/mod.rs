@@ -134,9 +134,21 @@ impl Governance {
     /// on a baseline run).
     #[inline(always)]
     pub fn admits(&self, agent: usize, resources: f64, epoch: u32) -> bool {
-        staking::admits(&self.cfg, resources)
-            && self.breaker.admits(&self.cfg, agent, epoch)
-            && (!self.gated || self.gates_admit(agent))
+        self.admits_core(agent, resources, epoch) && (!self.gated || self.gates_admit(agent))
+    }
+
+    /// Staking, then the circuit breaker: [`Governance::admits`] for a run
+    /// where no lever bars agents ([`Governance::bars_agents`]).
+    #[inline(always)]
+    pub fn admits_core(&self, agent: usize, resources: f64, epoch: u32) -> bool {
+        staking::admits(&self.cfg, resources) && self.breaker.admits(&self.cfg, agent, epoch)
+    }
+
+    /// Whether a lever that can bar an agent from acting (security,
+    /// sybil) is on: such runs take the engine's `EXTRAS` step, so the
+    /// others' admissions skip the check.
+    pub fn bars_agents(&self) -> bool {
+        self.gated
     }
 
     /// Whether [`Governance::admits`] is true for every agent now (no
