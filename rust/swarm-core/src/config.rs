@@ -129,8 +129,10 @@ pub struct AgentSpec {
     #[serde(default)]
     pub name: Option<String>,
     /// Policy parameters (spec §11); missing keys take the policy default.
+    /// Shared, not copied, when a configuration is cloned for each run of
+    /// a batch (the families' keys make it about 1.3 KB).
     #[serde(default)]
-    pub config: AgentParams,
+    pub config: std::sync::Arc<AgentParams>,
     /// For `type: external` only: agents whose policy is outside the core
     /// (see `agents::external`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,17 +338,17 @@ pub struct GovernanceConfig {
     pub collusion_realtime_rate: f64,
     pub collusion_clear_history_on_epoch: bool,
     /// The security lever's keys; None unless `security_enabled`.
-    pub security: Option<crate::governance::security::SecurityConfig>,
+    pub security: Option<Box<crate::governance::security::SecurityConfig>>,
     /// The RBAC lever's keys; None unless `rbac_enabled` (spec §9.8).
-    pub rbac: Option<crate::governance::rbac::RbacConfig>,
+    pub rbac: Option<Box<crate::governance::rbac::RbacConfig>>,
     /// The sybil lever's keys; None unless `sybil_detection_enabled`.
-    pub sybil: Option<crate::governance::sybil::SybilConfig>,
+    pub sybil: Option<Box<crate::governance::sybil::SybilConfig>>,
     /// The adaptive controller's keys (G9); None unless the corrected
     /// model's `adaptive_controller` switch is on and the scenario enables it.
     pub adaptive_controller:
-        Option<crate::governance::adaptive_controller::AdaptiveControllerConfig>,
+        Option<Box<crate::governance::adaptive_controller::AdaptiveControllerConfig>>,
     /// The resample protocol's keys; None unless `resample_enabled`.
-    pub resample: Option<crate::governance::resample::ResampleConfig>,
+    pub resample: Option<Box<crate::governance::resample::ResampleConfig>>,
 }
 
 impl Default for GovernanceConfig {

@@ -80,7 +80,7 @@ impl Governance {
         let n = rank.len();
         Governance {
             breaker: CircuitBreaker::new(&cfg, n),
-            security: cfg.security.clone().map(|s| Box::new(Security::new(s, n))),
+            security: cfg.security.clone().map(|s| Box::new(Security::new(*s, n))),
             sybil: cfg.sybil.as_ref().map(|_| Box::new(Sybil::new())),
             gated: cfg.security.is_some() || cfg.sybil.is_some(),
             resample: cfg.resample.as_ref().map(|_| Box::new(Resample::new(n))),
@@ -109,7 +109,7 @@ impl Governance {
         self.collusion.set_benefit_transfers_only(model.collusion_benefit_transfers_only);
         if model.adaptive_controller {
             if let Some(c) = self.cfg.adaptive_controller.clone() {
-                self.controller = Some(Box::new(AdaptiveController::new(c, &self.cfg)));
+                self.controller = Some(Box::new(AdaptiveController::new(*c, &self.cfg)));
             }
         }
         self
