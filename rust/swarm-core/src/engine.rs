@@ -1262,7 +1262,7 @@ impl Engine {
                 payoff_counterparty: pay_b,
             });
         }
-        self.governance.record(Record {
+        self.governance.record::<false>(Record {
             initiator: a,
             counterparty: b,
             accepted: true,
@@ -1974,12 +1974,12 @@ impl Engine {
                 payoff_counterparty: pay_b,
             });
         }
-        self.governance.record(Record {
+        self.governance.record::<PLAIN>(Record {
             initiator: prop.initiator,
             counterparty: prop.counterparty,
             accepted,
             p,
-            tau: prop.tau,
+            tau,
             c_a,
             c_b,
         });

@@ -149,7 +149,11 @@ pub struct Trace {
     pub limit: u64,
     /// A row could not be stored; the run must stop with an error.
     pub overflowed: bool,
+    /// Rows every column holds without growing, and at most `limit`: below
+    /// it a row is stored without asking twelve columns for room.
+    room: usize,
 }
+
 /// One finalised interaction, as the trace stores it.
 #[derive(Debug, Clone, Copy)]
 pub struct InteractionRow {
@@ -190,16 +194,48 @@ impl Trace {
             payoff_counterparty: Vec::with_capacity(rows),
             limit,
             overflowed: false,
+            room: 0,
         }
+        .with_room()
+    }
+
+    /// Recount [`Trace::room`] after the columns' capacities changed.
+    fn with_room(mut self) -> Self {
+        self.recount_room();
+        self
+    }
+
+    fn recount_room(&mut self) {
+        let room = [
+            self.epoch.capacity(),
+            self.step.capacity(),
+            self.initiator.capacity(),
+            self.counterparty.capacity(),
+            self.interaction_type.capacity(),
+            self.accepted.capacity(),
+            self.v_hat.capacity(),
+            self.p.capacity(),
+            self.c_a.capacity(),
+            self.c_b.capacity(),
+            self.payoff_initiator.capacity(),
+            self.payoff_counterparty.capacity(),
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+        self.room = room.min(usize::try_from(self.limit).unwrap_or(usize::MAX));
     }
 
     /// Make room for one more row in every column, or report that it does
     /// not fit. Amortised: a column grows by doubling, as `push` would.
+    /// Out of line: most rows fit in the room already made.
+    #[cold]
+    #[inline(never)]
     fn make_room(&mut self) -> bool {
         if self.overflowed || self.p.len() as u64 >= self.limit {
             return false;
         }
-        self.epoch.try_reserve(1).is_ok()
+        let grown = self.epoch.try_reserve(1).is_ok()
             && self.step.try_reserve(1).is_ok()
             && self.initiator.try_reserve(1).is_ok()
             && self.counterparty.try_reserve(1).is_ok()
@@ -210,12 +246,15 @@ impl Trace {
             && self.c_a.try_reserve(1).is_ok()
             && self.c_b.try_reserve(1).is_ok()
             && self.payoff_initiator.try_reserve(1).is_ok()
-            && self.payoff_counterparty.try_reserve(1).is_ok()
+            && self.payoff_counterparty.try_reserve(1).is_ok();
+        self.recount_room();
+        grown
     }
 
     /// Store one row; when it does not fit, set `overflowed` and drop it.
+    #[inline(always)]
     pub fn push(&mut self, r: InteractionRow) {
-        if !self.make_room() {
+        if self.p.len() >= self.room && !self.make_room() {
             self.overflowed = true;
             return;
         }
@@ -275,5 +314,22 @@ mod tests {
         assert!(t.overflowed);
         assert_eq!(t.len(), 3);
         assert_eq!(t.epoch, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_trace_grows_past_its_first_room_and_keeps_every_row() {
+        // From no room at all, and past several doublings, up to a limit
+        // that is not a capacity.
+        let mut t = Trace::with_capacity(0, 1000);
+        for i in 0..1000 {
+            t.push(row(i));
+        }
+        assert!(!t.overflowed);
+        assert_eq!(t.epoch, (0..1000).collect::<Vec<_>>());
+        assert_eq!(t.accepted.len(), 1000);
+        assert_eq!(t.payoff_counterparty.len(), 1000);
+        t.push(row(1000));
+        assert!(t.overflowed);
+        assert_eq!(t.len(), 1000);
     }
 }

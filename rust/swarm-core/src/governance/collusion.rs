@@ -130,7 +130,8 @@ impl Collusion {
 
     /// Append a finalised interaction to the history.
     #[inline(always)]
-    pub fn record(&mut self, cfg: &GovernanceConfig, r: Record) {
+    /// `PLAIN`: the reference model (no transfers-only benefits).
+    pub fn record<const PLAIN: bool>(&mut self, cfg: &GovernanceConfig, r: Record) {
         if !cfg.collusion_detection_enabled {
             return;
         }
@@ -165,7 +166,7 @@ impl Collusion {
         // corrected model keeps what one side gains from the other, the
         // transfer τ; with no transfers both series are constant and the
         // detector's own rule (std = 0) gives ρ = 0.
-        let (ben_init, ben_counter) = if self.benefit_transfers_only {
+        let (ben_init, ben_counter) = if !PLAIN && self.benefit_transfers_only {
             (-r.tau, r.tau)
         } else {
             (-r.tau - r.c_a, r.tau - r.c_b)
@@ -454,7 +455,7 @@ mod tests {
                     c_a: 0.05 * rng.random(),
                     c_b: 0.05 * rng.random(),
                 };
-                det.record(&cfg, r);
+                det.record::<false>(&cfg, r);
             }
             let mut fresh = det.clone();
             fresh.group_lists = None;

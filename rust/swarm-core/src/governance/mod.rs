@@ -263,8 +263,9 @@ impl Governance {
 
     /// The collusion lever keeps each interaction with its final costs.
     #[inline(always)]
-    pub fn record(&mut self, r: collusion::Record) {
-        self.collusion.record(&self.cfg, r);
+    /// `PLAIN` as for [`Governance::on_interaction`].
+    pub fn record<const PLAIN: bool>(&mut self, r: collusion::Record) {
+        self.collusion.record::<PLAIN>(&self.cfg, r);
     }
 
     /// Whether `apply_epoch_start` can do anything this run: false when
