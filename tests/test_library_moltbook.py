@@ -145,6 +145,21 @@ def test_captcha_seeded_variants(overrides: dict[str, Any]) -> None:
     assert_same(*both(d, seed=5, epochs=6, steps=10))
 
 
+def test_platform_parties_are_the_traces_pseudo_parties() -> None:
+    """moltbook's counterparties that are no agent (the platform and the
+    catalog's author) are the trace's pseudo-parties, numbered after the
+    agents as every handler subsystem's (results.party_ids): the frame
+    names each code by that list."""
+    d = seeded("moltbook_captcha")
+    r = swarm_fast.run(load_scenario(d), seed=5, epochs=4, steps=10, record_interactions=True)
+    trace = r._raw["interactions"]
+    assert trace["pseudo_parties"] == ["moltbook", "seed_bot"]
+    names = [*r.agents["agent_id"], *trace["pseudo_parties"]]
+    codes = trace["counterparty"].tolist()
+    assert r.interactions["counterparty"].to_list() == [names[c] for c in codes]
+    assert {names[c] for c in codes if c >= r.agents.height} == {"moltbook"}
+
+
 def test_dual_use_agents_seeded() -> None:
     """casestudy_dual_use_coordination's population (moltbook, honest and
     adaptive agents) and payoff, with a handler seed and without the levers
