@@ -565,16 +565,13 @@ impl Engine {
         let mut streams = streams;
         let mut slots: Vec<AgentIdx> = Vec::with_capacity(declared.len());
         let mut agents_built: Vec<Agent> = Vec::with_capacity(n);
-        // Collusive voters' partners, named by agent id.
-        let mut partners: Vec<(usize, Option<AgentIdx>)> = Vec::new();
+        // Collusive voters' partners, named by id (moltbook.rs).
+        let mut partners: Vec<(usize, Option<crate::moltbook::Party>)> = Vec::new();
         for (idx, (kind, params)) in agents.into_iter().enumerate() {
             let me = idx as AgentIdx;
             if kind == AgentKind::CollusiveVoter {
                 let id = params.partner_id.as_deref();
-                partners.push((
-                    idx,
-                    ids.iter().position(|x| Some(x.as_str()) == id).map(|j| j as AgentIdx),
-                ));
+                partners.push((idx, crate::moltbook::Party::partner(id, &ids)));
             }
             agents_built.push(if kind == AgentKind::External {
                 slots.push(me);

@@ -49,6 +49,18 @@ impl Party {
             Party::SeedBot => (n_agents + 1, false),
         }
     }
+
+    /// A collusive voter's `partner_id` among the agents' `ids`: the
+    /// reference matches it against each listed post's author, so it may
+    /// name the catalog's author too. The platform writes no post: naming
+    /// it, or no one, leaves the voter posting.
+    pub fn partner(partner_id: Option<&str>, ids: &[String]) -> Option<Party> {
+        let id = partner_id?;
+        match ids.iter().position(|x| x == id) {
+            Some(j) => Some(Party::Agent(j as AgentIdx)),
+            None => (id == PARTIES[1]).then_some(Party::SeedBot),
+        }
+    }
 }
 
 /// The reference's catalog holds 25 entries; `initial_posts` is capped there.
@@ -83,7 +95,7 @@ pub enum Role {
     /// `HumanPretenderAgent`: comments on the top post; slow, poor solver.
     HumanPretender,
     /// `CollusiveVoterAgent`: upvotes its partner's first listed post.
-    CollusiveVoter { partner: Option<AgentIdx> },
+    CollusiveVoter { partner: Option<Party> },
 }
 
 impl Role {
@@ -289,9 +301,7 @@ impl Moltbook {
                 None => Act::Post,
             },
             Role::CollusiveVoter { partner } => {
-                match partner.and_then(|q| {
-                    self.top.iter().find(|&&i| self.posts[i].author == Party::Agent(q))
-                }) {
+                match partner.and_then(|q| self.top.iter().find(|&&i| self.posts[i].author == q)) {
                     Some(&i) => Act::Vote { post: i },
                     None => Act::Post,
                 }
@@ -508,6 +518,15 @@ mod tests {
         let o = m.handle(0, StateType::Honest, Act::Verify { post: 3, correct: true }, 2).unwrap();
         assert!(!o.accepted && o.signals.rework == 1);
         assert_eq!(m.posts[3].status, Status::Expired);
+    }
+
+    #[test]
+    fn a_partner_is_an_agent_or_the_catalogs_author() {
+        let ids = ["a_1".to_string(), "seed_bot_x".to_string()];
+        assert_eq!(Party::partner(Some("seed_bot_x"), &ids), Some(Party::Agent(1)));
+        assert_eq!(Party::partner(Some("seed_bot"), &ids), Some(Party::SeedBot));
+        assert_eq!(Party::partner(Some("moltbook"), &ids), None);
+        assert_eq!(Party::partner(None, &ids), None);
     }
 
     #[test]
