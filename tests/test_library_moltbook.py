@@ -145,6 +145,38 @@ def test_captcha_seeded_variants(overrides: dict[str, Any]) -> None:
     assert_same(*both(d, seed=5, epochs=6, steps=10))
 
 
+@pytest.mark.parametrize("mode", ["catalog", "none"])
+def test_collusive_voter_partnered_with_the_catalogs_author(mode: str) -> None:
+    """A ``partner_id`` naming the catalog's author (``seed_bot``): the
+    reference matches it against each listed post's author, so the voter
+    upvotes catalog posts and its interactions name ``seed_bot``; without
+    catalog posts it only posts."""
+    d = seeded("moltbook_captcha")
+    set_key(d, "agents.3.config.partner_id", "seed_bot")
+    d["moltbook"]["seed_mode"] = mode
+    ours, ref = both(d, seed=5, epochs=6, steps=10)
+    assert_same(ours, ref)
+    votes = ours.interactions.filter(ours.interactions["counterparty"] == "seed_bot")
+    assert (votes.height > 0) == (mode == "catalog")
+    assert set(votes["interaction_type"]) <= {"vote"}
+
+
+def test_platform_parties_are_the_traces_pseudo_parties() -> None:
+    """moltbook's counterparties that are no agent (the platform and the
+    catalog's author) are the trace's pseudo-parties, numbered after the
+    agents as every handler subsystem's (results.party_ids): the frame
+    names each code by that list."""
+    d = seeded("moltbook_captcha")
+    set_key(d, "agents.3.config.partner_id", "seed_bot")
+    r = swarm_fast.run(load_scenario(d), seed=5, epochs=4, steps=10, record_interactions=True)
+    trace = r._raw["interactions"]
+    assert trace["pseudo_parties"] == ["moltbook", "seed_bot"]
+    names = [*r.agents["agent_id"], *trace["pseudo_parties"]]
+    codes = trace["counterparty"].tolist()
+    assert r.interactions["counterparty"].to_list() == [names[c] for c in codes]
+    assert {names[c] for c in codes if c >= r.agents.height} == {"moltbook", "seed_bot"}
+
+
 def test_dual_use_agents_seeded() -> None:
     """casestudy_dual_use_coordination's population (moltbook, honest and
     adaptive agents) and payoff, with a handler seed and without the levers

@@ -238,14 +238,16 @@ def _agent_names(config: dict[str, Any], ids: list[str]) -> list[str]:
     return names
 
 
-def _without_platform_counterparties(trace: Any) -> None:
+def _without_platform_counterparties(raw: dict[str, Any]) -> None:
     """The reference's exports of runs with moltbook agents (whose
     interactions have the platform, ``moltbook``, as counterparty) are not
-    reproduced: refused rather than written differently."""
-    from .results import _SEED_BOT
-
+    reproduced: refused rather than written differently. Those parties are
+    the trace's pseudo-parties (rust/swarm-core/src/moltbook.rs's
+    ``PARTIES``), numbered after the agents."""
+    trace = raw["interactions"]
     cp = trace["counterparty"]
-    if len(cp) and int(max(cp)) >= _SEED_BOT:
+    moltbook = "moltbook" in trace.get("pseudo_parties", ())
+    if moltbook and len(cp) and int(max(cp)) >= len(raw["agents"]["agent_id"]):
         raise _fail(
             "the reference's CSV/JSON exports of runs with moltbook agents are not "
             "reproduced by swarm_fast; the run's own tables (epochs, agents, "
@@ -263,7 +265,7 @@ def reference_tables(
     trace, snaps = raw["interactions"], raw["agent_epochs"]
     if trace is None or snaps is None:
         raise ValueError("needs a run with record_interactions and record_agent_epochs")
-    _without_platform_counterparties(trace)
+    _without_platform_counterparties(raw)
     ids = list(raw["agents"]["agent_id"])
     types = list(raw["agents"]["agent_type"])
     names = _agent_names(config, ids)
@@ -359,7 +361,7 @@ def reference_events(raw: dict[str, Any]) -> list[dict[str, Any]]:
     from .results import party_ids
 
     trace, ids = raw["interactions"], party_ids(raw)
-    _without_platform_counterparties(trace)
+    _without_platform_counterparties(raw)
 
     names = _core.interaction_type_names()
     cols = {c: trace[c].tolist() for c in ("epoch", "step", "initiator", "counterparty")}

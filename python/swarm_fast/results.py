@@ -218,14 +218,11 @@ def agents_frame(raw: dict[str, Any]) -> pl.DataFrame:
     )
 
 
-# rust/swarm-core/src/moltbook.rs: SEED_BOT = u32::MAX - 1, MOLTBOOK = u32::MAX.
-_SEED_BOT = 2**32 - 2
-
-
 def party_ids(raw: dict[str, Any]) -> list[str]:
     """The names behind the trace's initiator and counterparty codes: the
     agents, then the counterparties that are no agent (the memory tiers'
-    ``memory_system``, the wiki's ``moltipedia`` and ``catalog_seed``)."""
+    ``memory_system``, the wiki's ``moltipedia`` and ``catalog_seed``,
+    moltbook's ``moltbook`` and ``seed_bot``, the scholar handler's)."""
     trace = raw["interactions"] or {}
     return [*raw["agents"]["agent_id"], *trace.get("pseudo_parties", [])]
 
@@ -239,16 +236,6 @@ def interactions_frame(raw: dict[str, Any], agent_ids: list[str]) -> pl.DataFram
     types = pl.Series("types", _TYPE_NAMES, dtype=pl.String)
     cols: dict[str, Any] = {c: raw[c] for c in INTERACTION_COLUMNS}
     df = pl.DataFrame(cols)
-    if df.height and df["counterparty"].max() >= _SEED_BOT:
-        # The moltbook handler's counterparties that are no agent
-        # (rust/swarm-core/src/moltbook.rs): codes past the agents' ids.
-        n = len(agent_ids)
-        ids = pl.concat([ids, pl.Series("ids", ["seed_bot", "moltbook"], dtype=pl.String)])
-        df = df.with_columns(
-            counterparty=pl.when(pl.col("counterparty") >= _SEED_BOT)
-            .then(pl.col("counterparty") - _SEED_BOT + n)
-            .otherwise(pl.col("counterparty"))
-        )
     return df.with_columns(
         pl.col("epoch").cast(pl.Int64),
         pl.col("step").cast(pl.Int64),

@@ -565,16 +565,13 @@ impl Engine {
         let mut streams = streams;
         let mut slots: Vec<AgentIdx> = Vec::with_capacity(declared.len());
         let mut agents_built: Vec<Agent> = Vec::with_capacity(n);
-        // Collusive voters' partners, named by agent id.
-        let mut partners: Vec<(usize, Option<AgentIdx>)> = Vec::new();
+        // Collusive voters' partners, named by id (moltbook.rs).
+        let mut partners: Vec<(usize, Option<crate::moltbook::Party>)> = Vec::new();
         for (idx, (kind, params)) in agents.into_iter().enumerate() {
             let me = idx as AgentIdx;
             if kind == AgentKind::CollusiveVoter {
                 let id = params.partner_id.as_deref();
-                partners.push((
-                    idx,
-                    ids.iter().position(|x| Some(x.as_str()) == id).map(|j| j as AgentIdx),
-                ));
+                partners.push((idx, crate::moltbook::Party::partner(id, &ids)));
             }
             agents_built.push(if kind == AgentKind::External {
                 slots.push(me);
@@ -1540,21 +1537,22 @@ impl Engine {
     /// `_finalize_interaction` for an interaction whose observables the
     /// moltbook handler set. Runs with moltbook agents have no lever acting
     /// on interactions (scenario checks refuse them), so no governance cost
-    /// applies; the counterparty may be no agent (`moltbook`, `seed_bot`).
-    /// Moltbook agents read no memory: none is updated.
+    /// applies; the counterparty may be no agent (`moltbook`, `seed_bot`:
+    /// numbered after the agents, with no state). Moltbook agents read no
+    /// memory: none is updated.
     fn complete_moltbook(&mut self, o: crate::moltbook::Outcome) {
         let a = o.initiator as usize;
+        let (counterparty, b) = o.counterparty.trace_id(self.agents.len() as AgentIdx);
         let (v_hat, p) = self.proxy.labels(&o.signals);
         let (c_a, c_b) = (0.0, 0.0);
         let pay_a = self.payoff.initiator_with(p, TAU, c_a, crate::payoff::R_A);
         let pay_b = self.payoff.counterparty_with(p, TAU, c_b, crate::payoff::R_B);
-        let b = (o.counterparty as usize) < self.agents.len();
         if o.accepted {
             self.initiated[a] += 1;
             self.total_payoff[a] += pay_a;
             self.reputation[a] += (p - 0.5) - c_a;
             if b {
-                let b = o.counterparty as usize;
+                let b = counterparty as usize;
                 self.received[b] += 1;
                 self.total_payoff[b] += pay_b;
             }
@@ -1567,7 +1565,7 @@ impl Engine {
                 epoch: self.epoch,
                 step: self.step,
                 initiator: o.initiator,
-                counterparty: o.counterparty,
+                counterparty,
                 kind: o.kind,
                 accepted: o.accepted,
                 v_hat,
@@ -2021,6 +2019,8 @@ impl Engine {
                 crate::moltipedia::PARTIES.map(String::from).to_vec()
             } else if self.scholar.is_some() {
                 crate::scholar::PARTIES.map(String::from).to_vec()
+            } else if self.moltbook.is_some() {
+                crate::moltbook::PARTIES.map(String::from).to_vec()
             } else {
                 Vec::new()
             },

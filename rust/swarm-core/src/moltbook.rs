@@ -25,10 +25,44 @@ use crate::observables::Observables;
 use crate::rng::PyRandom;
 use crate::types::{AgentIdx, InteractionType, StateType};
 
-/// The counterparty id `"moltbook"` in the interaction trace.
-pub const MOLTBOOK: AgentIdx = AgentIdx::MAX;
-/// The author id `"seed_bot"` of the catalog posts (a vote on one names it).
-pub const SEED_BOT: AgentIdx = AgentIdx::MAX - 1;
+/// The trace's names of moltbook's parties that are no agent, numbered
+/// after the agents ([`Party::trace_id`]).
+pub const PARTIES: [&str; 2] = ["moltbook", "seed_bot"];
+
+/// Who a moltbook interaction is with, or who wrote a post: an agent, the
+/// platform (`"moltbook"`), or the catalog's author (`"seed_bot"`; a vote
+/// on a catalog post names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Agent(AgentIdx),
+    Platform,
+    SeedBot,
+}
+
+impl Party {
+    /// The party's id in the trace with `n_agents` agents, and whether it
+    /// is an agent: the others follow the agents in [`PARTIES`]' order.
+    pub fn trace_id(self, n_agents: AgentIdx) -> (AgentIdx, bool) {
+        match self {
+            Party::Agent(b) => (b, true),
+            Party::Platform => (n_agents, false),
+            Party::SeedBot => (n_agents + 1, false),
+        }
+    }
+
+    /// A collusive voter's `partner_id` among the agents' `ids`: the
+    /// reference matches it against each listed post's author, so it may
+    /// name the catalog's author too. The platform writes no post: naming
+    /// it, or no one, leaves the voter posting.
+    pub fn partner(partner_id: Option<&str>, ids: &[String]) -> Option<Party> {
+        let id = partner_id?;
+        match ids.iter().position(|x| x == id) {
+            Some(j) => Some(Party::Agent(j as AgentIdx)),
+            None => (id == PARTIES[1]).then_some(Party::SeedBot),
+        }
+    }
+}
+
 /// The reference's catalog holds 25 entries; `initial_posts` is capped there.
 pub const CATALOG_SIZE: u64 = 25;
 /// Posts an agent's observation lists (`get_published_posts(limit=20)`).
@@ -61,7 +95,7 @@ pub enum Role {
     /// `HumanPretenderAgent`: comments on the top post; slow, poor solver.
     HumanPretender,
     /// `CollusiveVoterAgent`: upvotes its partner's first listed post.
-    CollusiveVoter { partner: Option<AgentIdx> },
+    CollusiveVoter { partner: Option<Party> },
 }
 
 impl Role {
@@ -86,7 +120,7 @@ enum Status {
 
 #[derive(Debug, Clone)]
 struct Post {
-    author: AgentIdx,
+    author: Party,
     status: Status,
     created: i64,
     published: Option<i64>,
@@ -128,8 +162,7 @@ enum Act {
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     pub initiator: AgentIdx,
-    /// An agent, [`MOLTBOOK`] or [`SEED_BOT`].
-    pub counterparty: AgentIdx,
+    pub counterparty: Party,
     pub kind: InteractionType,
     pub accepted: bool,
     pub signals: Observables,
@@ -157,7 +190,7 @@ impl Moltbook {
         // their number and their place (first, in sample order) matter.
         let posts = (0..k)
             .map(|_| Post {
-                author: SEED_BOT,
+                author: Party::SeedBot,
                 status: Status::Published,
                 created: 0,
                 published: Some(0),
@@ -252,10 +285,12 @@ impl Moltbook {
         }
         self.refresh_top();
         match role {
-            Role::Diligent => match self.top.iter().find(|&&i| self.posts[i].author != me) {
-                Some(_) => Act::Comment,
-                None => Act::Post,
-            },
+            Role::Diligent => {
+                match self.top.iter().find(|&&i| self.posts[i].author != Party::Agent(me)) {
+                    Some(_) => Act::Comment,
+                    None => Act::Post,
+                }
+            }
             // `posts and random() < 0.5`: no draw on an empty list.
             Role::SpamBot => match self.top.first() {
                 Some(_) if rng.random() < 0.5 => Act::Comment,
@@ -320,7 +355,7 @@ impl Moltbook {
         if !self.allowed(me, req, step) {
             // `_rate_limit_result`: one tool-misuse flag, not accepted.
             let s = signals(0.0, 0, 0, 1, 0.0);
-            return out(MOLTBOOK, InteractionType::Collaboration, false, s);
+            return out(Party::Platform, InteractionType::Collaboration, false, s);
         }
         match act {
             Act::Post | Act::Comment => {
@@ -330,7 +365,7 @@ impl Moltbook {
                 let expires = challenged.then(|| step + self.cfg.challenge_window_steps);
                 self.by_author[me as usize].push(self.posts.len());
                 self.posts.push(Post {
-                    author: me,
+                    author: Party::Agent(me),
                     status: if challenged { Status::Pending } else { Status::Published },
                     created: step,
                     published: (!challenged).then_some(step),
@@ -346,7 +381,7 @@ impl Moltbook {
                 } else {
                     InteractionType::Collaboration
                 };
-                out(MOLTBOOK, kind, true, self.publish_signals(t, is_comment))
+                out(Party::Platform, kind, true, self.publish_signals(t, is_comment))
             }
             Act::Verify { post, correct } => {
                 self.record(me, req, step);
@@ -357,14 +392,14 @@ impl Moltbook {
                 if expired || !correct {
                     p.status = if expired { Status::Expired } else { Status::Rejected };
                     let s = signals(0.0, 1, 1, 0, 0.0);
-                    return out(MOLTBOOK, InteractionType::Collaboration, false, s);
+                    return out(Party::Platform, InteractionType::Collaboration, false, s);
                 }
                 p.status = Status::Published;
                 p.published = Some(step);
                 let is_comment = p.is_comment;
                 // Verified comments are finalised as collaborations too.
                 out(
-                    MOLTBOOK,
+                    Party::Platform,
                     InteractionType::Collaboration,
                     true,
                     self.publish_signals(t, is_comment),
@@ -462,7 +497,7 @@ mod tests {
         assert!(out.is_none());
         assert_eq!(m.posts[3].status, Status::Pending);
         let out = m.handle(0, StateType::Honest, Act::Verify { post: 3, correct: true }, 1);
-        assert!(out.is_some_and(|o| o.accepted && o.counterparty == MOLTBOOK));
+        assert!(out.is_some_and(|o| o.accepted && o.counterparty == Party::Platform));
         assert_eq!(m.posts[3].status, Status::Published);
     }
 
@@ -483,5 +518,28 @@ mod tests {
         let o = m.handle(0, StateType::Honest, Act::Verify { post: 3, correct: true }, 2).unwrap();
         assert!(!o.accepted && o.signals.rework == 1);
         assert_eq!(m.posts[3].status, Status::Expired);
+    }
+
+    #[test]
+    fn a_partner_is_an_agent_or_the_catalogs_author() {
+        let ids = ["a_1".to_string(), "seed_bot_x".to_string()];
+        assert_eq!(Party::partner(Some("seed_bot_x"), &ids), Some(Party::Agent(1)));
+        assert_eq!(Party::partner(Some("seed_bot"), &ids), Some(Party::SeedBot));
+        assert_eq!(Party::partner(Some("moltbook"), &ids), None);
+        assert_eq!(Party::partner(None, &ids), None);
+    }
+
+    #[test]
+    fn a_vote_on_a_catalog_post_names_the_seed_bot_after_the_agents() {
+        let mut m = Moltbook::new(cfg(false), 2);
+        let o = m.handle(1, StateType::Honest, Act::Vote { post: 0 }, 0).unwrap();
+        assert_eq!(o.counterparty, Party::SeedBot);
+        assert_eq!(o.counterparty.trace_id(2), (3, false));
+        assert_eq!(PARTIES[1], "seed_bot");
+        let o = m.handle(1, StateType::Honest, Act::Post, 0).unwrap();
+        assert_eq!(o.counterparty.trace_id(2), (2, false));
+        assert_eq!(PARTIES[0], "moltbook");
+        let o = m.handle(0, StateType::Honest, Act::Vote { post: 3 }, 0).unwrap();
+        assert_eq!(o.counterparty.trace_id(2), (1, true));
     }
 }

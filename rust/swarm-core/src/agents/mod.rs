@@ -409,7 +409,8 @@ impl Agent {
             AgentKind::FairNegotiator
             | AgentKind::GreedyNegotiator
             | AgentKind::StrategicNegotiator => Policy::Negotiator(negotiator::Negotiator),
-            // The partner is an agent id, resolved by the engine.
+            // The partner (an agent or the catalog's author) is resolved
+            // from the ids by the engine.
             AgentKind::DiligentMoltbook => Policy::Moltbook(crate::moltbook::Role::Diligent),
             AgentKind::SpamBot => Policy::Moltbook(crate::moltbook::Role::SpamBot),
             AgentKind::HumanPretender => Policy::Moltbook(crate::moltbook::Role::HumanPretender),
@@ -562,7 +563,7 @@ impl Agent {
     }
 
     /// A collusive voter's partner, once the engine knows the ids.
-    pub fn set_moltbook_partner(&mut self, partner: Option<AgentIdx>) {
+    pub fn set_moltbook_partner(&mut self, partner: Option<crate::moltbook::Party>) {
         if let Policy::Moltbook(crate::moltbook::Role::CollusiveVoter { partner: p }) =
             &mut self.policy
         {
