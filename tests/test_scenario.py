@@ -32,6 +32,7 @@ RUN_KEYS = {
     "rivals",
     "contracts",
     "scholar",
+    "awm",
     "scenario_id",
     "seed",
     "n_epochs",

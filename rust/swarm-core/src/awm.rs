@@ -237,3 +237,77 @@ impl Awm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler(cfg: AwmConfig, n: usize) -> Awm {
+        let mut h = Awm::new(cfg, 42, n);
+        h.on_epoch_start();
+        h
+    }
+
+    #[test]
+    fn the_first_agents_hold_the_tasks() {
+        let h = handler(AwmConfig { max_tasks_per_epoch: 2, ..Default::default() }, 4);
+        assert_eq!((0..4).map(|a| h.assigned(a)).collect::<Vec<_>>(), [true, true, false, false]);
+        // More tasks than agents: each agent holds one (later ones replace).
+        let h = handler(AwmConfig { max_tasks_per_epoch: 9, ..Default::default() }, 4);
+        assert!((0..4).all(|a| h.assigned(a)));
+        let h = handler(AwmConfig { max_tasks_per_epoch: -1, ..Default::default() }, 4);
+        assert!((0..4).all(|a| !h.assigned(a)));
+    }
+
+    #[test]
+    fn a_batch_without_steps_fails_and_keeps_the_task() {
+        let mut h = handler(AwmConfig { max_steps_per_task: 0, ..Default::default() }, 2);
+        h.plan = vec![0, 1];
+        assert!(h.batch(0).is_none());
+        assert!(h.assigned(0));
+    }
+
+    #[test]
+    fn all_malformed_calls_fail_verification() {
+        // Every call malformed: success probability max(0, 0.8 - 1 - 1.5) = 0.
+        let mut h = handler(AwmConfig { max_steps_per_task: 4, ..Default::default() }, 1);
+        h.plan = vec![MALFORMED; 6];
+        let o = h.batch(0).expect("an interaction");
+        assert_eq!((o.task_progress, o.rework, o.rejections, o.misuse), (-0.5, 4, 1, 4));
+        // Four of four steps used.
+        assert_eq!(o.engagement, 0.0);
+        assert!(!h.assigned(0));
+    }
+
+    #[test]
+    fn a_finished_episode_without_calls_fails() {
+        let mut h = handler(AwmConfig::default(), 1);
+        let o = h.finish(0);
+        assert_eq!((o.task_progress, o.rejections, o.engagement), (-0.5, 1, 1.0));
+        let mut h = handler(AwmConfig { max_steps_per_task: 0, ..Default::default() }, 1);
+        assert_eq!(h.finish(0).engagement, 0.0);
+    }
+
+    #[test]
+    fn certain_conflicts_stop_the_second_writer() {
+        let cfg =
+            AwmConfig { shared_database: true, conflict_probability: 1.0, ..Default::default() };
+        let mut h = handler(cfg, 2);
+        // update_record twice: agent 0 becomes a writer.
+        h.plan = vec![1, 1];
+        h.batch(0);
+        h.plan = vec![0, 2, 1, 1];
+        let o = h.batch(1).expect("an interaction");
+        // The query runs, the create conflicts: two steps, the batch stops.
+        assert_eq!(o.engagement, 1.0 - 2.0 / 20.0);
+        assert!(o.rework >= 1);
+    }
+
+    #[test]
+    fn weights_outside_their_range_are_refused() {
+        assert!(AwmConfig { error_weight: -1.0, ..Default::default() }.validate().is_err());
+        assert!(AwmConfig { misuse_weight: f64::NAN, ..Default::default() }.validate().is_err());
+        assert!(AwmConfig { conflict_probability: 2.0, ..Default::default() }.validate().is_err());
+        assert!(AwmConfig::default().validate().is_ok());
+    }
+}
