@@ -161,6 +161,30 @@ def _levers(data: dict[str, Any]) -> None:
     data["agents"].append({"type": "honest", "count": 2})
 
 
+def _collusion(data: dict[str, Any]) -> None:
+    """Each worker's self-interactions are a pair of the detector; a pair
+    alone is no group (the reference keeps components of two or more)."""
+    data["governance"] = {
+        "collusion_detection_enabled": True,
+        "collusion_score_threshold": 0.1,
+        "collusion_min_interactions": 2,
+        "collusion_realtime_penalty": True,
+        "collusion_realtime_rate": 0.3,
+    }
+    data["agents"] += [{"type": "honest", "count": 2}, {"type": "deceptive", "count": 2}]
+
+
+def _collusion_groups(data: dict[str, Any]) -> None:
+    data["governance"] = {
+        "collusion_detection_enabled": True,
+        "collusion_score_threshold": 0.05,
+        "collusion_min_interactions": 1,
+        "collusion_frequency_threshold": 0.5,
+    }
+    data["awm"]["max_tasks_per_epoch"] = 2
+    data["agents"] += [{"type": "adversarial", "count": 2}, {"type": "opportunistic", "count": 2}]
+
+
 def _defaults(data: dict[str, Any]) -> None:
     data["awm"] = {"enabled": True}
     for spec in data["agents"]:
@@ -205,6 +229,8 @@ WITH_WORK = [
     _weights,
     _random_order_and_noise,
     _levers,
+    _collusion,
+    _collusion_groups,
     _defaults,
     _existing_envs_path,
 ]
@@ -240,6 +266,29 @@ def test_conflicts_and_weights_reach_the_observables() -> None:
     plain = run(None)
     assert run(_always_conflicting) != plain
     assert run(lambda d: d["awm"].update(error_weight=3.0)) != plain
+
+
+def test_collusion_detection_penalises_the_self_pairs() -> None:
+    """Not a parity check: with workers only, the detector's pairs are the
+    workers' self-pairs, and its penalties reach their reputations (so the
+    collusion variants above exercise them)."""
+    data = data_of(DEMO)
+    data["governance"] = {
+        "collusion_detection_enabled": True,
+        "collusion_score_threshold": 0.1,
+        "collusion_min_interactions": 2,
+    }
+    on = swarm_fast.run(load_scenario(copy.deepcopy(data)), seed=3, epochs=8, steps=6)
+    data["governance"]["collusion_detection_enabled"] = False
+    off = swarm_fast.run(load_scenario(data), seed=3, epochs=8, steps=6)
+    assert on.agents["reputation"].to_list() != off.agents["reputation"].to_list()
+    ours, ref = both(
+        lambda d: d.update(governance={**data["governance"], "collusion_detection_enabled": True}),
+        seed=3,
+        epochs=8,
+        steps=6,
+    )
+    assert_same(ours, ref)
 
 
 # ------------------------------------------------------------ keys and refusals
@@ -309,8 +358,8 @@ def test_llm_planning_is_inert_without_the_section() -> None:
     ("change", "key"),
     [
         (
-            lambda d: d.update(governance={"collusion_detection_enabled": True}),
-            "governance.collusion_detection_enabled",
+            lambda d: d.update(governance={"security_enabled": True}),
+            "governance.security_enabled",
         ),
         (lambda d: d.update(network={"topology": "ring"}), "network"),
         (lambda d: d.update(scholar={"top_k": 2}), "awm"),

@@ -164,8 +164,6 @@ def check_compat(config: Mapping[str, Any]) -> None:
             "governance.sybil_detection_enabled",
             "governance.rbac_enabled",
             "governance.resample_enabled",
-            # Its detector would pair each worker with itself; not ported.
-            "governance.collusion_detection_enabled",
             "agents",
         ),
         lambda key: (

@@ -40,9 +40,6 @@ FEATURES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "governance.sybil_detection_enabled": _lever("sybil"),
     "governance.rbac_enabled": _lever("rbac"),
     "governance.resample_enabled": _lever("resample"),
-    "governance.collusion_detection_enabled": lambda config: bool(
-        config["governance"].get("collusion_detection_enabled")
-    ),
     # Python, LLM and other outside agents.
     "agents": lambda config: any(a["type"] == "external" for a in config["agents"]),
 }
