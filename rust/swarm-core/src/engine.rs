@@ -1200,7 +1200,8 @@ impl Engine {
     /// [`Engine::complete_as`]. The counterparty `b` is an agent only when
     /// `b_agent` (else a party numbered after the agents, with no state).
     /// The initiator's memory of it is not kept: no handler's agent reads
-    /// it. Shared by the scholar, memory-tiers and wiki handlers.
+    /// it. Shared by the scholar, memory-tiers, wiki and AWM handlers (the
+    /// AWM worker is its own counterparty).
     fn finalize_handled(
         &mut self,
         a: AgentIdx,
