@@ -136,3 +136,13 @@ def test_moltipedia_file_is_refused_for_its_unseeded_wiki(rows) -> None:
     r = rows["moltipedia_heartbeat"]
     assert (r.status, r.family) == ("refused", "moltipedia"), r.reason
     assert r.reason.startswith("moltipedia.seed: ")
+
+
+def test_awm_files(rows) -> None:
+    """The simulated AWM handler runs awm_demo exactly
+    (tests/test_library_awm.py runs it in full and with variants); awm_live
+    needs AWM servers: refused, naming live_mode."""
+    assert rows["awm_demo"].status == "exact", rows["awm_demo"].reason
+    live = rows["awm_live"]
+    assert (live.status, live.family, live.needs) == ("refused", "awm", "service")
+    assert live.reason.startswith("awm.live_mode: ")

@@ -32,6 +32,7 @@ RUN_KEYS = {
     "rivals",
     "contracts",
     "scholar",
+    "awm",
     "scenario_id",
     "seed",
     "n_epochs",
@@ -437,7 +438,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"agents": [{"type": None}]}, "agents[0].type"),
     ({"agents": [{"type": "crewai_adapter"}]}, "agents[0].type"),
     ({"agents": [{"type": "council", "council": {"seed": 1.5}}]}, "agents[0].council.seed"),
-    ({"agents": ONE + [{"type": "awm_agent"}]}, "agents[1].type"),
+    ({"agents": ONE + [{"type": "letta"}]}, "agents[1].type"),
     (
         {"agents": [{"type": "point_farmer", "config": {"stub_probability": "x"}}]},
         "agents[0].config.stub_probability",

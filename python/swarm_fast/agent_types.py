@@ -542,4 +542,17 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "when its trust in the initiator is at least 0.4. As in the reference, no "
         "config key reaches it (the loader passes config only, which it never reads).",
     ),
+    AgentType(
+        "awm_agent",
+        "honest",
+        "AWM worker: completes database tool-use tasks (awm subsystem).",
+        "With an awm: section, on a turn holding the epoch's task it plans tool_call_count "
+        "calls (a third, at least one, when config.mode is lazy; modes diligent (default), "
+        "lazy, adversarial), each malformed with probability malformed_rate, else a random "
+        "one of five tools, and the handler simulates and verifies them: an interaction "
+        "with itself. With step_mode it finishes at once, as the reference's does. "
+        "Otherwise a NOOP. Accepts a proposal with probability 0.7 (0.3 when adversarial); "
+        "proposes nothing.",
+        {"tool_call_count": 5, "malformed_rate": 0.0, "step_mode": False},
+    ),
 )

@@ -228,6 +228,19 @@ FAMILY_PARAMS: dict[str, dict[str, Param]] = {
 }
 
 
+# swarm/agents/awm_agent.py: the awm: subsystem's worker (awm.py). Its mode
+# is checked against the three it knows (the reference takes any string and
+# plans as diligent for an unknown one); llm_planning true is refused with
+# the section on (awm.py).
+FAMILY_PARAMS["awm_agent"] = {
+    "mode": Param("choice", choices=("diligent", "lazy", "adversarial")),
+    "tool_call_count": Param("int", -1_000_000, 1_000_000),
+    "malformed_rate": FLOAT,
+    "step_mode": Param("bool"),
+    "llm_planning": Param("bool", unused=True),
+}
+
+
 def _check(key: str, value: Any, param: Param) -> Any:
     if param.kind == "str":
         if value is not None and not isinstance(value, str):

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import (
+    awm,
     contracts,
     dynamic_toxicity,
     memory_tiers,
@@ -81,7 +82,7 @@ SUPPORTED_AGENTS = tuple(AGENT_FAMILIES)
 REFERENCE_ONLY_AGENTS = frozenset(
     """
     skill_honest skill_opportunistic
-    awm_agent adversarial_ralph coding_agent work_regime
+    adversarial_ralph coding_agent work_regime
     llm council concordia_entity crewai_adapter swarms_adapter letta
     """.split()
 )
@@ -129,10 +130,9 @@ SCHEDULES = ("round_robin", "random", "priority")
 # Optional subsystems (spec §19). Each is off when absent, empty, null or
 # ``enabled: false``; otherwise it is refused. (contracts, perturbations and
 # dynamic_toxicity are ported: contracts.py, perturbations.py,
-# dynamic_toxicity.py.)
+# dynamic_toxicity.py; awm: awm.py.)
 OPTIONAL_SECTIONS = (
     "kernel_oracle",
-    "awm",
     "letta",
     "evo_game",
 )
@@ -794,6 +794,7 @@ HANDLER_SUBSYSTEMS = (
     "contracts",
     "moltipedia",
     "scholar",
+    "awm",
 )
 
 
@@ -855,6 +856,8 @@ def normalize(data: Any) -> dict[str, Any]:
     config["contracts"] = contracts.parse(data)
     config["moltipedia"] = moltipedia.parse(data)
     config["scholar"] = scholar.parse(data)
+    config["awm"] = awm.parse(data)
+    awm.check_agents(data, config)
     config["success_criteria"] = _criteria(data)
     tierra.check_growth(config)
     memory_tiers.check_combinations(config)
@@ -868,6 +871,7 @@ def normalize(data: Any) -> dict[str, Any]:
             config["governance"]["adaptive_controller"] = controller_config(gov)
     contracts.check_compatible(config)
     scholar.check_compat(config)
+    awm.check_compat(config)
     return config
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from .awm import KEYS as AWM_KEYS
 from .contracts import KEYS as CONTRACT_KEYS
 from .errors import ScenarioError
 from .families import FAMILY_PARAMS
@@ -296,7 +297,7 @@ MODEL = Section({"preset": LEAF, **{name: LEAF for name in MODEL_SWITCHES}})
 OUTPUTS = Section(_leaves("graph_memory_path event_log metrics_csv"))
 
 # Optional subsystems swarm_fast refuses when switched on (spec §19).
-SUBSYSTEMS = ("kernel_oracle awm letta perturbations evo_game").split()
+SUBSYSTEMS = ("kernel_oracle letta perturbations evo_game").split()
 
 # The dynamic toxicity subsystem (dynamic_toxicity.py).
 DYNAMIC_TOXICITY = Section(
@@ -328,6 +329,8 @@ RIVALS = Section(
 )
 # The scholar subsystem (scholar.py).
 SCHOLAR = Section({"enabled": LEAF, **{key: LEAF for key in SCHOLAR_KEYS}})
+# The AWM subsystem (awm.py); AWMConfig ignores unknown keys.
+AWM = Section({"enabled": LEAF, **{key: LEAF for key in AWM_KEYS}})
 
 
 # The contracts subsystem (contracts.py).
@@ -380,6 +383,7 @@ def scenario_schema() -> Section:
             "rivals": RIVALS,
             "contracts": CONTRACTS,
             "scholar": SCHOLAR,
+            "awm": AWM,
             "domain": Unported(
                 "the escalation sandbox's own simulator (swarm.domains.escalation_sandbox."
                 "run_scenario) is not ported; the reference's orchestrator ignores this "

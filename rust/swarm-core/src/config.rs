@@ -57,6 +57,8 @@ pub struct RunConfig {
     pub moltipedia: Option<Box<crate::moltipedia::MoltipediaConfig>>,
     /// A `scholar:` section switched on (scholar.rs); None when off.
     pub scholar: Option<Box<crate::scholar::ScholarConfig>>,
+    /// An `awm:` section switched on (awm.rs); None when off.
+    pub awm: Option<Box<crate::awm::AwmConfig>>,
     pub success_criteria: SuccessCriteria,
     /// Keep the per-interaction trace (issue 4: opt-in for huge runs).
     pub record_interactions: bool,
@@ -100,6 +102,7 @@ impl Default for RunConfig {
             contracts: None,
             moltipedia: None,
             scholar: None,
+            awm: None,
             success_criteria: SuccessCriteria::default(),
             record_interactions: true,
             max_trace_rows: None,
@@ -259,6 +262,11 @@ pub struct AgentParams {
     pub write_probability: Option<f64>,
     // rivals_producer / rivals_critic (swarm/agents/rivals_agent.py)
     pub role: Option<String>,
+    // awm_agent (swarm/agents/awm_agent.py)
+    pub mode: Option<String>,
+    pub tool_call_count: Option<i64>,
+    pub malformed_rate: Option<f64>,
+    pub step_mode: Option<bool>,
     pub quality_level: Option<f64>,
     pub trap_awareness: Option<f64>,
     pub detection_rate: Option<f64>,
@@ -466,6 +474,7 @@ impl RunConfig {
             ("contracts", self.contracts.is_some()),
             ("moltipedia", self.moltipedia.is_some()),
             ("scholar", self.scholar.is_some()),
+            ("awm", self.awm.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, is_on)| is_on.then_some(name))
@@ -608,6 +617,9 @@ impl RunConfig {
         }
         if let Some(r) = &self.rivals {
             r.validate()?;
+        }
+        if let Some(w) = &self.awm {
+            w.validate()?;
         }
         Ok(())
     }

@@ -300,9 +300,11 @@ pub struct Engine {
     wiki_view: WikiView,
     /// The `scholar:` subsystem's handler (its agents' turns, see `step`).
     scholar: Option<Box<crate::scholar::Scholar>>,
+    /// The `awm:` subsystem's handler (its workers' tasks, see `step`).
+    awm: Option<Box<crate::awm::Awm>>,
     /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
     /// the corrected model's transfers, moltbook, the memory tiers, the
-    /// rivals pipeline, the wiki or the scholar handler (see `step`).
+    /// rivals pipeline, the wiki, the scholar or the AWM handler (see `step`).
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -706,7 +708,8 @@ impl Engine {
             || cfg.model.transfers_in_payoff
             || cfg.memory_tiers.is_some()
             || wiki_turns
-            || cfg.scholar.is_some();
+            || cfg.scholar.is_some()
+            || cfg.awm.is_some();
         memory_turns::compatible(&cfg, network.is_some() || cfg.network.is_some())?;
         // The loader's `create_games_for_agents`, last of the build: its
         // draws from R_o come before the run's first.
@@ -751,6 +754,8 @@ impl Engine {
             wiki_turns,
             wiki_view: WikiView::default(),
             scholar: cfg.scholar.clone().map(|c| Box::new(crate::scholar::Scholar::new(*c))),
+            // Seeded with the run's seed (the handler factory's), not awm.seed.
+            awm: cfg.awm.clone().map(|c| Box::new(crate::awm::Awm::new(*c, seed, n))),
             dynamic_toxicity: cfg
                 .dynamic_toxicity
                 .clone()
@@ -926,6 +931,10 @@ impl Engine {
         if let Some(r) = self.rivals.as_mut() {
             r.on_epoch_start(self.agents.len());
         }
+        // Its assignments draw nothing and read no state a hook changes.
+        if let Some(w) = self.awm.as_mut() {
+            w.on_epoch_start();
+        }
         // The contract middleware's signing stage, after governance's.
         if let Some(c) = self.contracts.as_mut() {
             c.sign(&self.types, &self.resources);
@@ -998,6 +1007,9 @@ impl Engine {
         }
         if let Some(s) = self.scholar.as_mut() {
             s.on_epoch_end();
+        }
+        if let Some(w) = self.awm.as_mut() {
+            w.on_epoch_end();
         }
         // The memory-decay middleware, after the network's.
         for &i in &self.forgetting {
@@ -1193,7 +1205,8 @@ impl Engine {
     /// [`Engine::complete_as`]. The counterparty `b` is an agent only when
     /// `b_agent` (else a party numbered after the agents, with no state).
     /// The initiator's memory of it is not kept: no handler's agent reads
-    /// it. Shared by the scholar, memory-tiers and wiki handlers.
+    /// it. Shared by the scholar, memory-tiers, wiki and AWM handlers (the
+    /// AWM worker is its own counterparty).
     fn finalize_handled(
         &mut self,
         a: AgentIdx,
@@ -1519,7 +1532,34 @@ impl Engine {
                 return true;
             }
         }
+        if self.awm.as_ref().is_some_and(|w| w.assigned(a)) && self.agents[a as usize].is_awm() {
+            self.awm_turn(a);
+            return true;
+        }
         false
+    }
+
+    /// An AWM worker's turn with a task (awm.rs): its observation is built
+    /// (for the noise draws), it plans its calls, the handler runs them and
+    /// the interaction, the worker's with itself, is finalised. A worker
+    /// without a task takes the usual turn (a NOOP).
+    #[cold]
+    #[inline(never)]
+    fn awm_turn(&mut self, a: AgentIdx) {
+        {
+            observe!(self, a, true, obs);
+            drop(obs);
+        }
+        let Some(awm) = self.awm.as_mut() else { return };
+        let n_tools = awm.n_tools();
+        let Some(step_mode) = self.agents[a as usize].awm_plan(n_tools, &mut awm.plan) else {
+            return;
+        };
+        let signals = if step_mode { Some(awm.finish(a)) } else { awm.batch(a) };
+        if let Some(signals) = signals {
+            // The counterparty is the worker itself: it receives too.
+            self.finalize_handled(a, (a, true), signals, TAU, &[]);
+        }
     }
 
     /// A moltbook agent's turn (moltbook.rs) and the interaction it

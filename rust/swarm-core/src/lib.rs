@@ -9,6 +9,7 @@
 
 pub mod agents;
 pub mod alloc;
+pub mod awm;
 pub mod config;
 pub mod contracts;
 pub mod dynamic_toxicity;

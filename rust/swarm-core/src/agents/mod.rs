@@ -7,6 +7,7 @@
 mod adaptive_adversary;
 mod adversarial;
 pub(crate) mod agent_map;
+pub mod awm_agent;
 mod cache_gamer;
 mod cautious;
 mod cautious_reciprocator;
@@ -102,6 +103,8 @@ pub enum AgentKind {
     Verifier,
     AdversarialRetriever,
     AdversarialSynthesizer,
+    /// The `awm:` subsystem's tool-calling worker (awm.rs).
+    AwmAgent,
 }
 
 impl AgentKind {
@@ -162,6 +165,7 @@ impl AgentKind {
             "verifier" => AgentKind::Verifier,
             "adversarial_retriever" => AgentKind::AdversarialRetriever,
             "adversarial_synthesizer" => AgentKind::AdversarialSynthesizer,
+            "awm_agent" => AgentKind::AwmAgent,
             _ => return None,
         })
     }
@@ -210,6 +214,7 @@ impl AgentKind {
             AgentKind::Verifier => "verifier",
             AgentKind::AdversarialRetriever => "adversarial_retriever",
             AgentKind::AdversarialSynthesizer => "adversarial_synthesizer",
+            AgentKind::AwmAgent => "awm_agent",
         }
     }
 
@@ -230,7 +235,8 @@ impl AgentKind {
             | AgentKind::DiligentEditor
             | AgentKind::Retriever
             | AgentKind::Synthesizer
-            | AgentKind::Verifier => StateType::Honest,
+            | AgentKind::Verifier
+            | AgentKind::AwmAgent => StateType::Honest,
             AgentKind::RivalsProducer | AgentKind::RivalsCritic => StateType::Honest,
             // The self-optimizer registers as opportunistic (ext. spec §1.1).
             AgentKind::Opportunistic
@@ -326,6 +332,8 @@ enum Policy {
     Wiki(wiki_editor::WikiEditor),
     /// All five scholar agents (they differ only in what they register as).
     Scholar(scholar::Scholar),
+    /// The AWM worker: the engine plays its tasks through awm.rs.
+    Awm(awm_agent::AwmWorker),
 }
 
 /// What a rivals agent brings to its pipeline turn (rivals.rs): the values
@@ -440,6 +448,7 @@ impl Agent {
             | AgentKind::Verifier
             | AgentKind::AdversarialRetriever
             | AgentKind::AdversarialSynthesizer => Policy::Scholar(scholar::Scholar),
+            AgentKind::AwmAgent => Policy::Awm(awm_agent::AwmWorker::new(params)),
         };
         let memory = Memory::new(
             me,
@@ -571,6 +580,23 @@ impl Agent {
         }
     }
 
+    /// An AWM worker's plan for its task (agents/awm_agent.rs), into `out`, and
+    /// whether it works in step mode; None for every other agent (no draw).
+    pub fn awm_plan(&mut self, n_tools: usize, out: &mut Vec<u8>) -> Option<bool> {
+        match &self.policy {
+            Policy::Awm(p) => {
+                p.plan(&mut self.rng, n_tools, out);
+                Some(p.step_mode)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this is an AWM worker (agents/awm_agent.rs).
+    pub fn is_awm(&self) -> bool {
+        matches!(self.policy, Policy::Awm(_))
+    }
+
     /// The agent's own stream, for a turn decided outside its policy (the
     /// scholar agents' under the handler).
     pub fn rng_mut(&mut self) -> &mut PyRandom {
@@ -631,6 +657,9 @@ impl Agent {
             Policy::Wiki(_) => Action::Noop,
             // No scholar query without the subsystem: NOOP before any draw.
             Policy::Scholar(_) => Action::Noop,
+            // No AWM task in its observation (with one, the engine plays
+            // the turn through awm.rs): NOOP, no draw.
+            Policy::Awm(_) => Action::Noop,
         }
     }
 
@@ -730,6 +759,7 @@ impl Agent {
             Policy::RivalsProducer(_) | Policy::RivalsCritic(_) => true,
             Policy::Wiki(p) => p.accept(),
             Policy::Scholar(p) => p.accept(prop, mem),
+            Policy::Awm(p) => p.accept(rng),
         }
     }
 

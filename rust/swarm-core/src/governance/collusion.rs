@@ -301,6 +301,13 @@ impl Collusion {
                     }
                 }
             }
+            // A lone agent (its only suspicious pair is with itself: the
+            // AWM and rivals handlers' self-interactions) is no group: the
+            // reference keeps components of two or more.
+            if members.len() < 2 {
+                component_of[start as usize] = usize::MAX;
+                continue;
+            }
             out.push((members, 0.0));
         }
         // Each group's p values in history order, internal and external:
