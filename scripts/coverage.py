@@ -72,8 +72,9 @@ class Row:
 def outside_service(data: Any) -> str:
     """``llm`` when the file's agents need an LLM provider, ``service`` when
     it needs another outside service (AWM's live mode starts and talks to
-    environment servers), ``package`` when they need an optional package
-    that is not installed (Concordia), else empty."""
+    environment servers; Letta agents live on a Letta server), ``package``
+    when they need an optional package that is not installed (Concordia),
+    else empty."""
     if not isinstance(data, dict):
         return ""
     agents = data.get("agents") or []
@@ -84,6 +85,9 @@ def outside_service(data: Any) -> str:
         return concordia
     awm = data.get("awm")
     if isinstance(awm, dict) and awm.get("enabled") and awm.get("live_mode"):
+        return "service"
+    letta = data.get("letta")
+    if isinstance(letta, dict) and letta.get("enabled"):
         return "service"
     return ""
 

@@ -146,3 +146,12 @@ def test_awm_files(rows) -> None:
     live = rows["awm_live"]
     assert (live.status, live.family, live.needs) == ("refused", "awm", "service")
     assert live.reason.startswith("awm.live_mode: ")
+
+
+def test_letta_file(rows) -> None:
+    """letta_trust's agents live on a Letta server: refused, marked as
+    needing an outside service, with the reason in the message."""
+    r = rows["letta_trust"]
+    assert (r.status, r.family, r.needs) == ("refused", "letta", "service")
+    assert r.reason.startswith("letta: ")
+    assert "Letta server" in r.reason

@@ -425,6 +425,25 @@ def test_nan_in_agent_config_from_a_yaml_file(tmp_path: Path) -> None:
     raises_key(p, "agents[1].config.facade_probability")
 
 
+def test_letta_is_refused_for_its_server() -> None:
+    """The letta section and agent type say why they are refused: their
+    agents live on a Letta server (an outside service)."""
+    for data, key in (
+        ({"agents": ONE, "letta": {"enabled": True}}, "letta"),
+        ({"agents": ONE + [{"type": "letta"}]}, "agents[1].type"),
+    ):
+        err = raises_key(data, key)
+        assert "Letta server" in str(err)
+        assert "outside services" in str(err)
+
+
+@pytest.mark.parametrize("kind", ["crewai_adapter", "swarms_adapter"])
+def test_framework_adapters_say_why_they_are_refused(kind: str) -> None:
+    err = raises_key({"agents": [{"type": kind}]}, "agents[0].type")
+    assert "LLM provider" in str(err)
+    assert "type 'llm'" in str(err)
+
+
 def gov(**kw: Any) -> dict[str, Any]:
     return {"agents": ONE, "governance": kw}
 
@@ -607,7 +626,7 @@ def test_out_of_scope_messages_say_so() -> None:
     for data in (
         gov(self_ensemble_enabled=True),
         {"agents": ONE, "network": {"topology": "custom"}},
-        {"agents": [{"type": "crewai_adapter"}]},
+        {"agents": [{"type": "work_regime"}]},
         {"agents": ONE, "kernel_oracle": {"top_k": 3}},
     ):
         with pytest.raises(ScenarioError, match="out of scope"):

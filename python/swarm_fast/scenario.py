@@ -89,7 +89,27 @@ REFERENCE_ONLY_AGENTS = frozenset(
 
 # Reference agent types that are not ported, with why (more precise than
 # "out of scope").
-NOT_PORTED_REASONS: dict[str, str] = {}
+_LETTA = (
+    "Letta agents are LLM agents kept on a Letta server (letta.base_url; the "
+    "reference reaches it through the letta_client package and the server calls "
+    "an LLM provider), and swarm_fast does not call outside services"
+)
+NOT_PORTED_REASONS: dict[str, str] = {
+    "letta": f"agent type 'letta' is refused: {_LETTA}",
+    "crewai_adapter": "agent type 'crewai_adapter' is refused: its policy is a CrewAI "
+    "crew (the crewai package) whose members call an LLM provider; swarm_fast's LLM "
+    "agents are type 'llm' (a mock provider runs them offline)",
+    "swarms_adapter": "agent type 'swarms_adapter' is refused: its policy is a swarms "
+    "framework agent (the swarms package) that calls an LLM provider; swarm_fast's LLM "
+    "agents are type 'llm' (a mock provider runs them offline)",
+}
+
+# Optional sections that are refused for a reason more precise than "out of
+# scope".
+SECTION_REFUSALS: dict[str, str] = {
+    "letta": f"the letta subsystem is refused: {_LETTA}; remove the section and its "
+    "'type: letta' agents",
+}
 
 # What swarm-safety 1.9.0 itself does with these: it fails, so swarm_fast
 # refuses them and names the reference's failure.
@@ -812,6 +832,8 @@ def _refuse_subsystems(data: Mapping[str, Any]) -> None:
     for name in OPTIONAL_SECTIONS:
         if name in REFERENCE_FAILURES and _subsystem_on(name, data.get(name)):
             raise _reference_fails(name, name)
+        if name in SECTION_REFUSALS and _subsystem_on(name, data.get(name)):
+            raise ScenarioError(name, SECTION_REFUSALS[name])
         if _subsystem_on(name, data.get(name)):
             raise ScenarioError(
                 name,
