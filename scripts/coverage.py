@@ -161,6 +161,19 @@ def _quiet():
                 logging.disable(logging.NOTSET)
 
 
+def reference_build_failure(path: Path) -> str:
+    """How swarm-safety 1.9.0 fails to load and build a scenario file
+    (``Type: message``), or empty when it builds it."""
+    from swarm.scenarios.loader import build_orchestrator, load_scenario
+
+    try:
+        with _quiet():
+            build_orchestrator(load_scenario(path))
+    except Exception as err:  # the reference's own failure, whatever it is
+        return f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"
+    return ""
+
+
 def survey_file(path: Path) -> Row:
     import swarm_fast
 
@@ -189,6 +202,13 @@ def survey_file(path: Path) -> Row:
             return Row(path.stem, "offline", why, "llm", needs)
         if ours is not None:
             return Row(path.stem, "differs", f"swarm_fast ran it without its {needs}", needs, needs)
+        # Refused here: does the reference even build it? (Building needs no
+        # provider or server; running would.)
+        failure = reference_build_failure(path)
+        if failure:
+            return Row(
+                path.stem, "reference-fails", f"{failure} | swarm_fast: {refusal}", family, needs
+            )
         return Row(path.stem, "refused", refusal, family, needs)
     try:
         with _quiet():

@@ -60,12 +60,14 @@ def test_the_reference_failures_are_named(rows) -> None:
 
 
 def test_outside_service_files_are_marked_and_refused(rows) -> None:
-    """Files that need an outside service are refused, or, for LLM agents,
-    run offline against a mock model (never compared as exact)."""
+    """Files that need an outside service are refused (or the reference
+    cannot even build them), or, for LLM agents, run offline against a mock
+    model (never compared as exact)."""
     marked = [r for r in rows.values() if r.needs]
     assert marked
     assert all(
-        r.status == "refused" or (r.status == "offline" and r.needs == "llm") for r in marked
+        r.status in ("refused", "reference-fails") or (r.status == "offline" and r.needs == "llm")
+        for r in marked
     )
     assert any(r.status == "offline" for r in marked)
 
@@ -155,3 +157,13 @@ def test_letta_file(rows) -> None:
     assert (r.status, r.family, r.needs) == ("refused", "letta", "service")
     assert r.reason.startswith("letta: ")
     assert "Letta server" in r.reason
+
+
+def test_social_dilemma_files_fail_in_the_reference_too(rows) -> None:
+    """Their free-text personas: the reference's loader raises while
+    building (checked live), and swarm_fast's refusal names that failure."""
+    for name in ("social_dilemma_commons", "social_dilemma_prisoners"):
+        r = rows[name]
+        assert (r.status, r.needs) == ("reference-fails", "llm"), r
+        assert r.reason.startswith("ValueError: Unknown persona type: ")
+        assert "llm.persona" in r.reason

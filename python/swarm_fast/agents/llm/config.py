@@ -143,7 +143,8 @@ def parse_llm_config(where: str, data: Any) -> LLMConfig:
         raise ScenarioError(
             f"{where}.persona",
             f"unknown persona {persona!r} (one of {', '.join(PERSONAS)}; a persona text of "
-            "your own goes in system_prompt)",
+            "your own goes in system_prompt); swarm-safety 1.9.0 itself fails on it too "
+            f"(ValueError: Unknown persona type: {str(persona).lower()})",
         )
     kw["persona"] = persona.lower()
     for k in _STR_KEYS:
