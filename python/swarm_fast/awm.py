@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from .combinations import refuse_beside
+from .combinations import EVERY_FEATURE, refuse_beside
 from .errors import ScenarioError
 from .limits import short
 
@@ -152,20 +152,7 @@ def check_compat(config: Mapping[str, Any]) -> None:
         return
     refuse_beside(
         config,
-        (
-            "network",
-            "perturbations",
-            "marketplace",
-            "dynamic_toxicity",
-            "spawn",
-            "tierra",
-            "model",
-            "governance.security_enabled",
-            "governance.sybil_detection_enabled",
-            "governance.rbac_enabled",
-            "governance.resample_enabled",
-            "agents",
-        ),
+        EVERY_FEATURE,
         lambda key: (
             "not supported by swarm_fast together with the awm handler (its interactions "
             "are a worker's with itself, checked against the reference without it); "

@@ -45,6 +45,11 @@ FEATURES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 }
 
 
+# Every feature of the table, in its order: for a subsystem checked against
+# the reference beside none of them.
+EVERY_FEATURE: tuple[str, ...] = tuple(FEATURES)
+
+
 def refuse_beside(
     config: Mapping[str, Any], keys: Iterable[str], message: Callable[[str], str]
 ) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .combinations import refuse_beside
+from .combinations import EVERY_FEATURE, refuse_beside
 from .errors import ScenarioError
 from .limits import short
 
@@ -77,20 +77,7 @@ def check_compat(config: Mapping[str, Any]) -> None:
         return
     refuse_beside(
         config,
-        (
-            "network",
-            "perturbations",
-            "marketplace",
-            "dynamic_toxicity",
-            "spawn",
-            "tierra",
-            "model",
-            "governance.security_enabled",
-            "governance.sybil_detection_enabled",
-            "governance.rbac_enabled",
-            "governance.resample_enabled",
-            "agents",
-        ),
+        EVERY_FEATURE,
         lambda key: (
             "not supported by swarm_fast together with the scholar handler, whose "
             "interactions have parties that are not agents; switch one of them off"
