@@ -631,3 +631,37 @@ def test_a_run_that_outgrows_memory_stops_with_an_error_not_an_abort() -> None:
         timeout=300,
     )
     assert out.strip() == "simulation.n_epochs"
+
+
+def test_a_small_recorded_run_reads_no_machine_state(monkeypatch) -> None:
+    """A recorded run whose largest possible trace is small needs no trace
+    limit, so it does not read /proc (it cost more than the paper runs'
+    core); a run whose trace could be large still gets a limit from the
+    machine's available memory."""
+    from swarm_fast import scenario as scenario_module
+
+    sc = swarm_fast.load_scenario("baseline")
+    reads: list[int] = []
+
+    def fake_available() -> int:
+        reads.append(1)
+        return 8 * 2**30
+
+    monkeypatch.setattr(scenario_module, "available_memory", fake_available)
+    result = swarm_fast.run(sc, seed=1, epochs=3, steps=5, record_interactions=True)
+    assert result.interactions.height > 0
+    assert reads == []
+    # 10^6 steps of 5 agents: the trace could reach gigabytes.
+    rows = sc._memory_budget(1, True, True, steps=10**6)
+    assert reads == [1]
+    assert rows is not None and rows > 0
+    # A population that can grow (spawn) has no bound: it reads too.
+    spawn = swarm_fast.load_scenario(
+        {
+            "agents": [{"type": "tierra", "count": 2}],
+            "spawn": {"enabled": True},
+            "simulation": {"seed": 1},
+        }
+    )
+    assert spawn._memory_budget(1, True, True, steps=1) is not None
+    assert reads == [1, 1]

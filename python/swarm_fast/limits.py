@@ -394,6 +394,22 @@ def run_memory(config: dict[str, Any], epochs: int) -> tuple[int, int, int]:
     return agents, epochs * EPOCH_BYTES, RUN_OVERHEAD_BYTES
 
 
+# Interaction-trace rows one agent's turn can complete, with room to spare:
+# each row is an interaction finished by a proposal or a handler's action,
+# and a turn takes one action.
+MAX_ROWS_PER_TURN = 8
+
+
+def trace_bound(config: dict[str, Any], epochs: int, steps: int) -> int | None:
+    """Bytes the interaction trace can take at the most (on its way to
+    Python too) in a run of ``epochs`` x ``steps``, or None when the
+    population can grow during the run (spawn, tierra)."""
+    if config.get("spawn") is not None or config.get("tierra") is not None:
+        return None
+    n = sum(int(a["count"]) for a in config["agents"])
+    return epochs * steps * n * MAX_ROWS_PER_TURN * TRACE_ROW_BYTES
+
+
 def trace_row_budget(free_bytes: int | None) -> int | None:
     """How many interaction-trace rows fit in ``free_bytes`` (half of it:
     the rows are copied once on the way to Python)."""

@@ -124,7 +124,7 @@ def run(
             raise ScenarioError("llm", "the scenario has no llm agents")
         if mode != "sync":
             raise ScenarioError("mode", "mode='async' needs python or llm agents")
-        max_rows = sc._memory_budget(args[1], epochs is not None, args[3])
+        max_rows = sc._memory_budget(args[1], epochs is not None, args[3], steps=args[2])
         raw: dict[str, Any] = _core.run_config(
             sc._core(),
             *args,

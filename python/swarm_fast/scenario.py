@@ -58,6 +58,7 @@ from .limits import (
     run_memory,
     short,
     short_key,
+    trace_bound,
     trace_row_budget,
 )
 from .model import core_model
@@ -1089,17 +1090,27 @@ class Scenario:
         record = _bool("record_interactions", record_interactions)
         return int(cfg["seed"]), int(cfg["n_epochs"]), int(cfg["steps_per_epoch"]), record
 
-    def _memory_budget(self, epochs: int, epochs_given: bool, record: bool = False) -> int | None:
+    def _memory_budget(
+        self, epochs: int, epochs_given: bool, record: bool = False, steps: int | None = None
+    ) -> int | None:
         """Check that a run with ``epochs`` epochs fits in this machine's
         available memory (see ``swarm_fast.limits``); with ``record``,
         return how many interaction-trace rows the rest leaves room for
-        (None: no limit known or needed)."""
+        (None: no limit known or needed). ``steps``: the run's steps per
+        epoch, which bound its trace."""
         if not record and epochs in self._fits:
             return None  # checked before (see to_json)
         agents, epoch_rows, overhead = run_memory(self._config, epochs)
-        if not record and agents + epoch_rows <= SMALL_RUN_BYTES:
+        small = agents + epoch_rows <= SMALL_RUN_BYTES
+        if not record and small:
             self._fits.add(epochs)
             return None  # reading the machine's state would cost more than the run
+        if record and small and steps is not None:
+            bound = trace_bound(self._config, epochs, steps)
+            if bound is not None and bound <= SMALL_RUN_BYTES:
+                # Even its largest trace is small: no limit needed, and
+                # reading the machine's state would cost more than the run.
+                return None
         free = available_memory()
         if free is None:
             return None
