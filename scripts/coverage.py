@@ -164,11 +164,14 @@ def _quiet():
 def reference_build_failure(path: Path) -> str:
     """How swarm-safety 1.9.0 fails to load and build a scenario file
     (``Type: message``), or empty when it builds it."""
-    from swarm.scenarios.loader import build_orchestrator, load_scenario
+    from swarm.scenarios.loader import build_orchestrator
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from reference_harness import _load  # drops outputs: nothing is written
 
     try:
         with _quiet():
-            build_orchestrator(load_scenario(path))
+            build_orchestrator(_load(path, None))
     except Exception as err:  # the reference's own failure, whatever it is
         return f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"
     return ""

@@ -167,3 +167,13 @@ def test_social_dilemma_files_fail_in_the_reference_too(rows) -> None:
         assert (r.status, r.needs) == ("reference-fails", "llm"), r
         assert r.reason.startswith("ValueError: Unknown persona type: ")
         assert "llm.persona" in r.reason
+
+
+def test_the_reference_build_check_writes_nothing(coverage, tmp_path, monkeypatch) -> None:
+    """Building a file in the reference (to see whether it fails) must not
+    leave its event log behind in the working directory: ``outputs:`` is
+    dropped first."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("crewai_demo", "awm_live"):
+        assert coverage.reference_build_failure(coverage.LIBRARY / f"{name}.yaml") == ""
+    assert list(tmp_path.iterdir()) == []
