@@ -29,6 +29,16 @@ _NEVER_PLAYS = (
     "from the run's stream) that are never played."
 )
 
+# The five scholar roles behave alike outside what their names say.
+_SCHOLAR_ROLE = (
+    "With the scholar: section on, its turns act on the handler's query, pool "
+    "and citations (see the README); without it every turn is a noop, with no "
+    "draw. It never proposes; it accepts every collaboration, and other proposals "
+    "when its trust in the initiator is at least 0.4. As in the reference, no "
+    "config key reaches it (the loader passes config only, which it never reads)."
+)
+
+
 AGENT_TYPES: tuple[AgentType, ...] = (
     AgentType(
         "honest",
@@ -496,51 +506,31 @@ AGENT_TYPES: tuple[AgentType, ...] = (
         "retriever",
         "honest",
         "Scholar retriever: fetches passages for the subsystem's query.",
-        "With the scholar: section on, its turns act on the handler's query, pool "
-        "and citations (see the README); without it every turn is a noop, with no "
-        "draw. It never proposes; it accepts every collaboration, and other proposals "
-        "when its trust in the initiator is at least 0.4. As in the reference, no "
-        "config key reaches it (the loader passes config only, which it never reads).",
+        _SCHOLAR_ROLE,
     ),
     AgentType(
         "synthesizer",
         "honest",
         "Scholar synthesizer: answers the query with citations.",
-        "With the scholar: section on, its turns act on the handler's query, pool "
-        "and citations (see the README); without it every turn is a noop, with no "
-        "draw. It never proposes; it accepts every collaboration, and other proposals "
-        "when its trust in the initiator is at least 0.4. As in the reference, no "
-        "config key reaches it (the loader passes config only, which it never reads).",
+        _SCHOLAR_ROLE,
     ),
     AgentType(
         "verifier",
         "honest",
         "Scholar verifier: checks the draft citations.",
-        "With the scholar: section on, its turns act on the handler's query, pool "
-        "and citations (see the README); without it every turn is a noop, with no "
-        "draw. It never proposes; it accepts every collaboration, and other proposals "
-        "when its trust in the initiator is at least 0.4. As in the reference, no "
-        "config key reaches it (the loader passes config only, which it never reads).",
+        _SCHOLAR_ROLE,
     ),
     AgentType(
         "adversarial_retriever",
         "adversarial",
         "Scholar retriever laundering citations.",
-        "With the scholar: section on, its turns act on the handler's query, pool "
-        "and citations (see the README); without it every turn is a noop, with no "
-        "draw. It never proposes; it accepts every collaboration, and other proposals "
-        "when its trust in the initiator is at least 0.4. As in the reference, no "
-        "config key reaches it (the loader passes config only, which it never reads).",
+        _SCHOLAR_ROLE,
     ),
     AgentType(
         "adversarial_synthesizer",
         "adversarial",
         "Scholar synthesizer hallucinating claims.",
-        "With the scholar: section on, its turns act on the handler's query, pool "
-        "and citations (see the README); without it every turn is a noop, with no "
-        "draw. It never proposes; it accepts every collaboration, and other proposals "
-        "when its trust in the initiator is at least 0.4. As in the reference, no "
-        "config key reaches it (the loader passes config only, which it never reads).",
+        _SCHOLAR_ROLE,
     ),
     AgentType(
         "awm_agent",
