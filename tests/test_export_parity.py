@@ -52,6 +52,33 @@ def _reference_export(path: Path, out: Path, epochs: int, steps: int) -> tuple[l
     return epochs_rows, agent_rows
 
 
+def assert_same_exports(ours: Path, ref: Path, ref_epochs: list, ref_agents: list) -> dict:
+    """Our `--export-csv` (``ours/csv``) and `--export-json`
+    (``ours/run.json``) against the reference's (``ref``, read by
+    :func:`_reference_export`): the same text, digit for digit, but for
+    timestamps and interaction ids. Returns our JSON export."""
+    for kind, ref_rows in (("epochs", ref_epochs), ("agents", ref_agents)):
+        (mine,) = (ours / "csv").glob(f"*_{kind}.csv")
+        with open(mine) as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == len(ref_rows)
+        for row, theirs in zip(rows, ref_rows):
+            assert {k: v for k, v in row.items() if k != "timestamp"} == {
+                k: v for k, v in theirs.items() if k != "timestamp"
+            }  # the same text, digit for digit
+    ref_json = json.loads((ref / "run.json").read_text())
+    our_json = json.loads((ours / "run.json").read_text())
+    assert list(our_json) == list(ref_json)
+    for key in ("simulation_id", "n_epochs", "steps_per_epoch", "n_agents", "seed"):
+        assert our_json[key] == ref_json[key], key
+    for key in ("epoch_snapshots", "agent_snapshots", "events"):
+        skip = {"timestamp", "interaction_id"}
+        mine = [{k: v for k, v in r.items() if k not in skip} for r in our_json.get(key, [])]
+        theirs = [{k: v for k, v in r.items() if k not in skip} for r in ref_json.get(key, [])]
+        assert mine == theirs, key
+    return our_json
+
+
 def _same(ours, theirs: str) -> bool:
     """A value we computed against the reference's CSV text (str() of a
     Python value: floats round-trip exactly)."""
@@ -99,25 +126,7 @@ def test_snapshots_match_the_reference_exporter(
     assert cli.main([*args, "-q", "--export-csv", str(ours / "csv"),
                      "--export-json", str(ours / "run.json")]) == 0  # fmt: skip
     capsys.readouterr()
-    for kind, ref_rows in (("epochs", ref_epochs), ("agents", ref_agents)):
-        (mine,) = (ours / "csv").glob(f"*_{kind}.csv")
-        with open(mine) as f:
-            rows = list(csv.DictReader(f))
-        assert len(rows) == len(ref_rows)
-        for row, ref in zip(rows, ref_rows):
-            assert {k: v for k, v in row.items() if k != "timestamp"} == {
-                k: v for k, v in ref.items() if k != "timestamp"
-            }  # the same text, digit for digit
-    ref_json = json.loads((tmp_path / "ref" / "run.json").read_text())
-    our_json = json.loads((ours / "run.json").read_text())
-    assert list(our_json) == list(ref_json)
-    for key in ("simulation_id", "n_epochs", "steps_per_epoch", "n_agents", "seed"):
-        assert our_json[key] == ref_json[key], key
-    for key in ("epoch_snapshots", "agent_snapshots", "events"):
-        skip = {"timestamp", "interaction_id"}
-        mine = [{k: v for k, v in r.items() if k not in skip} for r in our_json.get(key, [])]
-        theirs = [{k: v for k, v in r.items() if k not in skip} for r in ref_json.get(key, [])]
-        assert mine == theirs, key
+    assert_same_exports(ours, tmp_path / "ref", ref_epochs, ref_agents)
     # The exporter's total_welfare is its own quantity, not EpochMetrics'.
     metrics = pl.read_parquet(ours / "epochs.parquet")
     if name == "baseline":

@@ -14,14 +14,12 @@ handler refuses to run with.
 from __future__ import annotations
 
 import copy
-import csv
-import json
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import yaml
-from test_export_parity import _reference_export
+from test_export_parity import _reference_export, assert_same_exports
 
 import swarm_fast
 from swarm_fast import ScenarioError, cli, load_scenario
@@ -424,19 +422,7 @@ def test_reference_exports_name_the_parties(capsys, tmp_path: Path) -> None:
     assert cli.main([*args, "--export-csv", str(ours / "csv"),
                      "--export-json", str(ours / "run.json")]) == 0  # fmt: skip
     capsys.readouterr()
-    for kind, ref_rows in (("epochs", ref_epochs), ("agents", ref_agents)):
-        (mine,) = (ours / "csv").glob(f"*_{kind}.csv")
-        with open(mine) as f:
-            rows = list(csv.DictReader(f))
-        assert [{k: v for k, v in r.items() if k != "timestamp"} for r in rows] == [
-            {k: v for k, v in r.items() if k != "timestamp"} for r in ref_rows
-        ]
-    skip = {"timestamp", "interaction_id"}
-    mine = json.loads((ours / "run.json").read_text())["events"]
-    theirs = json.loads((tmp_path / "ref" / "run.json").read_text())["events"]
-    assert [{k: v for k, v in r.items() if k not in skip} for r in mine] == [
-        {k: v for k, v in r.items() if k not in skip} for r in theirs
-    ]
+    mine = assert_same_exports(ours, tmp_path / "ref", ref_epochs, ref_agents)["events"]
     assert {"corpus", "synthesis_engine", "verification_oracle"} <= {
         r["counterparty"] for r in mine
     }
