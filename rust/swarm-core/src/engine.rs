@@ -302,9 +302,8 @@ pub struct Engine {
     scholar: Option<Box<crate::scholar::Scholar>>,
     /// The `awm:` subsystem's handler (its workers' tasks, see `step`).
     awm: Option<Box<crate::awm::Awm>>,
-    /// Tierra agents, the spawn or tierra subsystem, the resample protocol,
-    /// the corrected model's transfers, moltbook, the memory tiers, the
-    /// rivals pipeline, the wiki, the scholar or the AWM handler (see `step`).
+    /// Whether the run takes the `EXTRAS` step: one of the features listed
+    /// at `step` is on.
     extras: bool,
     market_view: MarketView,
     pending: Pending,
@@ -694,8 +693,8 @@ impl Engine {
             && (policy.is_none() || slots.is_empty())
             && optimizing.is_empty()
             && !(cfg.tierra.is_some() || cfg.spawn.is_some() || has_tierra);
-        // The turns check for spawning, resampling and τ only when one of
-        // them can happen (see `step`).
+        // The turns, admissions and proposals check for these features only
+        // when one of them is on (see `step`).
         let moltbook = cfg.moltbook.clone().map(|c| Box::new(Moltbook::new(*c, n)));
         let extras = tierra.is_some()
             || perturbation.is_some()
