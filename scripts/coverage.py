@@ -161,12 +161,19 @@ def _quiet():
                 logging.disable(logging.NOTSET)
 
 
+def _harness_importable() -> None:
+    """Put the tests' reference harness on the import path, once."""
+    tests = str(ROOT / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+
+
 def reference_build_failure(path: Path) -> str:
     """How swarm-safety 1.9.0 fails to load and build a scenario file
     (``Type: message``), or empty when it builds it."""
     from swarm.scenarios.loader import build_orchestrator
 
-    sys.path.insert(0, str(ROOT / "tests"))
+    _harness_importable()
     from reference_harness import _load  # drops outputs: nothing is written
 
     try:
@@ -180,7 +187,7 @@ def reference_build_failure(path: Path) -> str:
 def survey_file(path: Path) -> Row:
     import swarm_fast
 
-    sys.path.insert(0, str(ROOT / "tests"))
+    _harness_importable()
     from reference_harness import run_reference
 
     data = yaml.safe_load(path.read_text())
